@@ -52,3 +52,52 @@ class RocketSpec:
             dv += isp * G0_M_PER_S2 * np.log(m / (m - mp))
             m -= mp + md
         return float(dv)
+
+
+@dataclass(frozen=True)
+class BoostSchedule:
+    """Boost segments for the compiled integrator; each array has shape (K,)."""
+
+    t0_s: np.ndarray
+    t1_s: np.ndarray
+    mode: np.ndarray  # 0 vertical rise, 1 pitch-over, 2 gravity turn
+    thrust_n: np.ndarray
+    m0_kg: np.ndarray  # mass at segment start (full program)
+    mdot_kg_s: np.ndarray
+    cda_m2: np.ndarray  # drag coefficient x reference area of the stack
+    n_steps: np.ndarray
+
+
+def boost_schedule(spec: RocketSpec, dt_s: float = 1.0) -> BoostSchedule:
+    """Split the full boost program into segments that end at every guidance and staging event."""
+    ends = np.cumsum(spec.burn_time_s)
+    starts = ends - np.asarray(spec.burn_time_s)
+    t_pitch0 = spec.vertical_rise_s
+    t_pitch1 = spec.vertical_rise_s + spec.pitchover_s
+    if not 0 < t_pitch0 < t_pitch1 < ends[-1]:
+        raise ValueError(
+            f"{spec.name}: vertical rise ({spec.vertical_rise_s} s) + pitch-over ({spec.pitchover_s} s) "
+            f"must end before burnout ({ends[-1]} s)"
+        )
+    bps = np.unique(np.concatenate([[0.0, t_pitch0, t_pitch1], ends]))
+    rows = []
+    for a, b in zip(bps[:-1], bps[1:], strict=True):
+        k = int(np.searchsorted(ends, a, side="right"))  # stage burning in [a, b)
+        mdot = spec.propellant_mass_kg[k] / spec.burn_time_s[k]
+        thrust = spec.isp_s[k] * G0_M_PER_S2 * mdot
+        m_stage0 = (
+            spec.payload_mass_kg
+            + sum(spec.propellant_mass_kg[k:])
+            + sum(spec.dry_mass_kg[k:])
+        )
+        m0 = m_stage0 - mdot * (a - starts[k])
+        area = np.pi * 0.25 * spec.diameter_m[k] ** 2
+        mode = 0 if b <= t_pitch0 else (1 if b <= t_pitch1 else 2)
+        n = max(1, int(np.ceil((b - a) / dt_s - 1e-9)))
+        rows.append((a, b, mode, thrust, m0, mdot, spec.drag_cd * area, n))
+    cols = list(zip(*rows, strict=True))
+    return BoostSchedule(
+        t0_s=np.array(cols[0]), t1_s=np.array(cols[1]), mode=np.array(cols[2], dtype=np.int64),
+        thrust_n=np.array(cols[3]), m0_kg=np.array(cols[4]), mdot_kg_s=np.array(cols[5]),
+        cda_m2=np.array(cols[6]), n_steps=np.array(cols[7], dtype=np.int64),
+    )

@@ -1,0 +1,207 @@
+"""Sensor geometry: look angles, radar range law, field of regard, space-based IR warning.
+
+Baseline model (DESIGN.md, "Baseline physics" item 6):
+
+* A radar sees a target when its elevation is >= ``min_elev_rad``, its slant range is
+  <= ``R_max(sigma) = R_ref (sigma / sigma_ref) ** 0.25`` and its azimuth lies inside the
+  field of regard (a sector ``boresight +- half_width``; ``half_width >= pi`` is 360 deg).
+* Space-based IR sees a boosting missile once it is above ``h_IR`` while still thrusting;
+  warning comes a processing delay later.
+
+Elevation is measured from the plane through the site perpendicular to its geodetic normal
+(ENU "up"). The ellipsoid is convex and lies below its tangent plane, so for a site on or
+above the surface every line of sight with elevation >= 0 clears the Earth: no separate
+Earth-blockage test is needed. Refraction is ignored.
+
+Shapes: positions are ``(..., 3)`` ECEF metres; a site broadcasts against targets, so one
+site ``(3,)`` against targets ``(n, k, 3)`` gives ``(n, k)`` outputs, and ``m`` sites against
+the same targets are ``site[:, None, None, :]`` (``(m, 1, 1, 3)``) giving ``(m, n, k)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bmdsim.core.earth import ecef_to_geodetic, enu_basis
+
+TWO_PI = 2.0 * np.pi
+
+
+def look_angles(site_ecef, target_ecef):
+    """Elevation, azimuth and slant range of targets seen from a site.
+
+    Parameters
+    ----------
+    site_ecef : array_like, (..., 3)
+        Site position, ECEF metres; broadcast against ``target_ecef`` (see module docstring).
+    target_ecef : array_like, (..., 3)
+        Target positions, ECEF metres.
+
+    Returns
+    -------
+    elevation_rad : ndarray, (...,)
+        Angle above the site's geodetic horizon plane, in [-pi/2, pi/2].
+    azimuth_rad : ndarray, (...,)
+        Clockwise from geodetic north, in [0, 2 pi). 0 for a target straight up.
+    slant_range_m : ndarray, (...,)
+        Straight-line distance, metres.
+    """
+    site = np.asarray(site_ecef, dtype=float)
+    lat, lon, _ = ecef_to_geodetic(site)
+    east, north, up = enu_basis(lat, lon)
+    dr = np.asarray(target_ecef, dtype=float) - site
+    e = (dr * east).sum(-1)
+    n = (dr * north).sum(-1)
+    u = (dr * up).sum(-1)
+    horiz = np.hypot(e, n)
+    elevation = np.arctan2(u, horiz)
+    azimuth = np.mod(np.arctan2(e, n), TWO_PI)
+    azimuth = np.where(azimuth >= TWO_PI, 0.0, azimuth)  # -tiny mod 2pi rounds to 2pi
+    return elevation, azimuth, np.sqrt(horiz * horiz + u * u)
+
+
+def max_range_m(range_ref_m, rcs_m2, rcs_ref_m2):
+    """Radar detection range against a target of cross-section ``rcs_m2``.
+
+    ``R_max = R_ref (sigma / sigma_ref) ** (1/4)`` (radar equation at fixed power, aperture,
+    dwell and detection threshold). All inputs broadcast; ranges in metres, RCS in m^2.
+    """
+    rcs = np.asarray(rcs_m2, dtype=float)
+    ref = np.asarray(rcs_ref_m2, dtype=float)
+    return np.asarray(range_ref_m, dtype=float) * (rcs / ref) ** 0.25
+
+
+def in_field_of_regard(azimuth_rad, boresight_rad, half_width_rad):
+    """True where an azimuth lies within ``boresight +- half_width`` (wrap-around handled).
+
+    Parameters
+    ----------
+    azimuth_rad, boresight_rad, half_width_rad : array_like
+        Radians, broadcast together. ``half_width_rad >= pi`` means full circle.
+        Sector edges are included.
+    """
+    az = np.asarray(azimuth_rad, dtype=float)
+    bore = np.asarray(boresight_rad, dtype=float)
+    half = np.asarray(half_width_rad, dtype=float)
+    off = np.abs(np.mod(az - bore + np.pi, TWO_PI) - np.pi)  # angular distance in [0, pi]
+    return (half >= np.pi) | (off <= half + 1e-12)
+
+
+def radar_sees(
+    site_ecef,
+    target_ecef,
+    *,
+    min_elev_rad,
+    max_range_m,
+    boresight_rad=0.0,
+    half_width_rad=np.pi,
+    max_alt_m=None,
+):
+    """Boolean mask: the radar at ``site_ecef`` sees the target points.
+
+    Parameters
+    ----------
+    site_ecef, target_ecef : array_like, (..., 3)
+        ECEF metres, broadcast as in :func:`look_angles`.
+    min_elev_rad : float or array_like
+        Lowest usable elevation, radians.
+    max_range_m : float or array_like
+        Detection range against this target (see :func:`max_range_m`), metres; broadcasts
+        against the output, e.g. ``(n, 1)`` for one RCS per threat.
+    boresight_rad, half_width_rad : float
+        Field of regard, radians (clockwise from north); ``half_width_rad >= pi`` = 360 deg.
+    max_alt_m : float, optional
+        Highest target altitude (geodetic, metres) the radar covers; ``None`` = no limit.
+
+    Returns
+    -------
+    ndarray of bool, (...,)
+    """
+    elev, az, rng = look_angles(site_ecef, target_ecef)
+    seen = (
+        (elev >= min_elev_rad) & (rng <= max_range_m) & in_field_of_regard(az, boresight_rad, half_width_rad)
+    )
+    if max_alt_m is not None:
+        seen &= ecef_to_geodetic(target_ecef)[2] <= max_alt_m
+    return seen
+
+
+def ir_sees(alt_m, t_s, t_burnout_s, h_ir_m):
+    """Boolean mask: space-based IR sees a booster (above ``h_ir_m`` and still thrusting).
+
+    Parameters
+    ----------
+    alt_m : array_like, (n, k)
+        Missile altitude, metres.
+    t_s : array_like, (k,) or (n, k)
+        Sample times since launch, seconds.
+    t_burnout_s : array_like, (n,)
+        Burnout time of each missile, seconds (burnout sample itself counts as boost).
+    h_ir_m : float
+        Altitude above which the plume is seen (cloud tops / atmospheric absorption), metres.
+    """
+    alt = np.asarray(alt_m, dtype=float)
+    t = np.asarray(t_s, dtype=float)
+    tb = np.asarray(t_burnout_s, dtype=float)[..., None]
+    return (alt > h_ir_m) & (t <= tb)
+
+
+def first_true_time(t_s, mask):
+    """Time of the first True in each row of ``mask``; NaN where a row has none.
+
+    Parameters
+    ----------
+    t_s : array_like, (k,) or (..., k)
+        Sample times, seconds, increasing along the last axis.
+    mask : array_like of bool, (..., k)
+
+    Returns
+    -------
+    ndarray, (...,)
+        Seconds (no interpolation between samples).
+    """
+    m = np.asarray(mask, dtype=bool)
+    t = np.broadcast_to(np.asarray(t_s, dtype=float), m.shape)
+    idx = np.argmax(m, axis=-1)
+    first = np.take_along_axis(t, idx[..., None], axis=-1)[..., 0]
+    return np.where(m.any(axis=-1), first, np.nan)
+
+
+def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=True):
+    """First space-based IR warning time per missile: crossing of ``h_ir_m`` in boost + delay.
+
+    Parameters
+    ----------
+    t_s : array_like, (k,)
+        Sample times since launch, seconds, increasing.
+    alt_m : array_like, (n, k)
+        Altitudes, metres.
+    t_burnout_s : array_like, (n,)
+        Burnout times, seconds.
+    h_ir_m : float
+        Detection altitude, metres.
+    delay_s : float
+        Processing and reporting delay, seconds.
+    refine : bool
+        If True, interpolate the ``h_ir_m`` crossing linearly between the last sample below
+        and the first sample above it; otherwise use the first sample above.
+
+    Returns
+    -------
+    ndarray, (n,)
+        Warning time, seconds since launch; NaN if the missile burns out below ``h_ir_m``.
+    """
+    t = np.asarray(t_s, dtype=float)
+    alt = np.atleast_2d(np.asarray(alt_m, dtype=float))
+    mask = ir_sees(alt, t, t_burnout_s, h_ir_m)
+    t_first = first_true_time(t, mask)
+    if refine and t.size > 1:
+        idx = np.argmax(mask, axis=-1)
+        prev = np.maximum(idx - 1, 0)
+        rows = np.arange(alt.shape[0])
+        a0, a1 = alt[rows, prev], alt[rows, idx]
+        ok = (idx > 0) & (a0 <= h_ir_m) & (a1 > a0)
+        frac = np.where(ok, (h_ir_m - a0) / np.where(ok, a1 - a0, 1.0), 1.0)
+        t_cross = t[prev] + frac * (t[idx] - t[prev])
+        t_first = np.where(ok, t_cross, t_first)
+    return t_first + delay_s

@@ -1,0 +1,131 @@
+"""Interceptor catalog for the baseline kinematic model (DESIGN.md "Baseline physics" item 5).
+
+The data live in ``catalog/interceptors.yaml``; this module validates them and turns an entry
+into plain SI numbers (:class:`InterceptorKinematics`) for the fly-out code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.model.params import Param
+
+
+@dataclass(frozen=True)
+class InterceptorKinematics:
+    """Plain-number interceptor for the numeric core (SI: m/s, s, rad, m)."""
+
+    name: str
+    vbo_m_s: float  # burnout speed
+    tb_s: float  # total burn time (constant acceleration vbo / tb)
+    min_elev_rad: float  # lowest elevation of the thrust direction
+    h_min_m: float  # intercept altitude window
+    h_max_m: float
+    t_max_s: float  # longest fly-out time
+    kill_assessment_s: float  # intercept -> earliest next launch (shoot-look-shoot)
+
+
+class Interceptor(BaseModel):
+    """A catalog interceptor. Speeds in km/s, altitudes in km, angles in degrees here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    aliases: list[str] = []
+    full_name: str
+    owner: str
+    status: str = "fielded"
+    status_source: str | None = None
+    vbo_kms: Param
+    tb_s: Param
+    min_elev_deg: Param
+    h_min_km: Param
+    h_max_km: Param
+    t_max_s: Param
+    max_range_km: Param | None = None
+    kill_assessment_s: Param
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _check(self):
+        for f in ("vbo_kms", "tb_s", "h_max_km", "t_max_s"):
+            v = getattr(self, f).value
+            if not v > 0:
+                raise ValueError(f"{self.name}: {f} must be > 0, got {v}")
+        for f in ("h_min_km", "kill_assessment_s"):
+            v = getattr(self, f).value
+            if not v >= 0:
+                raise ValueError(f"{self.name}: {f} must be >= 0, got {v}")
+        if self.max_range_km is not None and not self.max_range_km.value > 0:
+            raise ValueError(f"{self.name}: max_range_km must be > 0, got {self.max_range_km.value}")
+        if not 0 <= self.min_elev_deg.value < 90:
+            raise ValueError(f"{self.name}: min_elev_deg must be in [0, 90), got {self.min_elev_deg.value}")
+        if not self.h_min_km.value < self.h_max_km.value:
+            raise ValueError(
+                f"{self.name}: h_min_km ({self.h_min_km.value}) must be < h_max_km ({self.h_max_km.value})"
+            )
+        return self
+
+    def kinematics(self, vbo_kms: float | None = None) -> InterceptorKinematics:
+        """Plain SI numbers; ``vbo_kms`` overrides the catalog burnout speed (km/s, > 0)."""
+        v = self.vbo_kms.value if vbo_kms is None else vbo_kms
+        try:
+            ok = float(v) > 0 and math.isfinite(float(v))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise BmdsimError(f"vbo_kms must be a finite number > 0 km/s, got {v!r} for {self.name}")
+        return InterceptorKinematics(
+            name=self.name,
+            vbo_m_s=float(v) * 1e3,
+            tb_s=self.tb_s.value,
+            min_elev_rad=math.radians(self.min_elev_deg.value),
+            h_min_m=self.h_min_km.value * 1e3,
+            h_max_m=self.h_max_km.value * 1e3,
+            t_max_s=self.t_max_s.value,
+            kill_assessment_s=self.kill_assessment_s.value,
+        )
+
+
+class _InterceptorFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    interceptors: list[Interceptor]
+
+
+def parse_interceptors(text: str) -> dict[str, Interceptor]:
+    """Validate YAML text holding ``interceptors: [...]``; return them by name (names, aliases unique)."""
+    data = _InterceptorFile.model_validate(yaml.safe_load(text))
+    keys = [_normalise(k) for i in data.interceptors for k in {i.name, *i.aliases}]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError(f"duplicate interceptor names or aliases: {', '.join(dup)}")
+    return {i.name: i for i in data.interceptors}
+
+
+@lru_cache(maxsize=1)
+def load_interceptors() -> dict[str, Interceptor]:
+    """All catalog interceptors by name (validated once, cached)."""
+    text = resources.files("bmdsim.model.catalog").joinpath("interceptors.yaml").read_text(encoding="utf-8")
+    return parse_interceptors(text)
+
+
+def _normalise(name: str) -> str:
+    """Case-, space- and separator-blind key: 'sm3 iia' == 'SM-3-IIA' == 'sm_3_iia'."""
+    return re.sub(r"[\s_\-/.]", "", name.upper())
+
+
+def get_interceptor(name: str) -> Interceptor:
+    """Look an interceptor up by name or alias (case-insensitive); error lists the known names."""
+    cat = load_interceptors()
+    key = _normalise(name)
+    for i in cat.values():
+        if key == _normalise(i.name) or key in {_normalise(a) for a in i.aliases}:
+            return i
+    raise UnknownNameError("interceptor", name, cat.keys())
