@@ -34,7 +34,7 @@ from bmdsim.core.boost import RocketSpec, boost_schedule
 SHAPES = ("min_energy", "apogee", "flight_time", "gamma")
 MISS_TOL_M = 200.0
 KICK_MIN_RAD = np.radians(0.5)
-KICK_MAX_RAD = np.radians(50.0)
+KICK_MAX_RAD = np.radians(85.0)
 
 STATUS_OK = 0
 STATUS_CRASH = 1
@@ -111,7 +111,7 @@ def boost_table(spec: RocketSpec) -> BoostTable:
     """Tabulate burnout states once per missile (about 3 000 integrations, ~0.3 s)."""
     t_total = spec.boost_time_s
     t_min = spec.vertical_rise_s + spec.pitchover_s + 2.0
-    kicks = np.linspace(KICK_MIN_RAD, KICK_MAX_RAD, 67)
+    kicks = np.linspace(KICK_MIN_RAD, KICK_MAX_RAD, 113)
     n_t = max(30, int(np.ceil((t_total - t_min) / 4.0)))
     tcuts = np.linspace(t_min, t_total, n_t)
     kk, tt = np.meshgrid(kicks, tcuts, indexing="ij")
@@ -124,17 +124,19 @@ def boost_table(spec: RocketSpec) -> BoostTable:
     vn = np.linalg.norm(vb, axis=-1)
     theta = np.arccos(np.clip(rb[:, 0] / rn, -1.0, 1.0))
     gamma = np.arcsin((rb * vb).sum(-1) / (rn * vn))
-    if np.any(status == flight_crash_code()):
-        raise ValueError(f"{spec.name}: boost program crashes for some loft angles; check the catalog entry")
+    # keep the loft angles for which no thrust-cut time crashes into the ground during boost
+    crash_rows = np.any((status == STATUS_CRASH).reshape(kk.shape), axis=1)
+    n_ok = int(np.argmax(crash_rows)) if crash_rows.any() else kicks.size
+    if n_ok < 8:
+        raise ValueError(f"{spec.name}: boost program crashes for almost every loft angle; check the catalog entry")
+    kicks = kicks[:n_ok]
+    theta, rn, vn, gamma = (a.reshape(kk.shape)[:n_ok].ravel() for a in (theta, rn, vn, gamma))
+    kk = kk[:n_ok]
     splines = {
         name: RectBivariateSpline(kicks, tcuts, arr.reshape(kk.shape), kx=3, ky=3)
         for name, arr in (("theta", theta), ("r", rn), ("v", vn), ("gamma", gamma))
     }
     return BoostTable(kicks, tcuts, splines, t_total, t_min)
-
-
-def flight_crash_code() -> int:
-    return STATUS_CRASH
 
 
 def _boost_only(spec, st0, kick, t_cut, planet):

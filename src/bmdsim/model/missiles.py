@@ -55,6 +55,7 @@ class Missile(BaseModel):
     drag_cd: Param
     vertical_rise_s: Param
     pitchover_s: Param
+    isp_scale: Param = Param(value=1.0, notional=True, note="uncalibrated")
     tuning: str
 
     @property
@@ -69,7 +70,7 @@ class Missile(BaseModel):
             propellant_mass_kg=tuple(s.propellant_mass_kg.value for s in self.stages),
             dry_mass_kg=tuple(s.dry_mass_kg.value for s in self.stages),
             burn_time_s=tuple(s.burn_time_s.value for s in self.stages),
-            isp_s=tuple(s.isp_s.value for s in self.stages),
+            isp_s=tuple(s.isp_s.value * self.isp_scale.value for s in self.stages),
             diameter_m=tuple(s.diameter_m.value for s in self.stages),
             payload_mass_kg=self.payload_mass_kg.value,
             drag_cd=self.drag_cd.value,
