@@ -4,7 +4,8 @@ The stage Isps of a missile are public guesses (see the catalog notes); one fact
 ``isp_scale``, multiplies all of them. The maximum range is that of the full-burn minimum-energy
 trajectory, measured with the full model (boost with drag, J2, re-entry drag, Earth
 rotation) for a launch due west from the equator: the least favourable direction, so that the
-nominal range is reachable from anywhere in any direction (eastward launches reach further). Bisection on isp_scale to 0.3 %.
+nominal range is reachable from anywhere in any direction (eastward launches reach further).
+Bisection on isp_scale to 0.01 %.
 
 Run: ``python tools/calibrate_missiles.py [--write]``; --write updates missiles.yaml in place.
 """
@@ -88,9 +89,11 @@ def main(write: bool) -> None:
         k, rng = calibrate(m)
         print(f"{name:14s} nominal {m.nominal_range_km.value:7.0f} km  isp_scale {k:.4f}  model max {rng:7.0f} km")
         line = (f'    isp_scale: {{value: {k:.4f}, notional: true, note: "calibration factor on all stage Isps so '
-                f'that the full-model maximum range (non-rotating Earth, full burn) equals nominal_range_km; '
+                f'that the full-burn minimum-energy range due west from the equator (least favourable) '
+                f'equals nominal_range_km; '
                 f'tools/calibrate_missiles.py"}}\n')
-        block = re.compile(rf'(  - name: "{re.escape(name)}"\n(?:(?!  - name:).*\n)*?)(    isp_scale:.*\n)?(    tuning:)')
+        head = rf'(  - name: "{re.escape(name)}"\n(?:(?!  - name:).*\n)*?)'
+        block = re.compile(head + r'(    isp_scale:.*\n)?(    tuning:)')
         text, nsub = block.subn(lambda mt, line=line: mt.group(1) + line + mt.group(3), text, count=1)
         if nsub != 1:
             sys.exit(f"could not place isp_scale for {name}")
