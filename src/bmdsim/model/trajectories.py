@@ -1,0 +1,223 @@
+"""Trajectories of catalog missiles: input checking, mixed-missile batches, summaries.
+
+Degrees and km at this edge; the numeric core (:mod:`bmdsim.core.trajectory`) works in SI.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bmdsim.core import earth, flight, geodesy
+from bmdsim.core import trajectory as core
+from bmdsim.errors import BmdsimError, GeometryError, OutOfReachError
+from bmdsim.model.missiles import get_missile
+from bmdsim.model.places import check_lat_lon
+
+MIN_RANGE_KM = 1.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Trajectory shape: ``min_energy`` or one of apogee (m), flight_time (s), gamma (rad)."""
+
+    kind: str = "min_energy"
+    value: float = 0.0
+
+    @classmethod
+    def from_options(cls, apogee_km=None, flight_time_s=None, gamma_deg=None) -> Shape:
+        given = {k: v for k, v in (("apogee_km", apogee_km), ("flight_time_s", flight_time_s),
+                                   ("gamma_deg", gamma_deg)) if v is not None}
+        if len(given) > 1:
+            raise BmdsimError(f"contradictory trajectory shape: give at most one of {', '.join(given)} "
+                              "(none means minimum-energy)")
+        if not given:
+            return cls()
+        (key, val), = given.items()
+        if not math.isfinite(val):
+            raise BmdsimError(f"{key} must be a finite number, got {val}")
+        if key == "apogee_km":
+            if not 10.0 <= val <= 5000.0:
+                raise BmdsimError(f"apogee_km {val} out of range; valid 10..5000 km")
+            return cls("apogee", val * 1e3)
+        if key == "flight_time_s":
+            if not 30.0 <= val <= 10000.0:
+                raise BmdsimError(f"flight_time_s {val} out of range; valid 30..10000 s")
+            return cls("flight_time", float(val))
+        if not 1.0 <= val <= 85.0:
+            raise BmdsimError(f"gamma_deg {val} out of range; valid 1..85 degrees")
+        return cls("gamma", math.radians(val))
+
+    def describe(self) -> str:
+        if self.kind == "min_energy":
+            return "minimum-energy"
+        if self.kind == "apogee":
+            return f"apogee {self.value / 1e3:g} km"
+        if self.kind == "flight_time":
+            return f"flight time {self.value:g} s"
+        return f"burnout flight-path angle {math.degrees(self.value):g} deg"
+
+
+@dataclass
+class TrajectorySet:
+    """n solved trajectories, possibly of several missile types; batch axis first."""
+
+    missile: np.ndarray  # (n,) names
+    shape: Shape
+    launch_lat_deg: np.ndarray
+    launch_lon_deg: np.ndarray
+    aim_lat_deg: np.ndarray
+    aim_lon_deg: np.ndarray
+    impact_lat_deg: np.ndarray
+    impact_lon_deg: np.ndarray
+    miss_m: np.ndarray
+    status: np.ndarray
+    events_t_s: np.ndarray  # (n, 4) burnout, apogee, re-entry, impact
+    events_state: np.ndarray  # (n, 4, 6) ECI
+    samples: np.ndarray  # (n, m, 7) t, r_eci, v_eci, NaN-padded
+    controls: np.ndarray  # (n, 3) kick rad, t_cut s, azimuth rad
+    max_range_m: dict = field(default_factory=dict)  # per missile, non-rotating Earth, this shape
+
+    @property
+    def n(self) -> int:
+        return self.status.size
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status == core.STATUS_OK
+
+    def range_km(self) -> np.ndarray:
+        d, _, _ = geodesy.inverse(self.launch_lat_deg, self.launch_lon_deg,
+                                  np.nan_to_num(self.impact_lat_deg), np.nan_to_num(self.impact_lon_deg))
+        return np.where(self.ok, d / 1e3, np.nan)
+
+    def event_geodetic(self, which: int):
+        """(lat_deg, lon_deg, alt_m), each (n,), of an event (flight.EV_*)."""
+        r = self.events_state[:, which, :3]
+        t = np.nan_to_num(self.events_t_s[:, which])
+        lat, lon, alt = earth.ecef_to_geodetic(earth.eci_to_ecef(r, t))
+        return np.degrees(lat), np.degrees(lon), alt
+
+    def samples_geodetic(self, i: int):
+        """Samples of row i: t_s (k,), lat_deg, lon_deg, alt_m, r_eci (k,3), v_eci (k,3)."""
+        s = self.samples[i]
+        s = s[np.isfinite(s[:, 0])]
+        t = s[:, 0]
+        lat, lon, alt = earth.ecef_to_geodetic(earth.eci_to_ecef(s[:, 1:4], t))
+        return t, np.degrees(lat), np.degrees(lon), alt, s[:, 1:4], s[:, 4:7]
+
+    def summary(self, i: int, with_samples: bool = True) -> dict:
+        """JSON-ready dict of row i (degrees, km, km/s at this edge; ECI vectors in SI)."""
+        ev_t = self.events_t_s[i]
+        rb, vb = self.events_state[i, flight.EV_BURNOUT_T, :3], self.events_state[i, flight.EV_BURNOUT_T, 3:]
+        gam = math.degrees(math.asin(float(rb @ vb) / (np.linalg.norm(rb) * np.linalg.norm(vb))))
+        b_lat, b_lon, b_alt = self.event_geodetic(flight.EV_BURNOUT_T)
+        _, _, a_alt = self.event_geodetic(flight.EV_APOGEE_T)
+        r_lat, r_lon, _ = self.event_geodetic(flight.EV_REENTRY_T)
+        has_reentry = bool(np.isfinite(ev_t[flight.EV_REENTRY_T]))
+        out = {
+            "missile": str(self.missile[i]),
+            "shape": self.shape.describe(),
+            "launch": {"lat": _r(self.launch_lat_deg[i], 5), "lon": _r(self.launch_lon_deg[i], 5)},
+            "aim": {"lat": _r(self.aim_lat_deg[i], 5), "lon": _r(self.aim_lon_deg[i], 5)},
+            "impact": {"lat": _r(self.impact_lat_deg[i], 5), "lon": _r(self.impact_lon_deg[i], 5),
+                       "miss_km": _r(self.miss_m[i] / 1e3, 4)},
+            "range_km": _r(self.range_km()[i], 2),
+            "flight_time_s": _r(ev_t[flight.EV_IMPACT_T], 2),
+            "burnout": {"t_s": _r(ev_t[flight.EV_BURNOUT_T], 2), "lat": _r(b_lat[i], 5), "lon": _r(b_lon[i], 5),
+                        "alt_km": _r(b_alt[i] / 1e3, 3), "speed_kms": _r(np.linalg.norm(vb) / 1e3, 5),
+                        "gamma_deg": _r(gam, 4), "r_eci_m": [_r(x, 2) for x in rb],
+                        "v_eci_mps": [_r(x, 4) for x in vb]},
+            "apogee": {"t_s": _r(ev_t[flight.EV_APOGEE_T], 2), "alt_km": _r(a_alt[i] / 1e3, 3)},
+            "reentry": {"t_s": _r(ev_t[flight.EV_REENTRY_T], 2) if has_reentry else None,
+                        "lat": _r(r_lat[i], 5) if has_reentry else None,
+                        "lon": _r(r_lon[i], 5) if has_reentry else None},
+            "frame": "ECI axes coincide with ECEF (WGS84) at launch, t = 0; ECI velocities are inertial",
+        }
+        if with_samples and self.samples.shape[1]:
+            t, lat, lon, alt, r, v = self.samples_geodetic(i)
+            out["samples"] = [
+                {"t_s": _r(t[k], 3), "lat": _r(lat[k], 5), "lon": _r(lon[k], 5), "alt_km": _r(alt[k] / 1e3, 4),
+                 "r_eci_m": [_r(x, 2) for x in r[k]], "v_eci_mps": [_r(x, 4) for x in v[k]]}
+                for k in range(t.size)
+            ]
+        return out
+
+
+def _r(x, nd):
+    x = float(x)
+    return round(x, nd) if math.isfinite(x) else None
+
+
+def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg,
+                       aim_lon_deg, shape: Shape | None = None, step_s: float | None = None) -> TrajectorySet:
+    """Solve n launch -> aim trajectories; ``missiles`` is one name or n names (mixed types allowed).
+
+    Rows that cannot be solved carry a status code (see :data:`bmdsim.core.trajectory.STATUS_TEXT`).
+    """
+    shape = shape or Shape()
+    if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
+        raise BmdsimError(f"step_s must be > 0 seconds, got {step_s}")
+    lat1, lon1, lat2, lon2 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in
+                              np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg))
+    n = lat1.size
+    names = np.array([missiles] * n if isinstance(missiles, str) else list(missiles), dtype=object)
+    if names.size != n:
+        raise BmdsimError(f"{names.size} missile names for {n} launch/aim pairs")
+    for a, b, what in ((lat1, lon1, "launch"), (lat2, lon2, "aimpoint")):
+        bad = ~((np.abs(a) <= 90) & (np.abs(b) <= 180))
+        if bad.any():
+            k = int(np.argmax(bad))
+            check_lat_lon(float(a[k]), float(b[k]), what)
+    canon = {nm: get_missile(nm).name for nm in set(names)}
+    names = np.array([canon[nm] for nm in names], dtype=object)
+    groups = {nm: np.nonzero(names == nm)[0] for nm in sorted(set(names))}
+    parts = {}
+    for nm, idx in groups.items():
+        spec = get_missile(nm).rocket_spec()
+        parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shape.kind,
+                               shape_value=shape.value, step_s=step_s)
+    m = max((p.samples.shape[1] for p in parts.values()), default=0)
+    out = TrajectorySet(
+        missile=names, shape=shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
+        aim_lon_deg=lon2, impact_lat_deg=np.full(n, np.nan), impact_lon_deg=np.full(n, np.nan),
+        miss_m=np.full(n, np.nan), status=np.zeros(n, dtype=np.int64), events_t_s=np.full((n, 4), np.nan),
+        events_state=np.full((n, 4, 6), np.nan), samples=np.full((n, m, 7), np.nan), controls=np.full((n, 3), np.nan),
+    )
+    for nm, idx in groups.items():
+        p = parts[nm]
+        for name in ("impact_lat_deg", "impact_lon_deg", "miss_m", "status", "events_t_s", "events_state",
+                      "controls"):
+            getattr(out, name)[idx] = getattr(p, name)
+        out.samples[idx, : p.samples.shape[1]] = p.samples
+    out.max_range_m = {nm: p.max_range_m for nm, p in parts.items()}
+    return out
+
+
+def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float], shape: Shape | None = None,
+              step_s: float | None = 10.0) -> TrajectorySet:
+    """One trajectory; raises a one-line :class:`BmdsimError` if it cannot be flown."""
+    shape = shape or Shape()
+    spec_name = get_missile(missile).name
+    check_lat_lon(*launch, "launch")
+    check_lat_lon(*aim, "aimpoint")
+    d, _, _ = geodesy.inverse(launch[0], launch[1], aim[0], aim[1])
+    d_km = float(d) / 1e3
+    if d_km < MIN_RANGE_KM:
+        raise GeometryError(f"launch point and aimpoint coincide ({d_km:.3f} km apart); they must be "
+                            f"at least {MIN_RANGE_KM:g} km apart")
+    ts = solve_trajectories(spec_name, launch[0], launch[1], aim[0], aim[1], shape, step_s)
+    st = int(ts.status[0])
+    if st == core.STATUS_OUT_OF_REACH:
+        mx = ts.max_range_m[spec_name] / 1e3
+        raise OutOfReachError(
+            f"aimpoint is {d_km:,.0f} km from the launch point, beyond the reach of {spec_name} on a "
+            f"{shape.describe()} trajectory (maximum about {mx:,.0f} km on a non-rotating Earth; "
+            f"Earth rotation adds or removes up to ~10 % depending on direction)", mx)
+    if st != core.STATUS_OK:
+        raise GeometryError(f"{spec_name} cannot fly {shape.describe()} from {launch} to {aim}: "
+                            f"{core.STATUS_TEXT.get(st, 'unknown failure')}")
+    return ts
