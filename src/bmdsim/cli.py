@@ -6,7 +6,7 @@ Every user mistake ends with one line on stderr and exit code 2; no traceback, n
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -20,7 +20,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
 console = Console() if sys.stdout.isatty() else Console(width=160)
 
 
-class TrajFormat(str, Enum):
+class TrajFormat(StrEnum):
     json = "json"
     csv = "csv"
     kml = "kml"
