@@ -10,7 +10,8 @@ whose axes coincide with ECEF at t = 0:
 * thrust: constant per stage, mass falling linearly; guidance as in :mod:`bmdsim.core.boost`.
 
 Integration is classical RK4 with steps chosen per row: 1 s in boost (segments end exactly at
-staging, pitch-over and thrust-cut times), up to 20 s above 150 km, 0.25 s in the atmosphere.
+staging, pitch-over and thrust-cut times), up to 30 s above 150 km, and in the atmosphere a step
+that loses at most 3 % of the air speed to drag (0.05 to 2 s).
 Events (apogee, re-entry at 100 km, impact at height 0 on the ellipsoid) are refined by
 cubic Hermite interpolation between steps. The error budget is checked against scipy DOP853
 (rtol 1e-10) in ``tests/test_flight.py``: impact points agree to tens of metres.
@@ -36,13 +37,17 @@ from bmdsim.core import atmosphere
 from bmdsim.core.earth import A_WGS84_M, E2_WGS84, J2_EARTH, MU_EARTH_M3_PER_S2, OMEGA_EARTH_RAD_PER_S
 
 PLANET_WGS84 = np.array([MU_EARTH_M3_PER_S2, J2_EARTH, A_WGS84_M, E2_WGS84, OMEGA_EARTH_RAD_PER_S])
-LOG_RHO_TABLE = atmosphere._TABLE_LOGRHO.copy()
-RHO_TABLE_STEP_M = atmosphere._TABLE_STEP_M
+# density table owned here so that numba's cache (keyed on this file) sees its step
+RHO_TABLE_STEP_M = 50.0
+LOG_RHO_TABLE = np.log(atmosphere.density_exact_kg_m3(np.arange(0.0, atmosphere.TOP_OF_ATMOSPHERE_M + 1.0,
+                                                                   RHO_TABLE_STEP_M)))
 
 REENTRY_ALT_M = 100e3
 DT_BOOST_S = 1.0
-DT_EXO_S = 20.0
-DT_ATM_S = 0.25
+DT_EXO_S = 30.0
+DT_ATM_MIN_S = 0.05
+DT_ATM_MAX_S = 2.0
+DRAG_STEP_FRACTION = 0.03  # in the atmosphere: at most ~3 % of the speed lost to drag per step
 ATM_TOP_M = 150e3
 T_LIMIT_S = 20000.0
 
@@ -126,8 +131,10 @@ def _accel(t, s, out, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0
 
 
 @njit(cache=True)
-def _rk4(t, s, dt, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta, k1, k2, k3, k4, tmp):
-    _accel(t, s, k1, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
+def _rk4(t, s, dt, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta, k1, k2, k3, k4, tmp,
+         k1_ready=False):
+    if not k1_ready:
+        _accel(t, s, k1, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
     for j in range(6):
         tmp[j] = s[j] + 0.5 * dt * k1[j]
     _accel(t + 0.5 * dt, tmp, k2, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
@@ -216,7 +223,7 @@ def _emit_samples(t_old, dt, s0, s1, a0, a1, step_s, samples, i, nsamp, tmp):
 def fly_batch(
     state0, t0, with_boost, kick, psi, t_cut, beta,
     seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot, seg_cda, seg_n,
-    planet, logrho, step_s, samples, events, ev_states, status,
+    planet, logrho, step_s, samples, sample_rows, events, ev_states, status,
 ):
     """Integrate n trajectories.
 
@@ -230,8 +237,8 @@ def fly_batch(
     seg_* : (K,) boost segments: start/end time, guidance mode, thrust (N), mass at start (kg),
         mass flow (kg/s), Cd*A (m^2), number of RK4 steps in a full-length segment.
     planet : (5,) mu, J2, a, e2, omega.
-    step_s : sample spacing (s); samples (n, m, 7) receives [t, r, v] rows (NaN-filled by caller),
-        m = 0 to skip sampling.
+    step_s : sample spacing (s); samples (N, m, 7) receives [t, r, v] rows (NaN-filled by caller) at
+        row sample_rows[i] for trajectory i; m = 0 to skip sampling.
     events : (n, 4) out: burnout, apogee, re-entry, impact times (NaN if none).
     ev_states : (n, 4, 6) out: ECI states at those events.
     status : (n,) out: 0 ok, 1 crashed in boost, 2 no impact before T_LIMIT_S, 3 step budget.
@@ -248,7 +255,7 @@ def fly_batch(
     a_new = np.empty(6)
     ev = np.empty(6)
     nsamp = np.zeros(1, dtype=np.int64)
-    a_pl, e2_pl, mu = planet[2], planet[3], planet[0]
+    a_pl, e2_pl, mu, om_pl = planet[2], planet[3], planet[0], planet[4]
     do_samples = samples.shape[1] > 0
     for i in range(n):
         for j in range(6):
@@ -258,12 +265,13 @@ def fly_batch(
         for c in range(4):
             events[i, c] = np.nan
         nsamp[0] = 0
+        srow = sample_rows[i] if do_samples else 0
         kc, ks = math.cos(kick[i]), math.sin(kick[i])
         pc, ps = math.cos(psi[i]), math.sin(psi[i])
         crashed = False
         if with_boost:
             t = _boost_row(s, t, t_cut[i], kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0,
-                           seg_mdot, seg_cda, seg_n, planet, logrho, step_s, samples, i, nsamp,
+                           seg_mdot, seg_cda, seg_n, planet, logrho, step_s, samples, srow, nsamp,
                            do_samples, s_old, a_old, a_new, k1, k2, k3, k4, tmp)
             crashed = t < 0.0
             t = abs(t)
@@ -288,17 +296,23 @@ def fly_batch(
                 if vr >= 0.0:
                     dt = DT_EXO_S
                 else:
-                    dt = min(DT_EXO_S, max(DT_ATM_S, 0.5 * (h - ATM_TOP_M + 20e3) / (-vr)))
+                    dt = min(DT_EXO_S, max(DT_ATM_MIN_S, 0.5 * (h - ATM_TOP_M + 20e3) / (-vr)))
             else:
-                dt = DT_ATM_S
+                # drag-limited step: lose at most DRAG_STEP_FRACTION of the air speed per step
+                w2 = (s[3] + om_pl * s[1]) ** 2 + (s[4] - om_pl * s[0]) ** 2 + s[5] ** 2
+                a_d = 0.5 * _density(h, logrho) * w2 / bet
+                dt = DT_ATM_MAX_S
+                if a_d > 0.0:
+                    dt = min(DT_ATM_MAX_S, max(DT_ATM_MIN_S, DRAG_STEP_FRACTION * math.sqrt(w2) / a_d))
             for j in range(6):
                 s_old[j] = s[j]
                 a_old[j] = a_new[j]
+                k1[j] = a_new[j]
             t_old = t
             h_old = h
             vr_old = vr
             _rk4(t, s, dt, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet,
-                 k1, k2, k3, k4, tmp)
+                 k1, k2, k3, k4, tmp, True)
             t = t_old + dt
             _accel(t, s, a_new, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
             h = _height(s[0], s[1], s[2], a_pl, e2_pl)
@@ -320,18 +334,18 @@ def fly_batch(
                 t_imp = t_old + u * dt
                 if do_samples:
                     _accel(t_imp, ev, k1, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
-                    _emit_samples(t_old, u * dt, s_old, ev, a_old[3:], k1[3:], step_s, samples, i, nsamp, tmp)
+                    _emit_samples(t_old, u * dt, s_old, ev, a_old[3:], k1[3:], step_s, samples, srow, nsamp, tmp)
                     k = nsamp[0]
-                    if k < samples.shape[1] and (k == 0 or samples[i, k - 1, 0] < t_imp - 1e-9):
-                        samples[i, k, 0] = t_imp
+                    if k < samples.shape[1] and (k == 0 or samples[srow, k - 1, 0] < t_imp - 1e-9):
+                        samples[srow, k, 0] = t_imp
                         for j in range(6):
-                            samples[i, k, 1 + j] = ev[j]
+                            samples[srow, k, 1 + j] = ev[j]
                 events[i, EV_IMPACT_T] = t_imp
                 for j in range(6):
                     ev_states[i, EV_IMPACT_T, j] = ev[j]
                 break
             if do_samples:
-                _emit_samples(t_old, dt, s_old, s, a_old[3:], a_new[3:], step_s, samples, i, nsamp, tmp)
+                _emit_samples(t_old, dt, s_old, s, a_old[3:], a_new[3:], step_s, samples, srow, nsamp, tmp)
             energy = 0.5 * (s[3] ** 2 + s[4] ** 2 + s[5] ** 2) - mu / rn
             if t > T_LIMIT_S or energy >= 0.0:
                 status[i] = 2
@@ -363,8 +377,8 @@ def _boost_row(s, t, t_cut, kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust
                  seg_m0[kseg], seg_mdot[kseg], seg_t0[kseg], seg_cda[kseg], 1.0, k1, k2, k3, k4, tmp)
             t = t_old + dt
             if do_samples:
-                _accel(t_old, s_old, a_old, planet, logrho, md, kc, ks, pc, ps,
-                       seg_thrust[kseg], seg_m0[kseg], seg_mdot[kseg], seg_t0[kseg], seg_cda[kseg], 1.0)
+                for j in range(6):
+                    a_old[j] = k1[j]
                 _accel(t, s, a_new, planet, logrho, md, kc, ks, pc, ps,
                        seg_thrust[kseg], seg_m0[kseg], seg_mdot[kseg], seg_t0[kseg], seg_cda[kseg], 1.0)
                 _emit_samples(t_old, dt, s_old, s, a_old[3:], a_new[3:], step_s, samples, i, nsamp, tmp)

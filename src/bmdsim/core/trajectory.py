@@ -81,22 +81,27 @@ def _launch_states(lat_rad, lon_rad, planet):
 
 
 def integrate(spec: RocketSpec, state0, kick, psi, t_cut, *, planet=flight.PLANET_WGS84, step_s=0.0,
-              n_samples=0, with_boost=True, beta=None):
-    """Run the compiled integrator on n rows; returns (events (n,4), ev_states (n,4,6), status (n,), samples)."""
+              n_samples=0, with_boost=True, beta=None, samples=None, sample_rows=None):
+    """Run the compiled integrator on n rows; returns (events (n,4), ev_states (n,4,6), status (n,), samples).
+
+    Samples go to a new (n, n_samples, 7) array, or into rows ``sample_rows`` of ``samples`` if given.
+    """
     sch = _schedule(spec)
     n = state0.shape[0]
     events = np.empty((n, flight.N_EV))
     ev_states = np.full((n, flight.N_EV, 6), np.nan)
     status = np.empty(n, dtype=np.int64)
-    samples = np.full((n, n_samples, 7), np.nan)
+    if samples is None:
+        samples = np.full((n, n_samples, 7), np.nan)
+        sample_rows = np.arange(n)
     beta = np.full(n, spec.rv_beta_kg_m2) if beta is None else np.asarray(beta, float)
     flight.fly_batch(
         np.ascontiguousarray(state0, dtype=float), np.zeros(n), with_boost,
         np.ascontiguousarray(kick, dtype=float), np.ascontiguousarray(psi, dtype=float),
         np.ascontiguousarray(t_cut, dtype=float), beta,
         sch.t0_s, sch.t1_s, sch.mode, sch.thrust_n, sch.m0_kg, sch.mdot_kg_s, sch.cda_m2, sch.n_steps,
-        np.asarray(planet, dtype=float), flight.LOG_RHO_TABLE, float(step_s), samples, events,
-        ev_states, status,
+        np.asarray(planet, dtype=float), flight.LOG_RHO_TABLE, float(step_s), samples,
+        np.ascontiguousarray(sample_rows, dtype=np.int64), events, ev_states, status,
     )
     return events, ev_states, status, samples
 
@@ -199,8 +204,20 @@ def _shape_residual(kind, value, gamma_b, r_b, r_i, phi, apo_alt_m, t_imp):
 
 
 def _miss_components(geo: _Geometry, r_imp_ecef):
-    d = r_imp_ecef - geo.aim_r
-    return (d * geo.aim_e).sum(-1), (d * geo.aim_n).sum(-1)
+    """East and north components (m) of the miss, as an arc on the sphere through the aimpoint.
+
+    Equal to the straight-line miss for small misses, and growing monotonically up to the
+    antipode (a chord would shrink again past 90 degrees and mislead Newton's method).
+    """
+    au = geo.aim_r / geo.r_imp[:, None]
+    iu = r_imp_ecef / np.linalg.norm(r_imp_ecef, axis=-1, keepdims=True)
+    d = iu - au
+    de, dn = (d * geo.aim_e).sum(-1), (d * geo.aim_n).sum(-1)
+    horiz = np.hypot(de, dn)
+    arc = geo.r_imp * np.arctan2(np.linalg.norm(np.cross(iu, au), axis=-1), (iu * au).sum(-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(horiz > 0, arc / horiz, geo.r_imp)
+    return de * scale, dn * scale
 
 
 def _rotate_to_ecef(r_eci, t, omega):
@@ -234,18 +251,43 @@ def _fast_model(table: BoostTable, geo: _Geometry, x, kind, value):
     gamma_b = np.arcsin((rb * vb).sum(-1) / (rbn * np.linalg.norm(vb, axis=-1)))
     apo_alt = r_apo - geo.r_imp  # fast-model apogee height over the aimpoint's radius
     shape = _shape_residual(kind, value, gamma_b, rbn, geo.r_imp, phi, apo_alt, t_imp)
-    return np.stack([me, mn, shape], axis=-1), r_ecef
+    return np.stack([me, mn, shape], axis=-1), t_imp
 
 
 def _jacobian(table, geo, x, kind, value, f0):
+    """Forward differences of the fast model; backward where a control sits on its upper bound."""
     steps = np.array([1e-5, 1e-3, 1e-6])
+    upper = np.array([table.kick_rad[-1], table.t_total_s, np.inf])
     jac = np.empty((x.shape[0], 3, 3))
     for j in range(3):
+        h = np.where(x[:, j] + steps[j] > upper[j], -steps[j], steps[j])
         xp = x.copy()
-        xp[:, j] += steps[j]
+        xp[:, j] += h
         fp, _ = _fast_model(table, geo, xp, kind, value)
-        jac[:, :, j] = (fp - f0) / steps[j]
+        jac[:, :, j] = (fp - f0) / h[:, None]
     return jac
+
+
+def _directional_max_range(table, geo, kind, value, psi):
+    """Fast-model range (m, arc at the aimpoint radius) at full burn along azimuth psi (n,) with the shape met."""
+    n = psi.shape[0]
+    x = np.stack([np.full(n, np.radians(20.0)), np.full(n, table.t_total_s), psi], axis=-1)
+    for _ in range(30):
+        f, _ = _fast_model(table, geo, x, kind, value)
+        xp = x.copy()
+        xp[:, 0] += 1e-5
+        fp, _ = _fast_model(table, geo, xp, kind, value)
+        d = (fp[:, 2] - f[:, 2]) / 1e-5
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dk = np.clip(-f[:, 2] / d, -np.radians(5), np.radians(5))
+        x[:, 0] = np.clip(x[:, 0] + np.nan_to_num(dk), table.kick_rad[0], table.kick_rad[-1])
+    # range of the resulting impact from the launch point
+    theta, rb_n, vb_n, gam = table(x[:, 0], x[:, 1])
+    f, _ = _fast_model(table, geo, x, kind, value)
+    me, mn = f[:, 0], f[:, 1]
+    # arc launch -> aim minus the along-track shortfall (the miss points back toward the launch point)
+    arc_aim = geo.r_imp * np.arccos(np.clip((geo.up * geo.aim_r).sum(-1) / geo.r_imp, -1, 1))
+    return arc_aim - np.hypot(me, mn)
 
 
 def _newton_step(jac, f, x, table):
@@ -370,8 +412,10 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     geo = _geometry(np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2), planet)
     x, max_phi = _initial_guess(table, geo, shape, shape_value)
     # Newton on the fast model
+    f = np.zeros((n, 3))
+    t_fast = np.full(n, np.nan)
     for _ in range(40):
-        f, _ = _fast_model(table, geo, x, shape, shape_value)
+        f, t_fast = _fast_model(table, geo, x, shape, shape_value)
         bad = ~np.all(np.isfinite(f), axis=-1)
         if np.all((np.hypot(f[:, 0], f[:, 1]) < 1.0) | bad):
             break
@@ -383,13 +427,26 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     iters = np.zeros(n, dtype=np.int64)
     events = np.full((n, flight.N_EV), np.nan)
     ev_states = np.full((n, flight.N_EV, 6), np.nan)
-    active = np.arange(n)
+    # rows the fast model cannot bring within 50 km even at full burn are out of reach
+    fast_miss = np.hypot(f[:, 0], f[:, 1])
+    hopeless = (x[:, 1] >= table.t_total_s - 1e-6) & ~(fast_miss < 50e3)
+    status[hopeless] = STATUS_OUT_OF_REACH
+    active = np.nonzero(~hopeless)[0]
     tol_shape = _SHAPE_TOL[shape]
+    do_samples = step_s is not None
+    m = 0
+    if do_samples:
+        t_hi = np.nanmax(t_fast[active]) if active.size and np.isfinite(t_fast[active]).any() else 0.0
+        m = int(np.ceil((1.3 * t_hi + 300.0) / step_s)) + 2
+    samples = np.full((n, m, 7), np.nan)
     for _ in range(max_passes):
         if active.size == 0:
             break
         xa = x[active]
-        ev, evs, stt, _ = integrate(spec, st0[active], xa[:, 0], xa[:, 2], xa[:, 1], planet=planet)
+        if do_samples:
+            samples[active] = np.nan
+        ev, evs, stt, _ = integrate(spec, st0[active], xa[:, 0], xa[:, 2], xa[:, 1], planet=planet,
+                                    step_s=step_s or 0.0, samples=samples, sample_rows=active)
         iters[active] += 1
         ga = _subset(geo, active)
         f = _full_residual(ga, ev, evs, shape, shape_value)
@@ -410,19 +467,32 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
         jac = _jacobian(table, _subset(geo, ac), x[ac], shape, shape_value, f0)
         x[ac] = _newton_step(jac, fc, x[ac], table)
         active = ac
-    # rows stuck on the full-burn limit are out of reach
-    at_limit = (x[:, 1] >= table.t_total_s - 1e-6) & (status == STATUS_NOT_CONVERGED)
-    status[at_limit] = STATUS_OUT_OF_REACH
-    samples = np.full((n, 0, 7), np.nan)
-    if step_s is not None:
-        ok = np.nonzero(status == STATUS_OK)[0]
-        t_max = np.nanmax(events[:, flight.EV_IMPACT_T]) if ok.size else 0.0
-        m = int(np.ceil(np.nan_to_num(t_max) / step_s)) + 2
-        samples = np.full((n, m, 7), np.nan)
-        if ok.size:
-            _, _, _, sm = integrate(spec, st0[ok], x[ok, 0], x[ok, 2], x[ok, 1], planet=planet,
-                                    step_s=step_s, n_samples=m)
-            samples[ok] = sm
+    # rows that did not converge: out of reach if the aimpoint lies beyond the full-burn range of
+    # this shape along its azimuth (fast model), else a genuine failure to converge
+    stuck = np.nonzero(status == STATUS_NOT_CONVERGED)[0]
+    if stuck.size:
+        gs = _subset(geo, stuck)
+        arc_aim = gs.r_imp * np.arccos(np.clip((gs.up * gs.aim_r).sum(-1) / gs.r_imp, -1, 1))
+        a_up = gs.aim_r - (gs.aim_r * gs.up).sum(-1, keepdims=True) * gs.up
+        psi_aim = np.arctan2((a_up * gs.east).sum(-1), (a_up * gs.north).sum(-1))
+        dmax = _directional_max_range(table, gs, shape, shape_value, psi_aim)
+        beyond = ~(arc_aim <= dmax * 1.01) | (x[stuck, 1] >= table.t_total_s - 1e-6)
+        status[stuck[beyond]] = STATUS_OUT_OF_REACH
+    if do_samples:
+        bad_rows = status != STATUS_OK
+        samples[bad_rows] = np.nan
+        last_t = np.nanmax(np.where(np.isfinite(samples[:, :, 0]), samples[:, :, 0], -np.inf), axis=1) if m else None
+        trunc = np.nonzero((status == STATUS_OK) & (last_t < events[:, flight.EV_IMPACT_T] - 1e-6))[0]
+        if trunc.size:  # buffer too short for some rows: fly them again into a longer one
+            m2 = int(np.ceil(np.nanmax(events[trunc, flight.EV_IMPACT_T]) / step_s)) + 2
+            big = np.full((n, max(m, m2), 7), np.nan)
+            big[:, :m] = samples
+            big[trunc] = np.nan
+            integrate(spec, st0[trunc], x[trunc, 0], x[trunc, 2], x[trunc, 1], planet=planet, step_s=step_s,
+                      samples=big, sample_rows=trunc)
+            samples = big
+        k_used = int(np.max(np.sum(np.isfinite(samples[:, :, 0]), axis=1), initial=0))
+        samples = samples[:, :k_used]
     imp_t = events[:, flight.EV_IMPACT_T]
     imp_ecef = _rotate_to_ecef(ev_states[:, flight.EV_IMPACT_T, :3], np.nan_to_num(imp_t), float(planet[4]))
     la, lo, _ = earth.ecef_to_geodetic(imp_ecef)
