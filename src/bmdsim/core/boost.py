@@ -68,8 +68,12 @@ class BoostSchedule:
     n_steps: np.ndarray
 
 
-def boost_schedule(spec: RocketSpec, dt_s: float = 1.0) -> BoostSchedule:
-    """Split the full boost program into segments that end at every guidance and staging event."""
+def boost_schedule(spec: RocketSpec, dt_s: float = 1.0, dt_upper_s: float = 2.0) -> BoostSchedule:
+    """Split the full boost program into segments that end at every guidance and staging event.
+
+    RK4 steps are ``dt_s`` in the first stage (dense air, fast-changing drag) and ``dt_upper_s``
+    in the upper stages (thin air, smooth thrust); checked against DOP853 in tests/test_flight.py.
+    """
     ends = np.cumsum(spec.burn_time_s)
     starts = ends - np.asarray(spec.burn_time_s)
     t_pitch0 = spec.vertical_rise_s
@@ -93,7 +97,8 @@ def boost_schedule(spec: RocketSpec, dt_s: float = 1.0) -> BoostSchedule:
         m0 = m_stage0 - mdot * (a - starts[k])
         area = np.pi * 0.25 * spec.diameter_m[k] ** 2
         mode = 0 if b <= t_pitch0 else (1 if b <= t_pitch1 else 2)
-        n = max(1, int(np.ceil((b - a) / dt_s - 1e-9)))
+        step = dt_s if k == 0 else dt_upper_s
+        n = max(1, int(np.ceil((b - a) / step - 1e-9)))
         rows.append((a, b, mode, thrust, m0, mdot, spec.drag_cd * area, n))
     cols = list(zip(*rows, strict=True))
     return BoostSchedule(

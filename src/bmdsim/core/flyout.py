@@ -30,17 +30,20 @@ ones slightly optimistic).
 
 How the table is built
 ----------------------
-A fan of ``n_elev`` trajectories over elevation is integrated together with fixed-step RK4
-(vectorized over the fan) to a little beyond ``t_max_s``. Each trajectory's ground range grows
-monotonically, so it crosses every vertical line ``ground range = g_j`` once; for each column the
-crossings (altitude, time, speed) of consecutive fan members are joined by straight segments and
-rasterized onto the altitude nodes, keeping the least time. At a fixed ground range the crossing
-altitude rises with elevation to the envelope and then falls (the *low* and the *high* branch).
-Points below the lowest flown trajectory are reached only by descending (high-branch) paths, so
-tau_min jumps across that trajectory; to interpolate without smearing the jump, the low branch is
-tabulated against height above the lowest trajectory and the high branch against altitude, and a
-query takes the lesser of the two valid values. Lookups are bilinear; a cell with an unreachable
-corner gives NaN (so the reachable region is trimmed by at most one cell at its true boundary).
+A fan of trajectories over elevation (evenly spaced, plus a geometric cluster next to the
+vertical) is integrated together with fixed-step RK4, vectorized over the fan, to a little beyond
+``t_max_s``. A trajectory's ground range grows monotonically, so it crosses the vertical line over
+each range node once. At one range node the crossing altitude rises with elevation to the top of
+the envelope there, then falls: the *low* branch (earlier) and the *high* branch (later, reached
+by descending or lofted paths). Consecutive members' crossings are joined by segments (near the
+top by a parabola in elevation) and interpolated onto nodes, keeping the least time.
+
+Each branch is tabulated on its own envelope-conforming grid: per range node, the low branch
+from the lowest flown trajectory up to the top of the envelope, the high branch from the ground up
+to the top. tau_min jumps across the lowest flown trajectory (below it only descending paths
+arrive), and rises like a square root towards the top of the envelope; conforming, graded grids
+interpolate both cleanly. A lookup is bilinear in each grid and takes the lesser valid time; a
+cell with an unreached corner gives NaN.
 """
 
 from __future__ import annotations
@@ -145,39 +148,45 @@ def in_altitude_band(kin: InterceptorKinematics, alt_m):
 class FlyoutTable:
     """Least fly-out time over (ground range, altitude); build with :func:`build_flyout_table`.
 
+    Grids: ground-range node ``j`` at ``range_top_m * (j / (n_range - 1))**2`` (fine near the
+    site, where tau grows like the square root of distance). Along altitude each branch has
+    ``n_alt`` levels ``phi_i`` in [0, 1], dense at both ends (:func:`_nodes`): the low branch's
+    level ``phi`` over range node ``j`` lies at ``low_alt_m[j] + phi * (top_alt_m[j] -
+    low_alt_m[j])``, the high branch's at ``phi * top_alt_m[j]``.
+
     Attributes
     ----------
     kin : InterceptorKinematics
         The parameters it was built for.
-    range_step_m, alt_step_m : float
-        Node spacing (m) of the ground-range axis (``n_range`` nodes from 0) and of the altitude
-        axis (``n_alt`` nodes from 0; for the low branch: height above the lowest trajectory).
+    range_top_m : float
+        Last ground-range node (m): the farthest range flown (slightly beyond ``t_max_s``).
     tau_low_s, tau_high_s : ndarray, shape (n_range, n_alt)
-        Least time (s) on the low branch (indexed by height above :meth:`lowest_trajectory_alt_m`)
-        and on the high branch (indexed by altitude); NaN where not reached. Values may exceed
-        ``t_max_s`` slightly (the fan is flown a little longer so that the ``t_max`` boundary
-        interpolates cleanly); lookups apply ``t_max_s``.
+        Least time (s) on the low and on the high branch; NaN where not reached. Values may
+        exceed ``t_max_s`` a little (the fan is flown slightly longer so that the ``t_max``
+        boundary interpolates cleanly); lookups apply ``t_max_s``.
     speed_low_m_s, speed_high_m_s : ndarray, shape (n_range, n_alt)
         Interceptor speed (m/s) on arrival along the same least-time paths.
     low_alt_m : ndarray, shape (n_range,)
-        Altitude (m) of the lowest flown trajectory at each ground-range node (0 beyond its reach).
+        Altitude (m) of the lowest flown trajectory over each range node (0 beyond its landing).
+    top_alt_m : ndarray, shape (n_range,)
+        Top of the flown envelope (m) over each range node; NaN where nothing passes.
     ceiling_m : float
         Highest altitude (m) reachable within ``t_max_s``: the apex of the vertical shot, from
         energy conservation after burnout, or its altitude at ``t_max_s`` if the apex comes later.
     max_ground_range_m : float
         Farthest ground range (m, arc on the sphere) reached at any altitude within ``t_max_s``.
-    elev_fan_rad : ndarray, shape (n_elev,)
-        Launch elevations of the fan (rad).
+    elev_fan_rad : ndarray, shape (n_fan,)
+        Launch elevations of the integrated fan (rad), ascending, ending at pi/2.
     """
 
     kin: InterceptorKinematics
-    range_step_m: float
-    alt_step_m: float
+    range_top_m: float
     tau_low_s: np.ndarray
     tau_high_s: np.ndarray
     speed_low_m_s: np.ndarray
     speed_high_m_s: np.ndarray
     low_alt_m: np.ndarray
+    top_alt_m: np.ndarray
     ceiling_m: float
     max_ground_range_m: float
     elev_fan_rad: np.ndarray
@@ -185,24 +194,30 @@ class FlyoutTable:
     @property
     def range_grid_m(self) -> np.ndarray:
         """Ground-range nodes (m), shape (n_range,)."""
-        return self.range_step_m * np.arange(self.tau_low_s.shape[0])
+        return _nodes(self.range_top_m, self.tau_low_s.shape[0])
 
     @property
-    def alt_grid_m(self) -> np.ndarray:
-        """Altitude nodes (m), shape (n_alt,) (heights above the lowest trajectory for the low branch)."""
-        return self.alt_step_m * np.arange(self.tau_low_s.shape[1])
+    def levels(self) -> np.ndarray:
+        """Altitude levels ``phi`` in [0, 1] of both branches, shape (n_alt,)."""
+        return _nodes(1.0, self.tau_low_s.shape[1], both_ends=True)
 
     # --- lookups --------------------------------------------------------------------------
     def lowest_trajectory_alt_m(self, ground_range_m):
-        """Altitude (m) of the lowest flown trajectory at ``ground_range_m`` (broadcast shape).
+        """Altitude (m) of the lowest flown trajectory over ``ground_range_m`` (its shape).
 
-        Points below it are reached only by descending paths (later); 0 beyond its impact; NaN off
-        the table.
+        Points below it are reached only by descending paths (later); 0 beyond its landing;
+        NaN off the table.
         """
+        return self._profile(self.low_alt_m, ground_range_m)
+
+    def envelope_top_alt_m(self, ground_range_m):
+        """Highest altitude (m) flown over ``ground_range_m`` within the table (its shape)."""
+        return self._profile(self.top_alt_m, ground_range_m)
+
+    def _profile(self, values, ground_range_m):
         g = np.asarray(ground_range_m, dtype=float)
         grid = self.range_grid_m
-        out = np.interp(g, grid, self.low_alt_m)
-        return np.where((g >= 0.0) & (g <= grid[-1]), out, np.nan)
+        return np.where((g >= 0.0) & (g <= grid[-1]), np.interp(g, grid, values), np.nan)
 
     def _lookup(self, ground_range_m, alt_m, want_speed):
         g = np.asarray(ground_range_m, dtype=float)
@@ -211,19 +226,26 @@ class FlyoutTable:
         g = np.broadcast_to(g, shape).ravel()
         h = np.broadcast_to(h, shape).ravel()
         n_g, n_a = self.tau_low_s.shape
-        fg = g * (1.0 / self.range_step_m)
-        off = ~((fg >= 0.0) & (fg <= n_g - 1))  # also catches NaN
-        fg[off] = 0.0
-        i = np.minimum(fg.astype(np.intp), n_g - 2)
-        wg = fg - i
-        lo = self.low_alt_m
-        h_low = lo[i] + wg * (lo[i + 1] - lo[i])
-        inv_dh = 1.0 / self.alt_step_m
-        i0 = i * n_a  # flat offset of column i
-        tl, kl, wl = _bilinear(self.tau_low_s, i0, wg, (h - h_low) * inv_dh)
-        th, kh, wh = _bilinear(self.tau_high_s, i0, wg, h * inv_dh)
-        tau = np.fmin(tl, th)
-        bad = off | ~(tau <= self.kin.t_max_s)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaNs are flagged below
+            fg = _node_index(g, self.range_top_m, n_g)
+            off = ~(fg <= n_g - 1)  # also NaN (negative range)
+            fg[off] = 0.0
+            i = np.minimum(fg.astype(np.intp), n_g - 2)
+            wg = fg - i
+            # the profiles are interpolated linearly in g (the lowest trajectory is nearly
+            # straight near the site)
+            gi = _nodes(self.range_top_m, n_g)
+            w_lin = (g - gi[i]) / (gi[i + 1] - gi[i])
+            lo, hi = self.low_alt_m, self.top_alt_m
+            h_low = lo[i] + w_lin * (lo[i + 1] - lo[i])
+            h_top = hi[i] + w_lin * (hi[i + 1] - hi[i])
+            i0 = i * n_a  # flat offset of column i
+            fl = _node_index((h - h_low) / (h_top - h_low), 1.0, n_a, both_ends=True)
+            fh = _node_index(h / h_top, 1.0, n_a, both_ends=True)
+            tl, kl, wl = _bilinear(self.tau_low_s, i0, wg, fl)
+            th, kh, wh = _bilinear(self.tau_high_s, i0, wg, fh)
+            tau = np.fmin(tl, th)
+            bad = off | ~(tau <= self.kin.t_max_s)
         tau[bad] = np.nan
         if not want_speed:
             return tau.reshape(shape), None
@@ -245,9 +267,9 @@ class FlyoutTable:
 
         Returns
         -------
-        ndarray of the broadcast shape. NaN off the table, beyond the reachable envelope (the
-        last cell at its edge included) and where the least time exceeds ``t_max_s``. The
-        altitude band is not applied (see :meth:`tau_min_in_band_s`).
+        ndarray of the broadcast shape. NaN off the table, outside the reachable envelope and
+        where the least time exceeds ``t_max_s``. The altitude band is not applied (see
+        :meth:`tau_min_in_band_s`).
         """
         return self._lookup(ground_range_m, alt_m, False)[0]
 
@@ -257,25 +279,50 @@ class FlyoutTable:
         return np.where(in_altitude_band(self.kin, alt_m), tau, np.nan)
 
     def flyout_speed_m_s(self, ground_range_m, alt_m):
-        """Interceptor speed (m/s, inertial, non-rotating model) on arrival along the least-time path.
+        """Speed (m/s, inertial, non-rotating model) on arrival along the least-time path.
 
         Same shape and NaN pattern as :meth:`tau_min_s`.
         """
         return self._lookup(ground_range_m, alt_m, True)[1]
 
     def tau_and_speed(self, ground_range_m, alt_m):
-        """``(tau_min_s, flyout_speed_m_s)`` in one lookup."""
+        """``(tau_min_s, flyout_speed_m_s)`` from one lookup."""
         return self._lookup(ground_range_m, alt_m, True)
 
 
+def _nodes(top, n, both_ends=False):
+    """Graded axis: n node positions from 0 to ``top``.
+
+    ``top * phi(i / (n - 1))`` with ``phi(s) = s^2`` (dense at 0), or with ``both_ends`` the C1
+    spline ``2 s^2`` for s <= 1/2, ``1 - 2 (1 - s)^2`` above (dense at both ends). A function
+    that grows like the square root of the distance from an end is linear in ``s`` there.
+    """
+    s = np.arange(n) / (n - 1)
+    if not both_ends:
+        return top * s * s
+    return top * np.where(s <= 0.5, 2.0 * s * s, 1.0 - 2.0 * (1.0 - s) ** 2)
+
+
+def _node_index(x, top, n, both_ends=False):
+    """Fractional node index of positions ``x`` on the axis of :func:`_nodes`; NaN below 0 and
+    (with ``both_ends``) above ``top``."""
+    phi = np.asarray(x, dtype=float) * (1.0 / top)
+    with np.errstate(invalid="ignore"):
+        if not both_ends:
+            return np.sqrt(phi) * (n - 1)
+        upper = phi > 0.5
+        r = np.sqrt(0.5 * np.where(upper, 1.0 - phi, phi))
+        return np.where(upper, 1.0 - r, r) * (n - 1)
+
+
 def _bilinear(grid, i0, wg, fh):
-    """Bilinear lookup in ``grid`` (n_g, n_a) at column offset ``i0 = i * n_a`` (flat), weight
-    ``wg`` along range and fractional index ``fh`` along the second axis; NaN off the axis or if
-    a corner is NaN. Returns ``(values, flat index of the lower-left corner, weight along axis 2)``.
+    """Bilinear lookup in ``grid`` (n_g, n_a): column offset ``i0 = i * n_a`` (flat), weight
+    ``wg`` along the first axis and fractional index ``fh`` along the second. NaN off the second
+    axis or if a corner is NaN. Returns ``(values, flat index of corner (i, j), weight along j)``.
     """
     n_a = grid.shape[1]
-    off = ~((fh >= 0.0) & (fh <= n_a - 1))
-    fh = np.where(off, 0.0, fh)
+    off = ~(fh >= 0.0) | ~(fh <= n_a - 1)
+    fh[off] = 0.0
     j = np.minimum(fh.astype(np.intp), n_a - 2)
     wh = fh - j
     k = i0 + j
@@ -297,11 +344,30 @@ def _bilinear_at(grid, k, wg, wh):
 
 
 # --- building ------------------------------------------------------------------------------
+_CLUSTER_RATIO = 0.9  # neighbours' distances from the vertical differ by 10 %
+_CLUSTER_FLOOR_RAD = 1.0e-6
+
+
+def _fan(e_lo, n_elev):
+    """Launch elevations (rad), ascending to pi/2: ``n_elev`` evenly spaced from ``e_lo``, plus
+    a geometric cluster towards the vertical. Near the vertical a member's drift off the site's
+    vertical line is proportional to ``pi/2 - e``; range nodes close to the site need a relative,
+    not an absolute, spacing there."""
+    even = np.linspace(e_lo, _HALF_PI, n_elev)
+    step = even[1] - even[0]
+    d_hi = min(20.0 * step, 0.5 * (_HALF_PI - e_lo))
+    if d_hi <= _CLUSTER_FLOOR_RAD:
+        return even
+    n_c = math.ceil(math.log(d_hi / _CLUSTER_FLOOR_RAD) / -math.log(_CLUSTER_RATIO))
+    cluster = _HALF_PI - d_hi * _CLUSTER_RATIO ** np.arange(1, n_c + 1)
+    return np.unique(np.r_[even, cluster])
+
+
 def _fly_fan(elev, accel, tb, t_breaks, dt):
     """Fixed-step RK4 of the fan in the plane of fire, vectorized over the fan.
 
     Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. Returns the
-    sample times (n_t,) and the states (n_elev, n_t, 4) = (x, y, vx, vy), batch axis first.
+    sample times (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first.
     Every time in ``t_breaks`` (burnout, t_max) is a step boundary.
     """
     ce = np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
@@ -340,20 +406,23 @@ def _fly_fan(elev, accel, tb, t_breaks, dt):
     return np.asarray(times), np.stack(states).transpose(2, 0, 1)
 
 
-def _expand(a, b, step, lo_min, hi_max):
-    """For intervals [min(a, b), max(a, b)] (m,), the node indices ``n * step`` inside them.
+def _expand(a, b, top, n, lo_min, both_ends=False):
+    """Nodes of a graded axis (:func:`_nodes`) inside the intervals [min(a, b), max(a, b)] (m,).
 
-    Returns ``(interval index, node index, weight)`` with ``node * step = a + weight * (b - a)``.
+    Returns ``(interval index, node index, weight)`` with ``node position = a + weight * (b - a)``.
     """
-    lo = np.maximum(np.ceil(np.minimum(a, b) / step).astype(np.intp), lo_min)
-    hi = np.minimum(np.floor(np.maximum(a, b) / step).astype(np.intp), hi_max)
+    lo = _node_index(np.clip(np.minimum(a, b), 0.0, top), top, n, both_ends)
+    hi = _node_index(np.clip(np.maximum(a, b), 0.0, top), top, n, both_ends)
+    lo = np.maximum(np.ceil(lo).astype(np.intp), lo_min)
+    hi = np.minimum(np.floor(hi).astype(np.intp), n - 1)
     cnt = np.maximum(hi - lo + 1, 0)
     seg = np.repeat(np.arange(cnt.size), cnt)
     start = np.cumsum(cnt) - cnt
     node = lo[seg] + (np.arange(seg.size) - start[seg])
+    pos = _nodes(top, n, both_ends)[node]
     span = (b - a)[seg]
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(span != 0.0, (node * step - a[seg]) / span, 0.0)
+        w = np.where(span != 0.0, (pos - a[seg]) / span, 0.0)
     return seg, node, np.clip(w, 0.0, 1.0)
 
 
@@ -367,7 +436,7 @@ def _scatter_min(cell, t, speed, tau_flat, speed_flat):
 @functools.lru_cache(maxsize=32)
 def build_flyout_table(
     kin: InterceptorKinematics,
-    n_elev: int = 721,
+    n_elev: int = 541,
     dt_s: float = 1.0,
     n_range: int = 401,
     n_alt: int = 401,
@@ -378,31 +447,32 @@ def build_flyout_table(
     ----------
     kin : InterceptorKinematics
     n_elev : int
-        Fan size: elevations evenly spaced from the lowest flown elevation to 90 deg.
+        Evenly spaced fan members from the lowest flown elevation to 90 deg (about 100 more are
+        added near 90 deg).
     dt_s : float
         RK4 step (s); burnout and ``t_max`` fall on step boundaries.
     n_range, n_alt : int
-        Nodes along ground range (0 to the farthest range flown) and altitude (0 to the top of
-        the envelope).
+        Nodes of the graded ground-range axis (0 to the farthest range flown) and altitude levels
+        per branch.
 
     Returns
     -------
     FlyoutTable
         Cached per argument set (``functools.lru_cache``); its arrays are read-only.
     """
-    if n_elev < 3 or n_range < 2 or n_alt < 2 or not dt_s > 0.0:
+    if n_elev < 3 or n_range < 3 or n_alt < 3 or not dt_s > 0.0:
         raise ValueError(
             f"n_elev = {n_elev}, n_range = {n_range}, n_alt = {n_alt}, dt_s = {dt_s}: "
-            "need n_elev >= 3, n_range >= 2, n_alt >= 2, dt_s > 0"
+            "need n_elev >= 3, n_range >= 3, n_alt >= 3, dt_s > 0"
         )
     e_lo = kin.lowest_flown_elev_rad
-    if not math.isfinite(e_lo):  # thrust cannot lift it: nothing is reachable but the pad
+    if not math.isfinite(e_lo):  # the thrust cannot lift it: nothing is reachable but the pad
         return _empty_table(kin, n_range, n_alt)
     t_max = kin.t_max_s
     t_ext = t_max + max(0.05 * t_max, 20.0)  # fly a little longer: clean t_max boundary
     tb = kin.tb_s
     breaks = sorted({0.0, min(tb, t_ext), t_max, t_ext})
-    elev = np.linspace(e_lo, _HALF_PI, n_elev)
+    elev = _fan(e_lo, n_elev)
     times, st = _fly_fan(elev, kin.accel_m_s2, tb, breaks, dt_s)
     n_t = times.size
 
@@ -431,32 +501,31 @@ def build_flyout_table(
     g_top = float(np.nanmax(rng))
     if not g_top > 0.0:
         return _empty_table(kin, n_range, n_alt)
-    dg = g_top / (n_range - 1)
-    cols = dg * np.arange(n_range)
+    cols = _nodes(g_top, n_range)
 
-    # the vertical shot: ascent to the apex (energy conservation), then descent
-    v_alt, v_t, v_spd, v_vy = alt[-1], t_all[-1], spd[-1], vy[-1]
+    # the vertical shot (last member): ascent to the apex (energy conservation), then descent
     nv = n_valid[-1]
-    v_alt, v_t, v_spd, v_vy = v_alt[:nv], v_t[:nv], v_spd[:nv], v_vy[:nv]
+    v_alt, v_t, v_spd, v_vy = alt[-1, :nv], t_all[-1, :nv], spd[-1, :nv], vy[-1, :nv]
     falling = np.nonzero(v_vy[1:] <= 0.0)[0] + 1
+    t_apex = math.inf
+    desc = None
     if falling.size:
         m = falling[0]
         r_b, v_b = v_alt[m - 1] + R_MEAN_M, v_vy[m - 1]
-        energy = 0.5 * v_b * v_b - MU_EARTH_M3_PER_S2 / r_b
+        energy = 0.5 * v_b * v_b - MU_EARTH_M3_PER_S2 / r_b  # conserved after burnout
         h_apex = -MU_EARTH_M3_PER_S2 / energy - R_MEAN_M
         t_apex = v_t[m - 1] + (v_t[m] - v_t[m - 1]) * v_vy[m - 1] / (v_vy[m - 1] - v_vy[m])
         asc = (np.r_[v_alt[:m], h_apex], np.r_[v_t[:m], t_apex], np.r_[v_spd[:m], 0.0])
         desc = (np.r_[h_apex, v_alt[m:]], np.r_[t_apex, v_t[m:]], np.r_[0.0, v_spd[m:]])
     else:
-        asc, desc = (v_alt, v_t, v_spd), None
-        t_apex = math.inf
+        asc = (v_alt, v_t, v_spd)
     if t_apex <= t_max:
         ceiling = float(h_apex)
     else:
         ceiling = float(np.interp(t_max, asc[1], asc[0]))
 
-    # crossings of every column by every non-vertical member: altitude, time, speed (n_elev-1, n_g)
-    n_f = n_elev - 1
+    # crossings of every range node by every non-vertical member: altitude, time, speed
+    n_f = elev.size - 1
     hc = np.full((n_f, n_range), np.nan)
     tc = np.full((n_f, n_range), np.nan)
     sc = np.full((n_f, n_range), np.nan)
@@ -471,37 +540,62 @@ def build_flyout_table(
         tc[k, 1:reach] = np.interp(q, gk, t_all[k, :nk])
         sc[k, 1:reach] = np.interp(q, gk, spd[k, :nk])
 
+    # --- segments between neighbouring members, per range node ------------------------------
+    # At range node j the crossing altitude rises with elevation up to member kstar (near the
+    # top of the envelope there), then falls: low branch = segments up to kstar, high branch =
+    # segments beyond. A segment: (node j, altitude, time, speed at both ends, the top's
+    # altitude if it ends there else NaN, branch 0 low / 1 high).
+    kstar = np.where(np.isfinite(hc), hc, -np.inf).argmax(axis=0)
+    jr = np.arange(n_range)
     low_alt = np.where(np.isfinite(hc[0]), hc[0], 0.0)
     low_alt[0] = 0.0
-    h_top = max(float(np.nanmax(np.r_[hc[np.isfinite(hc)], asc[0]])), 1.0)
-    dh = h_top / (n_alt - 1)
+    top_alt = hc[kstar, jr]  # NaN where nothing passes
+    segments = []
 
-    tau_low = np.full(n_range * n_alt, np.inf)
-    tau_high = np.full(n_range * n_alt, np.inf)
-    speed_low = np.full(n_range * n_alt, np.nan)
-    speed_high = np.full(n_range * n_alt, np.nan)
+    def member(k, j):
+        return hc[k, j], tc[k, j], sc[k, j]
 
-    # low branch: members up to the highest crossing of each column; high branch: from there on
-    hm = np.where(np.isfinite(hc), hc, -np.inf)
-    kstar = hm.argmax(axis=0)
-    kk = np.arange(n_f - 1)[:, None]
-    both = np.isfinite(hc[:-1]) & np.isfinite(hc[1:])
-    both[:, 0] = False
-    branches = (
-        (both & (kk + 1 <= kstar), low_alt, tau_low, speed_low),
-        (both & (kk >= kstar), np.zeros(n_range), tau_high, speed_high),
-    )
-    for sel, base, tau_f, spd_f in branches:
-        ka, ja = np.nonzero(sel)
-        seg, node, w = _expand(hc[ka, ja] - base[ja], hc[ka + 1, ja] - base[ja], dh, 0, n_alt - 1)
-        ka, ja = ka[seg], ja[seg]
-        t = tc[ka, ja] + w * (tc[ka + 1, ja] - tc[ka, ja])
-        sp = sc[ka, ja] + w * (sc[ka + 1, ja] - sc[ka, ja])
-        _scatter_min(ja * n_alt + node, t, sp, tau_f, spd_f)
+    def add(j, end_a, end_b, h_peak, branch):
+        segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch)))
 
-    # ground row: between a member that passes over a column and its neighbour that lands short,
-    # one member lands right on the column (its crossing altitude tends to 0 there); interpolate
-    # its landing time between the neighbours' landings
+    # the top between kstar and its neighbours: a parabola in member index
+    kc = np.clip(kstar, 1, n_f - 2)
+    hm, h0, hp = hc[kc - 1, jr], hc[kc, jr], hc[kc + 1, jr]
+    bh, ch = 0.5 * (hp - hm), 0.5 * (hp + hm) - h0
+    with np.errstate(invalid="ignore"):
+        has_top = (jr > 0) & (kstar == kc) & (ch < 0.0)  # False where a neighbour is NaN
+    jt, kt = jr[has_top], kc[has_top]
+    lam = -bh[has_top] / (2.0 * ch[has_top])  # in [-1/2, 1/2]
+    h_top = h0[has_top] + 0.5 * bh[has_top] * lam
+    top_alt[jt] = h_top
+    peak = [h_top]
+    for arr in (tc, sc):
+        am, a0, ap = arr[kt - 1, jt], arr[kt, jt], arr[kt + 1, jt]
+        peak.append(a0 + 0.5 * (ap - am) * lam + (0.5 * (ap + am) - a0) * lam * lam)
+    after = lam >= 0.0  # the top lies between kstar and kstar + 1
+    for sel, low_pairs, high_pairs in (
+        (after, [(-1, 0), (0, None)], [(None, 1)]),
+        (~after, [(-1, None)], [(None, 0), (0, 1)]),
+    ):
+        j, k = jt[sel], kt[sel]
+        for pairs, branch in ((low_pairs, 0), (high_pairs, 1)):
+            for a, b in pairs:
+                ends = [tuple(p[sel] for p in peak) if e is None else member(k + e, j) for e in (a, b)]
+                add(j, ends[0], ends[1], h_top[sel], branch)
+
+    # ordinary segments, except those the top replaced
+    pairs = np.isfinite(hc[:-1]) & np.isfinite(hc[1:])
+    pairs[:, 0] = False
+    pairs[kt - 1, jt] = False
+    pairs[kt, jt] = False
+    ka, ja = np.nonzero(pairs)
+    for sel, branch in ((ka < kstar[ja], 0), (ka >= kstar[ja], 1)):
+        k, j = ka[sel], ja[sel]
+        add(j, member(k, j), member(k + 1, j), np.full(j.size, np.nan), branch)
+
+    # where a member passes over a range node and its neighbour lands short, the member between
+    # them that lands right there closes the gap down to the ground (crossing altitude -> 0):
+    # its landing time is interpolated between the neighbours' landings
     g_land = np.full(n_f, np.nan)
     t_land = np.full(n_f, np.nan)
     s_land = np.full(n_f, np.nan)
@@ -511,55 +605,97 @@ def build_flyout_table(
     t_land[land_rows] = t_all[land_rows, m_land]
     s_land[land_rows] = spd[land_rows, m_land]
     pair = np.nonzero(np.isfinite(g_land[:-1]) & np.isfinite(g_land[1:]))[0]
-    seg, jn, w = _expand(g_land[pair], g_land[pair + 1], dg, 1, n_range - 1)
-    ka = pair[seg]
-    t = t_land[ka] + w * (t_land[ka + 1] - t_land[ka])
-    sp = s_land[ka] + w * (s_land[ka + 1] - s_land[ka])
-    to_low = (ka + 1 <= kstar[jn]) & (low_alt[jn] == 0.0)
-    to_high = ka >= kstar[jn]
-    _scatter_min(jn[to_low] * n_alt, t[to_low], sp[to_low], tau_low, speed_low)
-    _scatter_min(jn[to_high] * n_alt, t[to_high], sp[to_high], tau_high, speed_high)
+    ix, jn, w = _expand(g_land[pair], g_land[pair + 1], g_top, n_range, 1)
+    ka = pair[ix]
+    over = np.where(g_land[ka] >= g_land[ka + 1], ka, ka + 1)  # the one that passes over
+    ok = np.isfinite(hc[over, jn])
+    ka, jn, w, over = ka[ok], jn[ok], w[ok], over[ok]
+    t_g = t_land[ka] + w * (t_land[ka + 1] - t_land[ka])
+    s_g = s_land[ka] + w * (s_land[ka + 1] - s_land[ka])
+    for sel, branch in (((ka + 1 <= kstar[jn]) & (low_alt[jn] == 0.0), 0), (ka >= kstar[jn], 1)):
+        j = jn[sel]
+        ground = (np.zeros(j.size), t_g[sel], s_g[sel])
+        add(j, ground, member(over[sel], j), np.full(j.size, np.nan), branch)
 
-    # column 0: only the vertical shot passes over the site
-    nodes = dh * np.arange(n_alt)
-    tau_low[:n_alt] = np.interp(nodes, asc[0], asc[1], right=np.nan)
-    speed_low[:n_alt] = np.interp(nodes, asc[0], asc[2], right=np.nan)
+    # --- onto the levels of each branch -----------------------------------------------------
+    # Along a segment, time and speed are interpolated linearly in a variable v(altitude):
+    # * next to the top of the envelope v = sqrt(top altitude - altitude): there altitude is
+    #   quadratic and time linear in elevation;
+    # * elsewhere v = psi(altitude), the time the vertical shot takes to climb there: close to
+    #   the vertical the members climb like the vertical shot (time = psi + nearly a constant);
+    #   farther out psi is a smooth monotonic change of variable over short segments.
+    levels = _nodes(1.0, n_alt, both_ends=True)
+    j, ha, ta, sa, hb, tb_, sb, h_peak, branch = (
+        np.concatenate(c) for c in zip(*segments, strict=True)
+    )
+
+    def var(h, h_pk):
+        with np.errstate(invalid="ignore"):
+            return np.where(
+                np.isnan(h_pk), np.interp(h, asc[0], asc[1]), np.sqrt(np.maximum(h_pk - h, 0.0))
+            )
+
+    tau_low = np.full(n_range * n_alt, np.inf)
+    tau_high = np.full(n_range * n_alt, np.inf)
+    speed_low = np.full(n_range * n_alt, np.nan)
+    speed_high = np.full(n_range * n_alt, np.nan)
+    for b, base, tau_f, spd_f in (
+        (0, low_alt, tau_low, speed_low),
+        (1, np.zeros(n_range), tau_high, speed_high),
+    ):
+        span = top_alt - base
+        sel = (branch == b) & (span[j] > 0.0)
+        jb, hab, hbb, hpb = j[sel], ha[sel], hb[sel], h_peak[sel]
+        ix, node, w = _expand(
+            (hab - base[jb]) / span[jb], (hbb - base[jb]) / span[jb], 1.0, n_alt, 0, True
+        )
+        jb, hab, hbb, hpb = jb[ix], hab[ix], hbb[ix], hpb[ix]
+        va, vb = var(hab, hpb), var(hbb, hpb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w_v = (var(base[jb] + levels[node] * span[jb], hpb) - va) / (vb - va)
+        w = np.where(vb != va, np.clip(w_v, 0.0, 1.0), w)
+        t0, t1, s0, s1 = (x[sel][ix] for x in (ta, tb_, sa, sb))
+        _scatter_min(jb * n_alt + node, t0 + w * (t1 - t0), s0 + w * (s1 - s0), tau_f, spd_f)
+
+    # range node 0: only the vertical shot passes over the site
+    top_alt[0] = asc[0][-1]
+    h_lev = levels * top_alt[0]
+    tau_low[:n_alt] = np.interp(h_lev, asc[0], asc[1])
+    speed_low[:n_alt] = np.interp(h_lev, asc[0], asc[2])
     if desc is not None and desc[0].size > 1:
         hd, td, sd = (a[::-1] for a in desc)
-        tau_high[:n_alt] = np.interp(nodes, hd, td, left=np.nan, right=np.nan)
-        speed_high[:n_alt] = np.interp(nodes, hd, sd, left=np.nan, right=np.nan)
+        tau_high[:n_alt] = np.interp(h_lev, hd, td, left=np.nan)
+        speed_high[:n_alt] = np.interp(h_lev, hd, sd, left=np.nan)
     else:
         tau_high[:n_alt] = np.nan
 
-    arrays = []
+    grids = []
     for a in (tau_low, tau_high, speed_low, speed_high):
         a = a.reshape(n_range, n_alt)
         a[~np.isfinite(a)] = np.nan
-        arrays.append(a)
-    arrays.append(low_alt)
-    arrays.append(elev)
-    for a in arrays:
+        grids.append(a)
+    for a in (*grids, low_alt, top_alt, elev):
         a.setflags(write=False)
     return FlyoutTable(
         kin=kin,
-        range_step_m=dg,
-        alt_step_m=dh,
-        tau_low_s=arrays[0],
-        tau_high_s=arrays[1],
-        speed_low_m_s=arrays[2],
-        speed_high_m_s=arrays[3],
-        low_alt_m=arrays[4],
+        range_top_m=g_top,
+        tau_low_s=grids[0],
+        tau_high_s=grids[1],
+        speed_low_m_s=grids[2],
+        speed_high_m_s=grids[3],
+        low_alt_m=low_alt,
+        top_alt_m=top_alt,
         ceiling_m=ceiling,
         max_ground_range_m=max_range,
-        elev_fan_rad=arrays[5],
+        elev_fan_rad=elev,
     )
 
 
 def _empty_table(kin, n_range, n_alt):
     nan = np.full((n_range, n_alt), np.nan)
-    nan.setflags(write=False)
     low = np.zeros(n_range)
-    low.setflags(write=False)
+    top = np.full(n_range, np.nan)
     fan = np.zeros(0)
-    fan.setflags(write=False)
-    return FlyoutTable(kin, 1.0, 1.0, nan, nan, nan, nan, low, 0.0, 0.0, fan)
+    for a in (nan, low, top, fan):
+        a.setflags(write=False)
+    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, fan)

@@ -437,16 +437,21 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     m = 0
     if do_samples:
         t_hi = np.nanmax(t_fast[active]) if active.size and np.isfinite(t_fast[active]).any() else 0.0
-        m = int(np.ceil((1.3 * t_hi + 300.0) / step_s)) + 2
+        m = int(np.ceil((1.05 * t_hi + 60.0) / step_s)) + 2  # rows that overrun are re-flown below
     samples = np.full((n, m, 7), np.nan)
+    sampled = np.zeros(n, dtype=bool)
     for _ in range(max_passes):
         if active.size == 0:
             break
         xa = x[active]
-        if do_samples:
-            samples[active] = np.nan
+        # the first pass rarely converges (the fast model misses by km): record samples from pass 2 on
+        record = do_samples and iters[active[0]] >= 1
+        if record and sampled[active].any():
+            samples[active[sampled[active]]] = np.nan
         ev, evs, stt, _ = integrate(spec, st0[active], xa[:, 0], xa[:, 2], xa[:, 1], planet=planet,
-                                    step_s=step_s or 0.0, samples=samples, sample_rows=active)
+                                    step_s=step_s or 0.0, samples=samples if record else None,
+                                    sample_rows=active if record else None)
+        sampled[active] = record
         iters[active] += 1
         ga = _subset(geo, active)
         f = _full_residual(ga, ev, evs, shape, shape_value)
@@ -481,9 +486,10 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     if do_samples:
         bad_rows = status != STATUS_OK
         samples[bad_rows] = np.nan
-        last_t = np.nanmax(np.where(np.isfinite(samples[:, :, 0]), samples[:, :, 0], -np.inf), axis=1) if m else None
-        trunc = np.nonzero((status == STATUS_OK) & (last_t < events[:, flight.EV_IMPACT_T] - 1e-6))[0]
-        if trunc.size:  # buffer too short for some rows: fly them again into a longer one
+        last_t = np.max(np.where(np.isfinite(samples[:, :, 0]), samples[:, :, 0], -np.inf), axis=1, initial=-np.inf)
+        redo = (status == STATUS_OK) & (~sampled | (last_t < events[:, flight.EV_IMPACT_T] - 1e-6))
+        trunc = np.nonzero(redo)[0]
+        if trunc.size:  # converged before sampling, or buffer too short: fly them again
             m2 = int(np.ceil(np.nanmax(events[trunc, flight.EV_IMPACT_T]) / step_s)) + 2
             big = np.full((n, max(m, m2), 7), np.nan)
             big[:, :m] = samples

@@ -126,7 +126,7 @@ class TrajectorySet:
             "impact": {"lat": _r(self.impact_lat_deg[i], 5), "lon": _r(self.impact_lon_deg[i], 5),
                        "miss_km": _r(self.miss_m[i] / 1e3, 4)},
             "range_km": _r(self.range_km()[i], 2),
-            "flight_time_s": _r(ev_t[flight.EV_IMPACT_T], 2),
+            "flight_time_s": _r(ev_t[flight.EV_IMPACT_T], 3),
             "burnout": {"t_s": _r(ev_t[flight.EV_BURNOUT_T], 2), "lat": _r(b_lat[i], 5), "lon": _r(b_lon[i], 5),
                         "alt_km": _r(b_alt[i] / 1e3, 3), "speed_kms": _r(np.linalg.norm(vb) / 1e3, 5),
                         "gamma_deg": _r(gam, 4), "r_eci_m": [_r(x, 2) for x in rb],

@@ -1,0 +1,229 @@
+"""A missile-defense architecture: interceptor sites, sensors, data links and command rules.
+
+File form (YAML, safe loader only)::
+
+    name: my-architecture
+    description: one line
+    sites:
+      - {name: deveselu, place: deveselu, interceptor: SM-3-IB, inventory: 24, sensors: [SPY-1]}
+      - {name: ship-1, lat_deg: 34.5, lon_deg: 28.0, interceptor: SM-3-IA, inventory: 8, sensors: [SPY-1]}
+    sensors: [TPY2-KURECIK, SBIRS]          # fixed or space sensors of the architecture
+    links:                                 # whose tracks a site may use
+      - {sensor: TPY2-KURECIK, sites: all}
+    rules: {decision_time_s: 30, engage_on_remote: true}
+
+A site always uses its own sensors (``sites[].sensors``, mobile radars placed at the site). It uses a
+remote sensor only through a listed data link. With ``engage_on_remote: true`` a linked
+fire-control-quality track may trigger a launch; otherwise linked tracks only cue the site's own
+radar (track formation time multiplied by ``cue_track_factor``). Early-warning radars and space
+IR never give fire control; they cue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bmdsim.core.earth import geodetic_to_ecef
+from bmdsim.core.flyout import InterceptorKinematics
+from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.model.interceptors import get_interceptor
+from bmdsim.model.params import Place
+from bmdsim.model.places import get_place
+from bmdsim.model.sensors import IrSpec, RadarSpec, get_sensor
+
+
+class SiteSpec(BaseModel):
+    """An interceptor site or ship station."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    place: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90, le=90)
+    lon_deg: float | None = Field(default=None, ge=-180, le=180)
+    interceptor: str
+    vbo_kms: float | None = Field(default=None, gt=0, le=12)
+    inventory: int = Field(default=1, ge=0, le=100000)
+    sensors: list[str] = []
+
+    @model_validator(mode="after")
+    def _where(self):
+        if (self.place is None) == (self.lat_deg is None or self.lon_deg is None):
+            raise ValueError(f"site {self.name!r}: give either `place` (a catalog place id) or `lat_deg` and "
+                             "`lon_deg`")
+        return self
+
+
+class LinkSpec(BaseModel):
+    """A data link: the tracks of ``sensor`` go to ``sites`` (names, or ``all``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sensor: str
+    sites: list[str] | Literal["all"] = "all"
+
+
+class Rules(BaseModel):
+    """Command rules (seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision_time_s: float = Field(default=30.0, ge=0, le=3600)
+    kill_assessment_s: float | None = Field(default=None, ge=0, le=3600)
+    engage_on_remote: bool = True
+    cue_track_factor: float = Field(default=0.5, gt=0, le=1)
+    max_shots: int = Field(default=4, ge=1, le=20)
+
+
+class Architecture(BaseModel):
+    """Sites, sensors, data links, rules."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    date: str | None = None
+    sources: list[str] = []
+    sites: list[SiteSpec] = Field(min_length=1)
+    sensors: list[str] = []
+    links: list[LinkSpec] = []
+    rules: Rules = Rules()
+
+
+# ------------------------------------------------------------------------------ resolved
+@dataclass(frozen=True)
+class ResolvedSite:
+    """A site in plain numbers for the engagement engine."""
+
+    name: str
+    lat_deg: float
+    lon_deg: float
+    site_ecef: np.ndarray  # (3,) m
+    interceptor: str
+    kin: InterceptorKinematics
+    kill_assessment_s: float
+    inventory: int
+    own_radars: tuple[RadarSpec, ...]
+    linked_radars: tuple[RadarSpec, ...]
+    linked_ir: tuple[IrSpec, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedArchitecture:
+    name: str
+    sites: tuple[ResolvedSite, ...]
+    radars: tuple[RadarSpec, ...]  # every radar once (own radars carry the site name)
+    ir: tuple[IrSpec, ...]
+    decision_time_s: float
+    engage_on_remote: bool
+    cue_track_factor: float
+    max_shots: int
+
+
+def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s: float | None = None
+            ) -> ResolvedArchitecture:
+    """Look every name up and turn the architecture into plain numbers. ``vbo_kms`` overrides all sites."""
+    if vbo_kms is not None and not (math.isfinite(vbo_kms) and vbo_kms > 0):
+        raise BmdsimError(f"vbo_kms must be > 0 km/s, got {vbo_kms}")
+    if decision_time_s is not None and not decision_time_s >= 0:
+        raise BmdsimError(f"decision_time_s must be >= 0 s, got {decision_time_s}")
+    names = [s.name for s in arch.sites]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise BmdsimError(f"architecture {arch.name!r}: duplicate site names {', '.join(dup)}")
+    fixed_radars: dict[str, RadarSpec] = {}
+    ir: dict[str, IrSpec] = {}
+    for sname in arch.sensors:
+        sen = get_sensor(sname)
+        if sen.kind == "space_ir":
+            ir[sen.name] = sen.ir_spec()
+        elif sen.mobile or sen.place is None:
+            raise BmdsimError(f"sensor {sen.name!r} is mobile: list it under a site's `sensors`, not at top level")
+        else:
+            fixed_radars[sen.name] = sen.radar_spec()
+    # links: sensor name -> set of site names
+    linked: dict[str, set[str]] = {n: set() for n in names}
+    for ln in arch.links:
+        sen = get_sensor(ln.sensor)
+        if sen.name not in fixed_radars and sen.name not in ir:
+            raise BmdsimError(f"link from {ln.sensor!r}: the sensor is not in the architecture's `sensors` list "
+                              f"({', '.join(list(fixed_radars) + list(ir)) or 'empty'})")
+        targets = names if ln.sites == "all" else ln.sites
+        for t in targets:
+            if t not in linked:
+                raise UnknownNameError("site", t, names)
+            linked[t].add(sen.name)
+    sites = []
+    all_radars = list(fixed_radars.values())
+    for s in arch.sites:
+        if s.place is not None:
+            p = get_place(s.place)
+            lat, lon = p.lat_deg, p.lon_deg
+        else:
+            lat, lon = float(s.lat_deg), float(s.lon_deg)
+        icp = get_interceptor(s.interceptor)
+        k = icp.kinematics(vbo_kms if vbo_kms is not None else s.vbo_kms)
+        kin = InterceptorKinematics(vbo_m_s=k.vbo_m_s, tb_s=k.tb_s, min_elev_rad=k.min_elev_rad,
+                                    h_min_m=k.h_min_m, h_max_m=k.h_max_m, t_max_s=k.t_max_s)
+        ka = arch.rules.kill_assessment_s if arch.rules.kill_assessment_s is not None else k.kill_assessment_s
+        own = []
+        for sname in s.sensors:
+            sen = get_sensor(sname)
+            if sen.kind != "radar":
+                raise BmdsimError(f"site {s.name!r}: own sensor {sen.name!r} is not a radar")
+            place = Place(lat_deg=lat, lon_deg=lon, notional=True, note=f"carried by site {s.name}")
+            spec = sen.radar_spec(place=place, alt_m=0.0 if sen.mobile else None)
+            spec = RadarSpec(**{**spec.__dict__, "name": f"{sen.name}@{s.name}"})
+            own.append(spec)
+        all_radars.extend(own)
+        sites.append(ResolvedSite(
+            name=s.name, lat_deg=lat, lon_deg=lon,
+            site_ecef=geodetic_to_ecef(math.radians(lat), math.radians(lon), 0.0),
+            interceptor=icp.name, kin=kin, kill_assessment_s=ka, inventory=s.inventory, own_radars=tuple(own),
+            linked_radars=tuple(fixed_radars[n] for n in sorted(linked[s.name]) if n in fixed_radars),
+            linked_ir=tuple(ir[n] for n in sorted(linked[s.name]) if n in ir),
+        ))
+    return ResolvedArchitecture(
+        name=arch.name, sites=tuple(sites), radars=tuple(all_radars), ir=tuple(ir.values()),
+        decision_time_s=arch.rules.decision_time_s if decision_time_s is None else decision_time_s,
+        engage_on_remote=arch.rules.engage_on_remote, cue_track_factor=arch.rules.cue_track_factor,
+        max_shots=arch.rules.max_shots,
+    )
+
+
+def _format_validation_error(err: ValidationError, where: str) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+    found = e.get("input")
+    found_txt = f"; found {found!r}" if not isinstance(found, dict | list) else ""
+    more = f" (+{len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
+    return f"{where}: {loc}: {e['msg']}{found_txt}{more}"
+
+
+def parse_architecture(data, where: str = "architecture") -> Architecture:
+    """Validate a mapping (already loaded with a safe YAML loader)."""
+    if not isinstance(data, dict):
+        raise BmdsimError(f"{where}: expected a mapping with keys name, sites, sensors, links, rules")
+    try:
+        return Architecture.model_validate(data)
+    except ValidationError as err:
+        raise BmdsimError(_format_validation_error(err, where)) from None
+
+
+def load_architecture(path: str | Path) -> Architecture:
+    """Read and validate an architecture YAML file (safe loader: no object construction)."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as err:
+        raise BmdsimError(f"cannot read architecture file {str(p)!r}: {err.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BmdsimError(f"{p}: not valid YAML{at}: {getattr(err, 'problem', None) or err}") from None
+    return parse_architecture(data, str(p))
