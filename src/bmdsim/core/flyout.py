@@ -547,32 +547,41 @@ def build_flyout_table(
     # altitude if it ends there else NaN, branch 0 low / 1 high).
     kstar = np.where(np.isfinite(hc), hc, -np.inf).argmax(axis=0)
     jr = np.arange(n_range)
+
+    def member(k, j):
+        return hc[k, j], tc[k, j], sc[k, j]
+
     low_alt = np.where(np.isfinite(hc[0]), hc[0], 0.0)
     low_alt[0] = 0.0
     top_alt = hc[kstar, jr]  # NaN where nothing passes
     segments = []
 
-    def member(k, j):
-        return hc[k, j], tc[k, j], sc[k, j]
-
     def add(j, end_a, end_b, h_peak, branch):
         segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch)))
 
-    # the top between kstar and its neighbours: a parabola in member index
+    # the top between kstar and its neighbours: altitude as a parabola in crossing time through
+    # the three members (near the vertical the members climb like the vertical shot, whose
+    # altitude is close to a parabola in time near the apex; farther out crossing time is
+    # nearly linear in elevation, so this is the usual parabola in elevation)
     kc = np.clip(kstar, 1, n_f - 2)
-    hm, h0, hp = hc[kc - 1, jr], hc[kc, jr], hc[kc + 1, jr]
-    bh, ch = 0.5 * (hp - hm), 0.5 * (hp + hm) - h0
-    with np.errstate(invalid="ignore"):
-        has_top = (jr > 0) & (kstar == kc) & (ch < 0.0)  # False where a neighbour is NaN
+    (hm, tm, sm), (h0, t0, s0), (hp, tp, sp) = (member(kc + d, jr) for d in (-1, 0, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d1 = (h0 - hm) / (t0 - tm)
+        cc = ((hp - h0) / (tp - t0) - d1) / (tp - tm)
+        has_top = (jr > 0) & (kstar == kc) & (tm < t0) & (t0 < tp) & (cc < 0.0)
     jt, kt = jr[has_top], kc[has_top]
-    lam = -bh[has_top] / (2.0 * ch[has_top])  # in [-1/2, 1/2]
-    h_top = h0[has_top] + 0.5 * bh[has_top] * lam
+    tm, t0, tp, hm, d1, cc = (a[has_top] for a in (tm, t0, tp, hm, d1, cc))
+    t_top = np.clip(0.5 * (tm + t0) - d1 / (2.0 * cc), tm, tp)
+    h_top = hm + d1 * (t_top - tm) + cc * (t_top - tm) * (t_top - t0)
+    sm, s0, sp = sm[has_top], s0[has_top], sp[has_top]
+    s_top = (  # Lagrange through the three speeds
+        sm * (t_top - t0) * (t_top - tp) / ((tm - t0) * (tm - tp))
+        + s0 * (t_top - tm) * (t_top - tp) / ((t0 - tm) * (t0 - tp))
+        + sp * (t_top - tm) * (t_top - t0) / ((tp - tm) * (tp - t0))
+    )
     top_alt[jt] = h_top
-    peak = [h_top]
-    for arr in (tc, sc):
-        am, a0, ap = arr[kt - 1, jt], arr[kt, jt], arr[kt + 1, jt]
-        peak.append(a0 + 0.5 * (ap - am) * lam + (0.5 * (ap + am) - a0) * lam * lam)
-    after = lam >= 0.0  # the top lies between kstar and kstar + 1
+    peak = [h_top, t_top, s_top]
+    after = t_top >= t0  # the top lies between kstar and kstar + 1
     for sel, low_pairs, high_pairs in (
         (after, [(-1, 0), (0, None)], [(None, 1)]),
         (~after, [(-1, None)], [(None, 0), (0, 1)]),
