@@ -112,6 +112,51 @@ def trajectory(
         console.print(f"wrote {out}", style="dim")
 
 
+class TableFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def engage(
+    architecture: Path = typer.Option(..., "--architecture", help="architecture YAML file"),
+    missile: str = typer.Option(..., "--missile", help="catalog missile name"),
+    launch: str = typer.Option(..., "--from", help="launch point LAT,LON (deg) or place id"),
+    aim: str = typer.Option(..., "--to", help="aimpoint LAT,LON (deg) or place id"),
+    vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's interceptor vbo (km/s)"),
+    decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
+    apogee_km: float = typer.Option(None, "--apogee-km", help="lofted/depressed threat: apogee (km)"),
+    flight_time_s: float = typer.Option(None, "--flight-time-s", help="lofted/depressed threat: flight time (s)"),
+    gamma_deg: float = typer.Option(None, "--gamma-deg", help="threat burnout flight-path angle (deg)"),
+    step_s: float = typer.Option(5.0, "--step-s", help="threat sample spacing (s): the window resolution"),
+    fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
+    out: Path = typer.Option(None, "--out", help="write to FILE instead of standard output"),
+) -> None:
+    """Engagement table of one threat against every site of an architecture."""
+    from bmdsim.analysis.engage import run_engagements
+    from bmdsim.io import files
+    from bmdsim.model.architecture import load_architecture, resolve
+    from bmdsim.model.places import parse_point
+    from bmdsim.model.trajectories import Shape, solve_one
+
+    if out is not None:
+        files.check_writable(out)
+    if not step_s > 0:
+        _fail(f"--step-s must be > 0 seconds, got {step_s}")
+    arch = resolve(load_architecture(architecture), vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
+    lat1, lon1, _ = parse_point(launch, "--from")
+    lat2, lon2, _ = parse_point(aim, "--to")
+    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    table = run_engagements(arch, ts)
+    text = table.to_json() if fmt.value == "json" else table.to_csv()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        files.write_atomic(out, text)
+        console.print(f"wrote {out}", style="dim")
+
+
 @app.command()
 def demo(out: Path = typer.Option(Path("out"), "--out", help="output folder")) -> None:
     """Run the main job on built-in defaults and write results under OUT."""

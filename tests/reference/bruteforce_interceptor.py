@@ -21,7 +21,8 @@ In polar coordinates the fixed inertial thrust direction has local elevation ``e
     r'' - r theta'^2        = -mu / r^2 + a sin(e + theta)
     r theta'' + 2 r' theta' =             a cos(e + theta)
 
-Slow (tens of milliseconds per elevation): meant to be obviously right, not fast.
+Slow (a millisecond or two per trajectory, some 25 ms per target point): meant to be obviously
+right, not fast.
 """
 
 from __future__ import annotations
@@ -65,10 +66,8 @@ def _integrate(kin, elev, t_end, events):
     if t_end > kin.tb_s:
         phases.append((kin.tb_s, t_end, 0.0))
     for t0, t1, a in phases:
-        sol = solve_ivp(
-            _rhs, (t0, t1), y0, method="DOP853", rtol=RTOL, atol=ATOL, args=(a, elev), events=events
-        )
-        for i, te in enumerate(sol.t_events):
+        sol = solve_ivp(_rhs, (t0, t1), y0, method="DOP853", rtol=RTOL, atol=ATOL, args=(a, elev), events=events)
+        for i, te in enumerate(sol.t_events or ()):
             if len(te):
                 return ("event", i), float(te[0]), sol.y_events[i][0]
         y0 = sol.y[:, -1]
@@ -200,3 +199,10 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
             best_t, best_e = t, e_r
     return (best_t, best_e) if return_elev else best_t
 
+
+def state_at(kin, elev, t_s):
+    """(ground range m, altitude m, speed m/s) of the trajectory at elevation ``elev`` at ``t_s``
+    (ignores the ground: for checking points found by :func:`tau_min_reference`)."""
+    _, _, y = _integrate(kin, elev, t_s, None)
+    rho, th, drho, dth = y
+    return th * RE, (rho - 1.0) * RE, math.hypot(drho * RE, rho * RE * dth)

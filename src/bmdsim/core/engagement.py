@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bmdsim.core.earth import OMEGA_EARTH_RAD_PER_S
+from bmdsim.core.earth import OMEGA_EARTH_RAD_PER_S, R_MEAN_M
 
 REASONS = ("", "not_detected", "no_fire_control_track", "too_late", "outside_altitude_band", "out_of_reach")
 R_OK, R_NOT_DETECTED, R_NO_FC_TRACK, R_TOO_LATE, R_OUTSIDE_BAND, R_OUT_OF_REACH = range(6)
@@ -77,11 +77,11 @@ def engage_site(t_s, r_eci, v_eci, alt_m, site_ecef, t_launch_earliest_s, table,
     t_s : (n, k) sample times (NaN-padded); r_eci, v_eci : (n, k, 3); alt_m : (n, k) geodetic heights.
     site_ecef : (3,) m.  t_launch_earliest_s : (n,) NaN where no usable track.
     table : fly-out table with ``tau_min_s(ground_range_m, alt_m)``, ``flyout_speed_m_s(...)``,
-        ``max_ground_range_m``.  kin : interceptor kinematics (h_min_m, h_max_m, t_max_s).
-    """
-    from bmdsim.core.flyout import R_FLYOUT_M  # sphere of the fly-out tables
+        ``max_ground_range_m``, ``ceiling_m``.  kin : interceptor kinematics (h_min_m, h_max_m, t_max_s).
 
-    radius = R_FLYOUT_M if sphere_radius_m is None else sphere_radius_m
+    Altitudes are geodetic heights, used as heights above the fly-out table's sphere.
+    """
+    radius = R_MEAN_M if sphere_radius_m is None else sphere_radius_m  # the fly-out tables' sphere
     n, k = t_s.shape
     site = np.asarray(site_ecef, dtype=float)
     valid = np.isfinite(t_s)

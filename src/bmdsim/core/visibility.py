@@ -172,8 +172,8 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
 
     Parameters
     ----------
-    t_s : array_like, (k,)
-        Sample times since launch, seconds, increasing.
+    t_s : array_like, (k,) or (n, k)
+        Sample times since launch, seconds, increasing (NaN padding allowed at the end of a row).
     alt_m : array_like, (n, k)
         Altitudes, metres.
     t_burnout_s : array_like, (n,)
@@ -191,17 +191,18 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
     ndarray, (n,)
         Warning time, seconds since launch; NaN if the missile burns out below ``h_ir_m``.
     """
-    t = np.asarray(t_s, dtype=float)
     alt = np.atleast_2d(np.asarray(alt_m, dtype=float))
-    mask = ir_sees(alt, t, t_burnout_s, h_ir_m)
+    t = np.broadcast_to(np.asarray(t_s, dtype=float), alt.shape)
+    with np.errstate(invalid="ignore"):
+        mask = ir_sees(alt, t, t_burnout_s, h_ir_m) & np.isfinite(t)
     t_first = first_true_time(t, mask)
-    if refine and t.size > 1:
+    if refine and t.shape[-1] > 1:
         idx = np.argmax(mask, axis=-1)
         prev = np.maximum(idx - 1, 0)
         rows = np.arange(alt.shape[0])
         a0, a1 = alt[rows, prev], alt[rows, idx]
         ok = (idx > 0) & (a0 <= h_ir_m) & (a1 > a0)
         frac = np.where(ok, (h_ir_m - a0) / np.where(ok, a1 - a0, 1.0), 1.0)
-        t_cross = t[prev] + frac * (t[idx] - t[prev])
+        t_cross = t[rows, prev] + frac * (t[rows, idx] - t[rows, prev])
         t_first = np.where(ok, t_cross, t_first)
     return t_first + delay_s

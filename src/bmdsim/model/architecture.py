@@ -165,10 +165,9 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
         else:
             lat, lon = float(s.lat_deg), float(s.lon_deg)
         icp = get_interceptor(s.interceptor)
-        k = icp.kinematics(vbo_kms if vbo_kms is not None else s.vbo_kms)
-        kin = InterceptorKinematics(vbo_m_s=k.vbo_m_s, tb_s=k.tb_s, min_elev_rad=k.min_elev_rad,
-                                    h_min_m=k.h_min_m, h_max_m=k.h_max_m, t_max_s=k.t_max_s)
-        ka = arch.rules.kill_assessment_s if arch.rules.kill_assessment_s is not None else k.kill_assessment_s
+        kin = icp.kinematics(vbo_kms if vbo_kms is not None else s.vbo_kms)
+        ka = (arch.rules.kill_assessment_s if arch.rules.kill_assessment_s is not None
+              else icp.kill_assessment_s.value)
         own = []
         for sname in s.sensors:
             sen = get_sensor(sname)

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from bmdsim.core.flyout import InterceptorKinematics
 from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model.params import Param
-
-
-@dataclass(frozen=True)
-class InterceptorKinematics:
-    """Plain-number interceptor for the numeric core (SI: m/s, s, rad, m)."""
-
-    name: str
-    vbo_m_s: float  # burnout speed
-    tb_s: float  # total burn time (constant acceleration vbo / tb)
-    min_elev_rad: float  # lowest elevation of the thrust direction
-    h_min_m: float  # intercept altitude window
-    h_max_m: float
-    t_max_s: float  # longest fly-out time
-    kill_assessment_s: float  # intercept -> earliest next launch (shoot-look-shoot)
 
 
 class Interceptor(BaseModel):
@@ -83,14 +69,12 @@ class Interceptor(BaseModel):
         if not ok:
             raise BmdsimError(f"vbo_kms must be a finite number > 0 km/s, got {v!r} for {self.name}")
         return InterceptorKinematics(
-            name=self.name,
             vbo_m_s=float(v) * 1e3,
             tb_s=self.tb_s.value,
             min_elev_rad=math.radians(self.min_elev_deg.value),
             h_min_m=self.h_min_km.value * 1e3,
             h_max_m=self.h_max_km.value * 1e3,
             t_max_s=self.t_max_s.value,
-            kill_assessment_s=self.kill_assessment_s.value,
         )
 
 

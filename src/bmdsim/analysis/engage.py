@@ -1,0 +1,216 @@
+"""Engagement table: every threat x every site of an architecture — when seen, when the site may
+fire, where and when it can intercept, how many shoot-look-shoot opportunities, and why not.
+
+Timeline per threat x site (DESIGN.md items 6-8):
+
+1. each radar detects the threat at the first sample it sees it (elevation, range vs RCS — booster
+   RCS during boost, RV RCS after — and field of regard); space IR warns once the booster climbs
+   above h_IR, plus its processing delay;
+2. a radar's fire-control track exists ``track_formation_s`` after detection, shortened by the
+   architecture's ``cue_track_factor`` when a linked sensor (radar or IR) saw the threat first;
+3. the site may use its own fire-control radars, and — with ``engage_on_remote`` — linked
+   fire-control-quality radars; early-warning radars and IR only cue;
+4. earliest launch = first usable track + decision time; then :func:`bmdsim.core.engagement.engage_site`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bmdsim.core import earth, visibility
+from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, engage_site
+from bmdsim.core.flyout import build_flyout_table
+from bmdsim.model.architecture import ResolvedArchitecture
+from bmdsim.model.missiles import get_missile
+from bmdsim.model.trajectories import TrajectorySet
+
+
+@dataclass
+class ThreatGeometry:
+    """Samples of n threats in the frames the engagement needs; all (n, k[, 3])."""
+
+    t_s: np.ndarray
+    r_eci: np.ndarray
+    v_eci: np.ndarray
+    r_ecef: np.ndarray
+    alt_m: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    rcs_m2: np.ndarray
+    t_burnout_s: np.ndarray  # (n,)
+
+
+def threat_geometry(ts: TrajectorySet) -> ThreatGeometry:
+    s = ts.samples
+    t = s[:, :, 0]
+    r_eci, v_eci = s[:, :, 1:4], s[:, :, 4:7]
+    tt = np.nan_to_num(t)
+    r_ecef = earth.eci_to_ecef(r_eci, tt)
+    lat, lon, alt = earth.ecef_to_geodetic(r_ecef)
+    t_bo = ts.events_t_s[:, 0]
+    booster = np.array([get_missile(m).booster_rcs_m2.value for m in ts.missile])
+    rv = np.array([get_missile(m).rv.rcs_m2.value for m in ts.missile])
+    with np.errstate(invalid="ignore"):
+        rcs = np.where(t <= t_bo[:, None], booster[:, None], rv[:, None])
+    return ThreatGeometry(t, r_eci, v_eci, r_ecef, alt, np.degrees(lat), np.degrees(lon), rcs, t_bo)
+
+
+@dataclass
+class EngagementTable:
+    """Results for n threats x m sites; arrays (n, m) unless noted. Times in s since threat launch."""
+
+    threats: TrajectorySet
+    architecture: ResolvedArchitecture
+    engageable: np.ndarray
+    reason: np.ndarray
+    shots: np.ndarray
+    first_detection_s: np.ndarray
+    track_s: np.ndarray
+    launch_earliest_s: np.ndarray
+    first: dict  # name -> (n, m): t_s, lat, lon, alt_km, flyout_s, launch_s, closing_speed_kms, crossing_deg
+    last: dict
+    sensor_detection_s: dict = field(default_factory=dict)  # sensor -> (n,)
+
+    @property
+    def site_names(self) -> list[str]:
+        return [s.name for s in self.architecture.sites]
+
+    def reason_text(self, i: int, j: int) -> str:
+        return REASONS[int(self.reason[i, j])] if not self.engageable[i, j] else ""
+
+    def records(self) -> list[dict]:
+        out = []
+        for i in range(self.engageable.shape[0]):
+            for j, site in enumerate(self.architecture.sites):
+                rec = {
+                    "threat_id": i, "missile": str(self.threats.missile[i]), "site": site.name,
+                    "site_lat": round(site.lat_deg, 5), "site_lon": round(site.lon_deg, 5),
+                    "interceptor": site.interceptor, "vbo_kms": round(site.kin.vbo_m_s / 1e3, 4),
+                    "tb_s": site.kin.tb_s, "engageable": bool(self.engageable[i, j]),
+                    "reason": self.reason_text(i, j) or None,
+                    "first_detection_s": _r(self.first_detection_s[i, j], 2),
+                    "track_s": _r(self.track_s[i, j], 2),
+                    "launch_earliest_s": _r(self.launch_earliest_s[i, j], 2),
+                    "first_intercept": self._point(self.first, i, j),
+                    "last_intercept": self._point(self.last, i, j),
+                    "shots": int(self.shots[i, j]),
+                }
+                out.append(rec)
+        return out
+
+    @staticmethod
+    def _point(d, i, j):
+        if not np.isfinite(d["t_s"][i, j]):
+            return None
+        return {k: _r(v[i, j], 4 if k in ("alt_km", "closing_speed_kms") else 5 if k in ("lat", "lon") else 2)
+                for k, v in d.items()}
+
+    def to_json(self) -> str:
+        threats = [dict(self.threats.summary(i, with_samples=False), threat_id=i) for i in range(self.threats.n)]
+        return json.dumps({"architecture": self.architecture.name, "threats": threats,
+                           "engagements": self.records()}, indent=2) + "\n"
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        cols = ["threat_id", "missile", "site", "site_lat", "site_lon", "interceptor", "vbo_kms", "tb_s", "engageable",
+                "reason", "first_detection_s", "track_s", "launch_earliest_s"]
+        pts = ["t_s", "lat", "lon", "alt_km", "flyout_s", "launch_s", "closing_speed_kms", "crossing_deg"]
+        w.writerow(cols + [f"first_{p}" for p in pts] + [f"last_{p}" for p in pts] + ["shots"])
+        for rec in self.records():
+            row = [rec[c] for c in cols]
+            for key in ("first_intercept", "last_intercept"):
+                p = rec[key] or {}
+                row += [p.get(k) for k in pts]
+            w.writerow(["" if v is None else v for v in row] + [rec["shots"]])
+        return buf.getvalue()
+
+
+def _r(x, nd):
+    x = float(x)
+    return round(x, nd) if math.isfinite(x) else None
+
+
+def _nanmin(*arrays, n):
+    if not arrays:
+        return np.full(n, np.nan)
+    stack = np.stack(arrays)
+    with np.errstate(invalid="ignore"):
+        out = np.where(np.isfinite(stack), stack, np.inf).min(axis=0)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> EngagementTable:
+    """Engagement table of every threat against every site. Threats need samples (``step_s``)."""
+    if threats.samples.shape[1] == 0:
+        raise ValueError("threat trajectories need samples (solve them with step_s)")
+    geo = threat_geometry(threats)
+    n, m = threats.n, len(arch.sites)
+    # sensor timelines
+    det: dict[str, np.ndarray] = {}
+    for radar in arch.radars:
+        mask = radar.sees(geo.r_ecef, geo.rcs_m2) & np.isfinite(geo.t_s)
+        det[radar.name] = visibility.first_true_time(geo.t_s, mask)
+    warn: dict[str, np.ndarray] = {}
+    for ir in arch.ir:
+        warn[ir.name] = visibility.ir_first_detection_s(geo.t_s, geo.alt_m, geo.t_burnout_s, ir.h_ir_m,
+                                                         ir.processing_delay_s)
+    shape = (n, m)
+    out = {k: np.full(shape, np.nan) for k in ("first_detection_s", "track_s", "launch_earliest_s")}
+    engageable = np.zeros(shape, dtype=bool)
+    reason = np.zeros(shape, dtype=np.int64)
+    shots = np.zeros(shape, dtype=np.int64)
+    keys = ("t_s", "lat", "lon", "alt_km", "flyout_s", "launch_s", "closing_speed_kms", "crossing_deg")
+    first = {k: np.full(shape, np.nan) for k in keys}
+    last = {k: np.full(shape, np.nan) for k in keys}
+    for j, site in enumerate(arch.sites):
+        own_det = [det[r.name] for r in site.own_radars]
+        linked_det = [det[r.name] for r in site.linked_radars]
+        ir_warn = [warn[i.name] for i in site.linked_ir]
+        cue = _nanmin(*linked_det, *ir_warn, n=n)
+        tracks = []
+        for r in site.own_radars:
+            d = det[r.name]
+            with np.errstate(invalid="ignore"):
+                factor = np.where(cue <= d, arch.cue_track_factor, 1.0)
+            if r.fire_control_quality:
+                tracks.append(d + r.track_formation_s * factor)
+        if arch.engage_on_remote:
+            tracks += [det[r.name] + r.track_formation_s for r in site.linked_radars if r.fire_control_quality]
+        track = _nanmin(*tracks, n=n)
+        first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
+        tle = track + arch.decision_time_s
+        res = engage_site(geo.t_s, geo.r_eci, geo.v_eci, geo.alt_m, site.site_ecef, tle, build_flyout_table(site.kin),
+                          site.kin, site.kill_assessment_s, arch.max_shots)
+        rsn = res.reason.copy()
+        rsn[~np.isfinite(first_det)] = R_NOT_DETECTED
+        rsn[np.isfinite(first_det) & ~np.isfinite(track)] = R_NO_FC_TRACK
+        engageable[:, j] = res.engageable
+        reason[:, j] = np.where(res.engageable, 0, rsn)
+        shots[:, j] = res.shots
+        out["first_detection_s"][:, j] = first_det
+        out["track_s"][:, j] = track
+        out["launch_earliest_s"][:, j] = tle
+        for d, idx, tt, fl, la, cl, cr in (
+            (first, res.first_idx, res.first_t_s, res.first_flyout_s, res.first_launch_s, res.first_closing_m_s,
+             res.first_crossing_rad),
+            (last, res.last_idx, res.last_t_s, res.last_flyout_s, res.last_launch_s, res.last_closing_m_s,
+             res.last_crossing_rad),
+        ):
+            rows = np.nonzero(idx >= 0)[0]
+            d["t_s"][:, j] = tt
+            d["flyout_s"][:, j] = fl
+            d["launch_s"][:, j] = la
+            d["closing_speed_kms"][:, j] = cl / 1e3
+            d["crossing_deg"][:, j] = np.degrees(cr)
+            d["lat"][rows, j] = geo.lat_deg[rows, idx[rows]]
+            d["lon"][rows, j] = geo.lon_deg[rows, idx[rows]]
+            d["alt_km"][rows, j] = geo.alt_m[rows, idx[rows]] / 1e3
+    return EngagementTable(threats=threats, architecture=arch, engageable=engageable, reason=reason, shots=shots,
+                           first=first, last=last, sensor_detection_s={**det, **warn}, **out)
