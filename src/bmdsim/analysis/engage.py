@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bmdsim.core import earth, visibility
-from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, engage_site
+from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, _engage_site_fast
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import ResolvedArchitecture
 from bmdsim.model.missiles import get_missile
@@ -54,11 +54,19 @@ def threat_geometry(ts: TrajectorySet) -> ThreatGeometry:
     r_ecef = earth.eci_to_ecef(r_eci, tt)
     lat, lon, alt = earth.ecef_to_geodetic(r_ecef)
     t_bo = ts.events_t_s[:, 0]
-    booster = np.array([get_missile(m).booster_rcs_m2.value for m in ts.missile])
-    rv = np.array([get_missile(m).rv.rcs_m2.value for m in ts.missile])
+    booster, rv = _rcs_per_threat(ts.missile)
     with np.errstate(invalid="ignore"):
         rcs = np.where(t <= t_bo[:, None], booster[:, None], rv[:, None])
     return ThreatGeometry(t, r_eci, v_eci, r_ecef, alt, np.degrees(lat), np.degrees(lon), rcs, t_bo)
+
+
+def _rcs_per_threat(missiles):
+    """Booster and RV radar cross-sections (m^2), each (n,), looking every missile type up once."""
+    names, inv = np.unique(np.asarray(missiles, dtype=object).astype(str), return_inverse=True)
+    booster = np.array([get_missile(m).booster_rcs_m2.value for m in names], dtype=float)
+    rv = np.array([get_missile(m).rv.rcs_m2.value for m in names], dtype=float)
+    inv = inv.reshape(-1)
+    return booster[inv], rv[inv]
 
 
 @dataclass
@@ -150,17 +158,22 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
     """Engagement table of every threat against every site. Threats need samples (``step_s``)."""
     if threats.samples.shape[1] == 0:
         raise ValueError("threat trajectories need samples (solve them with step_s)")
-    geo = threat_geometry(threats)
+    # threat geometry, once for all sensors and sites: ECEF positions and geodetic heights
+    smp = threats.samples
+    t_s = np.ascontiguousarray(smp[:, :, 0])
+    r_eci = np.ascontiguousarray(smp[:, :, 1:4])
+    v_eci = smp[:, :, 4:7]
+    r_ecef, alt_m = visibility._ecef_and_height(t_s, r_eci)
+    t_bo = np.ascontiguousarray(threats.events_t_s[:, 0], dtype=float)
+    rcs_booster, rcs_rv = _rcs_per_threat(threats.missile)
     n, m = threats.n, len(arch.sites)
-    # sensor timelines
+    # sensor timelines: a radar sees the booster's RCS up to burnout (included), the RV's after
     det: dict[str, np.ndarray] = {}
     for radar in arch.radars:
-        mask = radar.sees(geo.r_ecef, geo.rcs_m2) & np.isfinite(geo.t_s)
-        det[radar.name] = visibility.first_true_time(geo.t_s, mask)
+        det[radar.name] = visibility._radar_first_detection_s(radar, t_s, r_ecef, alt_m, rcs_booster, rcs_rv, t_bo)
     warn: dict[str, np.ndarray] = {}
     for ir in arch.ir:
-        warn[ir.name] = visibility.ir_first_detection_s(geo.t_s, geo.alt_m, geo.t_burnout_s, ir.h_ir_m,
-                                                         ir.processing_delay_s)
+        warn[ir.name] = visibility.ir_first_detection_s(t_s, alt_m, t_bo, ir.h_ir_m, ir.processing_delay_s)
     shape = (n, m)
     out = {k: np.full(shape, np.nan) for k in ("first_detection_s", "track_s", "launch_earliest_s")}
     engageable = np.zeros(shape, dtype=bool)
@@ -186,8 +199,8 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
         track = _nanmin(*tracks, n=n)
         first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
         tle = track + arch.decision_time_s
-        res = engage_site(geo.t_s, geo.r_eci, geo.v_eci, geo.alt_m, site.site_ecef, tle, build_flyout_table(site.kin),
-                          site.kin, site.kill_assessment_s, arch.max_shots)
+        res = _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site.site_ecef, tle, build_flyout_table(site.kin),
+                                site.kin, site.kill_assessment_s, arch.max_shots)
         rsn = res.reason.copy()
         rsn[~np.isfinite(first_det)] = R_NOT_DETECTED
         rsn[np.isfinite(first_det) & ~np.isfinite(track)] = R_NO_FC_TRACK
@@ -204,13 +217,15 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
              res.last_crossing_rad),
         ):
             rows = np.nonzero(idx >= 0)[0]
+            if rows.size:
+                lat, lon, _ = earth.ecef_to_geodetic(r_ecef[rows, idx[rows]])
+                d["lat"][rows, j] = np.degrees(lat)
+                d["lon"][rows, j] = np.degrees(lon)
+                d["alt_km"][rows, j] = alt_m[rows, idx[rows]] / 1e3
             d["t_s"][:, j] = tt
             d["flyout_s"][:, j] = fl
             d["launch_s"][:, j] = la
             d["closing_speed_kms"][:, j] = cl / 1e3
             d["crossing_deg"][:, j] = np.degrees(cr)
-            d["lat"][rows, j] = geo.lat_deg[rows, idx[rows]]
-            d["lon"][rows, j] = geo.lon_deg[rows, idx[rows]]
-            d["alt_km"][rows, j] = geo.alt_m[rows, idx[rows]] / 1e3
     return EngagementTable(threats=threats, architecture=arch, engageable=engageable, reason=reason, shots=shots,
                            first=first, last=last, sensor_detection_s={**det, **warn}, **out)

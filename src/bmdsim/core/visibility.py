@@ -20,9 +20,22 @@ the same targets are ``site[:, None, None, :]`` (``(m, 1, 1, 3)``) giving ``(m, 
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from bmdsim.core.earth import ecef_to_geodetic, enu_basis
+import numpy as np
+from numba import njit
+
+from bmdsim.core.earth import (
+    A_WGS84_M,
+    B_WGS84_M,
+    E2_WGS84,
+    EP2_WGS84,
+    F_WGS84,
+    OMEGA_EARTH_RAD_PER_S,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    enu_basis,
+)
 
 TWO_PI = 2.0 * np.pi
 
@@ -206,3 +219,139 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
         t_cross = t[rows, prev] + frac * (t[rows, idx] - t[rows, prev])
         t_first = np.where(ok, t_cross, t_first)
     return t_first + delay_s
+
+
+# --- compiled helpers for the engagement table (private) --------------------------------
+# They reproduce the functions above point by point (same formulas, same order of operations),
+# but stop at the first detection of each row and skip far points with a cheap range test.
+
+
+@njit(cache=True, error_model="numpy")
+def _ecef_height_kernel(t_s, r_eci, omega, r_ecef, alt):
+    """ECI (n, k, 3) at times (n, k) -> ECEF (n, k, 3) and geodetic height (n, k), in place.
+
+    The rotation is :func:`bmdsim.core.earth.eci_to_ecef` (NaN times count as 0); the height is
+    :func:`bmdsim.core.earth.ecef_to_geodetic`'s Bowring iteration (three refinements) written with
+    algebraic sines and cosines instead of arctan2 / sin / cos (the same numbers to rounding).
+    """
+    n, k = t_s.shape
+    for i in range(n):
+        for j in range(k):
+            t = t_s[i, j]
+            if t != t:
+                t = 0.0
+            ang = -omega * t
+            c = math.cos(ang)
+            s = math.sin(ang)
+            x0 = r_eci[i, j, 0]
+            y0 = r_eci[i, j, 1]
+            z = r_eci[i, j, 2]
+            x = c * x0 - s * y0
+            y = s * x0 + c * y0
+            r_ecef[i, j, 0] = x
+            r_ecef[i, j, 1] = y
+            r_ecef[i, j, 2] = z
+            p = math.hypot(x, y)
+            num = z * A_WGS84_M
+            den = p * B_WGS84_M
+            q = math.hypot(num, den)
+            sb = num / q
+            cb = den / q
+            sl = 0.0
+            cl = 1.0
+            for _ in range(3):
+                nl = z + EP2_WGS84 * B_WGS84_M * sb * sb * sb
+                dl = p - E2_WGS84 * A_WGS84_M * cb * cb * cb
+                q = math.hypot(nl, dl)
+                sl = nl / q
+                cl = dl / q
+                nb = (1.0 - F_WGS84) * sl
+                q = math.hypot(nb, cl)
+                sb = nb / q
+                cb = cl / q
+            nn = A_WGS84_M / math.sqrt(1.0 - E2_WGS84 * sl * sl)
+            alt[i, j] = p * cl + z * sl - A_WGS84_M * A_WGS84_M / nn
+
+
+def _ecef_and_height(t_s, r_eci):
+    """(r_ecef (n, k, 3), geodetic height (n, k)) of ECI samples at times t_s (NaN padding allowed)."""
+    t = np.ascontiguousarray(t_s, dtype=float)
+    r = np.asarray(r_eci, dtype=float)
+    r_ecef = np.empty(t.shape + (3,))
+    alt = np.empty(t.shape)
+    _ecef_height_kernel(t, r, OMEGA_EARTH_RAD_PER_S, r_ecef, alt)
+    # Points on the ground (the impact sample) are reachable or not by the sign of their height's
+    # rounding error (the fly-out table ends at height 0): there, take exactly the numbers of
+    # eci_to_ecef and ecef_to_geodetic, as bmdsim.analysis.engage.threat_geometry does.
+    low = np.nonzero(np.abs(alt) < 1.0)
+    if low[0].size:
+        q = eci_to_ecef(r[low], np.nan_to_num(t[low]))
+        r_ecef[low] = q
+        alt[low] = ecef_to_geodetic(q)[2]
+    return r_ecef, alt
+
+
+@njit(cache=True, error_model="numpy")
+def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, north, up, min_elev, bore, half,
+                        use_max_alt, max_alt, out):
+    n, k = t_s.shape
+    full = half >= np.pi
+    s0, s1, s2 = site[0], site[1], site[2]
+    for i in range(n):
+        ra = rmax_a[i]
+        rb = rmax_b[i]
+        ts = t_switch[i]
+        # cheap test: squared straight-line distance against the larger range, with a margin
+        big = max(ra, rb) * (1.0 + 1e-9)
+        big2 = big * big
+        for j in range(k):
+            t = t_s[i, j]
+            if t != t:
+                continue
+            d0 = target[i, j, 0] - s0
+            d1 = target[i, j, 1] - s1
+            d2 = target[i, j, 2] - s2
+            if d0 * d0 + d1 * d1 + d2 * d2 > big2:
+                continue
+            e = d0 * east[0] + d1 * east[1] + d2 * east[2]
+            nn = d0 * north[0] + d1 * north[1] + d2 * north[2]
+            u = d0 * up[0] + d1 * up[1] + d2 * up[2]
+            horiz = math.hypot(e, nn)
+            if not (math.atan2(u, horiz) >= min_elev):
+                continue
+            rmax = ra if t <= ts else rb
+            if not (math.sqrt(horiz * horiz + u * u) <= rmax):
+                continue
+            if not full:
+                az = math.atan2(e, nn) % TWO_PI
+                if az >= TWO_PI:
+                    az = 0.0
+                off = abs((az - bore + np.pi) % TWO_PI - np.pi)
+                if not (off <= half + 1e-12):
+                    continue
+            if use_max_alt and not (alt[i, j] <= max_alt):
+                continue
+            out[i] = t
+            break
+
+
+def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2, t_switch_s):
+    """First time (n,) a radar (:class:`bmdsim.model.sensors.RadarSpec`) sees each row; NaN if never.
+
+    Equals ``first_true_time(t_s, radar.sees(target_ecef, rcs) & isfinite(t_s))`` where the target's
+    RCS is ``rcs_a_m2`` (n,) while ``t_s <= t_switch_s`` (n,) and ``rcs_b_m2`` after; ``alt_m`` is
+    the targets' geodetic height (for the radar's altitude limit).
+    """
+    site = np.asarray(radar.site_ecef, dtype=float)
+    lat, lon, _ = ecef_to_geodetic(site)
+    east, north, up = (np.ascontiguousarray(v, dtype=float) for v in enu_basis(lat, lon))
+    n = t_s.shape[0]
+    out = np.full(n, np.nan)
+    ra = np.ascontiguousarray(np.broadcast_to(radar.max_range_m(rcs_a_m2), (n,)), dtype=float)
+    rb = np.ascontiguousarray(np.broadcast_to(radar.max_range_m(rcs_b_m2), (n,)), dtype=float)
+    use_max_alt = radar.max_alt_m is not None
+    max_alt = float(radar.max_alt_m) if use_max_alt else np.inf
+    _radar_first_kernel(t_s, target_ecef, alt_m, ra, rb, np.ascontiguousarray(t_switch_s, dtype=float), site, east,
+                        north, up, float(radar.min_elev_rad), float(radar.boresight_rad), float(radar.half_width_rad),
+                        use_max_alt, max_alt, out)
+    return out

@@ -21,6 +21,7 @@ IR never give fire control; they cue.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,11 +62,17 @@ class SiteSpec(BaseModel):
 
 
 class LinkSpec(BaseModel):
-    """A data link: the tracks of ``sensor`` go to ``sites`` (names, or ``all``)."""
+    """A data link: the tracks of ``sensor`` go to ``sites`` (names, or ``all``).
+
+    ``fire_control`` overrides the sensor's catalog fire-control quality for this link (e.g. a
+    fully integrated system that accepts early-warning tracks for launch).
+    """
 
     model_config = ConfigDict(extra="forbid")
+    name: str | None = None  # to tell apart several links of one sensor (merging, variants)
     sensor: str
     sites: list[str] | Literal["all"] = "all"
+    fire_control: bool | None = None
 
 
 class Rules(BaseModel):
@@ -144,8 +151,8 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
             raise BmdsimError(f"sensor {sen.name!r} is mobile: list it under a site's `sensors`, not at top level")
         else:
             fixed_radars[sen.name] = sen.radar_spec()
-    # links: sensor name -> set of site names
-    linked: dict[str, set[str]] = {n: set() for n in names}
+    # links: site name -> {sensor name: fire-control override or None}
+    linked: dict[str, dict[str, bool | None]] = {n: {} for n in names}
     for ln in arch.links:
         sen = get_sensor(ln.sensor)
         if sen.name not in fixed_radars and sen.name not in ir:
@@ -155,7 +162,7 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
         for t in targets:
             if t not in linked:
                 raise UnknownNameError("site", t, names)
-            linked[t].add(sen.name)
+            linked[t][sen.name] = ln.fire_control
     sites = []
     all_radars = list(fixed_radars.values())
     for s in arch.sites:
@@ -182,7 +189,9 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
             name=s.name, lat_deg=lat, lon_deg=lon,
             site_ecef=geodetic_to_ecef(math.radians(lat), math.radians(lon), 0.0),
             interceptor=icp.name, kin=kin, kill_assessment_s=ka, inventory=s.inventory, own_radars=tuple(own),
-            linked_radars=tuple(fixed_radars[n] for n in sorted(linked[s.name]) if n in fixed_radars),
+            linked_radars=tuple(
+                fixed_radars[n] if fc is None else dataclasses.replace(fixed_radars[n], fire_control_quality=fc)
+                for n, fc in sorted(linked[s.name].items()) if n in fixed_radars),
             linked_ir=tuple(ir[n] for n in sorted(linked[s.name]) if n in ir),
         ))
     return ResolvedArchitecture(

@@ -25,6 +25,7 @@ class NamedPlace(BaseModel):
     notional: bool = False
     note: str | None = None
     systems: list[str] = []
+    population: int | None = None
 
     @model_validator(mode="after")
     def _check(self):

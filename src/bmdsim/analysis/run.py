@@ -1,0 +1,124 @@
+"""Run a scenario: every variant x sweep point -> engagement table and a summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from bmdsim.analysis.engage import EngagementTable, run_engagements
+from bmdsim.model.architecture import resolve
+from bmdsim.model.scenario import Scenario, ThreatList, expand_threats, expand_variants, load_threat_set
+from bmdsim.model.trajectories import Shape, TrajectorySet, solve_trajectories
+
+
+@dataclass
+class ScenarioRun:
+    scenario: Scenario
+    threats: ThreatList
+    trajectories: TrajectorySet
+    labels: list[dict]
+    tables: list[EngagementTable]
+
+    def summary(self) -> dict:
+        ok = self.trajectories.ok
+        runs = []
+        for label, tab in zip(self.labels, self.tables, strict=True):
+            eng = tab.engageable[ok]
+            per_site = {
+                name: {"engageable": int(eng[:, j].sum()), "share": _share(eng[:, j].sum(), eng.shape[0]),
+                       "max_shots": int(tab.shots[ok][:, j].max(initial=0))}
+                for j, name in enumerate(tab.site_names)
+            }
+            any_site = eng.any(axis=1)
+            two_shots = (tab.shots[ok] >= 2).any(axis=1)
+            runs.append({"label": label, "threats": int(ok.sum()),
+                         "engageable_by_any_site": int(any_site.sum()),
+                         "share_engageable": _share(any_site.sum(), ok.sum()),
+                         "share_two_shots": _share(two_shots.sum(), ok.sum()),
+                         "sites": per_site})
+        return {"scenario": self.scenario.name, "description": self.scenario.description,
+                "threats_requested": self.threats.n, "threats_flown": int(ok.sum()),
+                "threats_not_flown": int((~ok).sum()), "runs": runs}
+
+    def engagements_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        keys = sorted({k for lab in self.labels for k in lab})
+        w.writerow(keys + ["threat_id", "missile", "launch", "aim", "site", "interceptor", "vbo_kms", "engageable",
+                           "reason", "launch_earliest_s", "first_intercept_s", "first_alt_km", "last_intercept_s",
+                           "shots"])
+        ids = np.nonzero(self.trajectories.ok)[0]
+        for label, tab in zip(self.labels, self.tables, strict=True):
+            for i in ids:
+                for j, site in enumerate(tab.architecture.sites):
+                    w.writerow([label.get(k, "") for k in keys] + [
+                        int(i), self.threats.missile[i], self.threats.launch_id[i], self.threats.aim_id[i], site.name,
+                        site.interceptor, round(site.kin.vbo_m_s / 1e3, 3), bool(tab.engageable[i, j]),
+                        tab.reason_text(i, j), _f(tab.launch_earliest_s[i, j]), _f(tab.first["t_s"][i, j]),
+                        _f(tab.first["alt_km"][i, j]), _f(tab.last["t_s"][i, j]), int(tab.shots[i, j])])
+        return buf.getvalue()
+
+    def threats_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["threat_id", "missile", "launch", "aim", "launch_lat", "launch_lon", "aim_lat", "aim_lon",
+                    "status", "range_km", "flight_time_s", "apogee_km"])
+        rng = self.trajectories.range_km()
+        _, _, apo = self.trajectories.event_geodetic(1)
+        for i in range(self.threats.n):
+            w.writerow([i, self.threats.missile[i], self.threats.launch_id[i], self.threats.aim_id[i],
+                        self.threats.launch_lat[i], self.threats.launch_lon[i], self.threats.aim_lat[i],
+                        self.threats.aim_lon[i], int(self.trajectories.status[i]), _f(rng[i]),
+                        _f(self.trajectories.events_t_s[i, 3]), _f(apo[i] / 1e3)])
+        return buf.getvalue()
+
+
+def _share(a, b) -> float | None:
+    return round(float(a) / float(b), 4) if b else None
+
+
+def _f(x, nd=3):
+    x = float(x)
+    return "" if not np.isfinite(x) else round(x, nd)
+
+
+def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
+    ts_spec = load_threat_set(scn.threats)
+    tl = expand_threats(ts_spec)
+    shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
+    traj = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, shape,
+                              step_s=scn.options.step_s) if tl.n else None
+    return tl, traj
+
+
+def run_scenario(scn: Scenario, progress=None) -> ScenarioRun:
+    """Solve the threats once, then run every variant x sweep point."""
+    from bmdsim.errors import BmdsimError
+
+    tl, traj = solve_threats(scn)
+    if traj is None:
+        raise BmdsimError(f"scenario {scn.name!r}: the threat set has no launch/aim pair within range")
+    variants = expand_variants(scn)
+    labels, tables = [], []
+    for k, v in enumerate(variants):
+        o = v.scenario.options
+        arch = resolve(v.scenario.architecture, vbo_kms=o.vbo_kms, decision_time_s=o.decision_time_s)
+        tables.append(run_engagements(arch, traj))
+        labels.append(v.label)
+        if progress:
+            progress(k + 1, len(variants))
+    return ScenarioRun(scn, tl, traj, labels, tables)
+
+
+def write_run(run: ScenarioRun, out_dir) -> list:
+    from bmdsim.io import files
+
+    out = files.check_dir_writable(out_dir)
+    paths = [files.write_atomic(out / "summary.json", json.dumps(run.summary(), indent=2) + "\n"),
+             files.write_atomic(out / "engagements.csv", run.engagements_csv()),
+             files.write_atomic(out / "threats.csv", run.threats_csv())]
+    return paths

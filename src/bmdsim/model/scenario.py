@@ -1,0 +1,565 @@
+"""Scenario files: architecture + threat set + options, with ``extends``, variants and sweeps.
+
+A scenario is YAML data (safe loader, bounded: no object-constructing tags, at most
+``MAX_ALIASES`` aliases, ``MAX_DEPTH`` nesting, ``MAX_BYTES`` of text)::
+
+    name: my-phase-3-variant
+    extends: epaa-phase-3            # a built-in scenario (or a file path) to start from
+    description: Phase III with a faster interceptor at Redzikowo
+    architecture:
+      sites:                         # merged by name: change fields, add sites, or `remove: true`
+        - {name: redzikowo, interceptor: SM-3-IIB}
+    threats: iran-to-europe          # a built-in threat set, or an inline threat-set mapping
+    options: {step_s: 5, vbo_kms: null, decision_time_s: null}
+    sweep:                           # every combination is run
+      options.vbo_kms: {from: 3.0, to: 7.0, step: 0.5}
+      architecture.sites.redzikowo.interceptor: [SM-3-IIA, SM-3-IIB]
+    variants:                        # named overrides, each merged on top (e.g. the NRC options)
+      independent: {architecture: {links: []}}
+
+Merging (``extends`` and ``variants``): mappings merge key by key; the lists ``sites`` and
+``links`` merge by ``name`` / ``sensor`` (an item with ``remove: true`` deletes); ``sensors``
+lists are united (a name starting with ``-`` removes); any other list is replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.model.architecture import Architecture
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 200_000  # after alias expansion: stops "billion laughs" documents
+MAX_ALIASES = 100
+MAX_DEPTH = 40
+MAX_EXTENDS = 10
+MAX_VARIANTS = 10_000
+MAX_THREATS = 200_000
+
+
+# ----------------------------------------------------------------------------- safe, bounded YAML
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses alias bombs and absurd nesting."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                ev = self.peek_event()
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {ev.start_mark.line + 1}); "
+                                     "alias expansion is limited to keep files data, not programs")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                ev = self.peek_event()
+                raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels (line {ev.start_mark.line + 1})")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Number of nodes the document has once aliases are expanded (memoised on the node DAG)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive structures
+    if isinstance(node, yaml.MappingNode):
+        n = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        n = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        n = 1
+    memo[key] = min(n, 10 * MAX_NODES)
+    return memo[key]
+
+
+def _line_map(node, path=(), out=None) -> dict[tuple, int]:
+    """Map from key paths to 1-based line numbers, from a composed YAML node tree."""
+    out = {} if out is None else out
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+            out[(*path, key)] = k.start_mark.line + 1
+            _line_map(v, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _line_map(v, (*path, i), out)
+    return out
+
+
+def load_yaml(text: str, where: str) -> tuple[Any, dict]:
+    """Parse YAML text safely; returns (data, line map). Raises BmdsimError with the line."""
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise BmdsimError(f"{where}: file larger than {MAX_BYTES // 1000} kB; scenario files are small data files")
+    try:
+        loader = _BoundedLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+                raise BmdsimError(f"{where}: the document expands to more than {MAX_NODES} values through "
+                                  "aliases; scenario files must stay small")
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.constructor.ConstructorError as err:
+        mark = err.problem_mark
+        at = f" at line {mark.line + 1}" if mark else ""
+        tag = (err.problem or "").replace("could not determine a constructor for the tag", "tag").strip()
+        raise BmdsimError(f"{where}{at}: {tag} is not allowed; scenario files are plain data (mappings, lists, "
+                          "strings, numbers, booleans)") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        msg = getattr(err, "problem", None) or str(err)
+        raise BmdsimError(f"{where}: not valid YAML{at}: {' '.join(str(msg).split())}") from None
+    except RecursionError:
+        raise BmdsimError(f"{where}: nesting too deep") from None
+    lines = _line_map(node) if node is not None else {}
+    return data, lines
+
+
+# ----------------------------------------------------------------------------- schema
+class RangeSpec(BaseModel):
+    """An inclusive numeric range for sweeps: from, to, step."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    start: float = Field(alias="from")
+    stop: float = Field(alias="to")
+    step: float = Field(gt=0)
+
+    def values(self) -> list[float]:
+        n = int(math.floor((self.stop - self.start) / self.step + 1e-9)) + 1
+        if n < 1:
+            raise ValueError(f"empty range from {self.start} to {self.stop}")
+        if n > MAX_VARIANTS:
+            raise ValueError(f"range gives {n} values; at most {MAX_VARIANTS}")
+        return [round(self.start + i * self.step, 10) for i in range(n)]
+
+
+class GridSpec(BaseModel):
+    """A lat/lon grid of aimpoints (degrees)."""
+
+    model_config = ConfigDict(extra="forbid")
+    lat_from: float = Field(ge=-90, le=90)
+    lat_to: float = Field(ge=-90, le=90)
+    lon_from: float = Field(ge=-180, le=180)
+    lon_to: float = Field(ge=-180, le=180)
+    step_deg: float = Field(gt=0.01, le=30)
+
+
+PointRef = str | list[float]
+
+
+class ThreatSetSpec(BaseModel):
+    """Launch points x aimpoints x missiles. Points are place ids, ``category:NAME``, ``"LAT,LON"``
+    or ``[lat, lon]``. ``missiles: deployed`` takes each launch place's deployed systems."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "inline"
+    description: str = ""
+    sources: list[str] = []
+    missiles: list[str] | Literal["deployed"]
+    launches: list[PointRef] = Field(min_length=1)
+    aims: list[PointRef] = []
+    aim_grid: GridSpec | None = None
+    only_in_range: bool = True
+    apogee_km: float | None = None
+    flight_time_s: float | None = None
+    gamma_deg: float | None = None
+
+    @field_validator("missiles")
+    @classmethod
+    def _nonempty(cls, v):
+        if isinstance(v, list) and not v:
+            raise ValueError("give at least one missile, or `deployed`")
+        return v
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step_s: float = Field(default=5.0, gt=0, le=60)
+    vbo_kms: float | None = Field(default=None, gt=0, le=12)
+    decision_time_s: float | None = Field(default=None, ge=0, le=3600)
+
+
+class Scenario(BaseModel):
+    """A resolved scenario (after ``extends``): architecture, threats, options, sweeps, variants."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    date: str | None = None
+    sources: list[str] = []
+    architecture: Architecture
+    threats: str | ThreatSetSpec
+    options: Options = Options()
+    sweep: dict[str, list[Any] | RangeSpec] = {}
+    variants: dict[str, dict] = {}
+
+
+# ----------------------------------------------------------------------------- merging
+_KEYED_LISTS = {("architecture", "sites"): "name", ("architecture", "links"): "sensor"}
+_UNION_LISTS = {("architecture", "sensors")}
+
+
+def _item_key(item: dict, ident: str):
+    """Identity of a keyed-list item: its ``name`` if it has one (links may), else ``ident``."""
+    return item.get("name") or item.get(ident)
+
+
+def merge(base: Any, over: Any, path: tuple = ()) -> Any:
+    """Deep-merge ``over`` onto ``base`` (see the module docstring). Inputs are not modified.
+
+    ``path`` is the position from the scenario root: only ``architecture.sites`` and
+    ``architecture.links`` merge by key and only ``architecture.sensors`` is united.
+    """
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = merge(base[k], v, (*path, k)) if k in base else copy.deepcopy(v)
+        return out
+    if isinstance(base, list) and isinstance(over, list) and path in _KEYED_LISTS:
+        ident = _KEYED_LISTS[path]
+        out = [copy.deepcopy(x) for x in base]
+        for item in over:
+            if not isinstance(item, dict) or ident not in item:
+                raise BmdsimError(f"items of `{'.'.join(path)}` need a `{ident}` to be merged; found {item!r}")
+            key = _item_key(item, ident)
+            idx = next((i for i, x in enumerate(out) if isinstance(x, dict) and _item_key(x, ident) == key), None)
+            if item.get("remove") is True:
+                if idx is None:
+                    raise BmdsimError(f"cannot remove {path[-1]} {key!r}: not in the base")
+                out.pop(idx)
+            elif idx is None:
+                out.append(copy.deepcopy(item))
+            else:
+                out[idx] = merge(out[idx], item, (*path, "*"))
+        return out
+    if isinstance(base, list) and isinstance(over, list) and path in _UNION_LISTS:
+        out = list(base)
+        for s in over:
+            if isinstance(s, str) and s.startswith("-"):
+                out = [x for x in out if x != s[1:]]
+            elif s not in out:
+                out.append(s)
+        return out
+    return copy.deepcopy(over)
+
+
+# ----------------------------------------------------------------------------- built-ins
+def _catalog_dir(kind: str):
+    return resources.files("bmdsim.model.catalog").joinpath(kind)
+
+
+def builtin_names(kind: str = "scenarios") -> list[str]:
+    return sorted(p.name[:-5] for p in _catalog_dir(kind).iterdir() if p.name.endswith(".yaml"))
+
+
+@lru_cache(maxsize=256)
+def _builtin_raw(kind: str, name: str) -> tuple[Any, dict]:
+    if name not in builtin_names(kind):
+        raise UnknownNameError("scenario" if kind == "scenarios" else "threat set", name, builtin_names(kind))
+    text = _catalog_dir(kind).joinpath(f"{name}.yaml").read_text()
+    return load_yaml(text, f"built-in {kind[:-1]} {name}")
+
+
+def _raw_scenario(ref: str) -> tuple[dict, dict, str]:
+    """(data, line map, where) for a built-in name or a file path."""
+    p = Path(ref)
+    if ref.endswith((".yaml", ".yml")) or p.exists():
+        try:
+            text = p.read_text()
+        except OSError as err:
+            raise BmdsimError(f"cannot read scenario file {ref!r}: {err.strerror or err}") from None
+        except UnicodeDecodeError:
+            raise BmdsimError(f"scenario file {ref!r} is not UTF-8 text") from None
+        data, lines = load_yaml(text, ref)
+        where = ref
+    else:
+        data, lines = _builtin_raw("scenarios", ref)
+        data = copy.deepcopy(data)
+        where = f"built-in scenario {ref}"
+    if not isinstance(data, dict):
+        raise BmdsimError(f"{where}: expected a mapping with keys name, architecture, threats, options, sweep")
+    return data, lines, where
+
+
+def resolve_extends(ref: str, _depth: int = 0, _seen: tuple = ()) -> tuple[dict, dict, str]:
+    """Load a scenario and apply its ``extends`` chain. Returns (merged data, line map, where)."""
+    data, lines, where = _raw_scenario(ref)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, lines, where
+    if not isinstance(parent, str):
+        raise BmdsimError(f"{where}: `extends` must be a scenario name or file path; found {parent!r}")
+    if parent in _seen or _depth >= MAX_EXTENDS:
+        raise BmdsimError(f"{where}: `extends` chain loops or is deeper than {MAX_EXTENDS} ({' -> '.join(_seen)})")
+    base, _, _ = resolve_extends(parent, _depth + 1, (*_seen, ref))
+    merged = merge(base, data)
+    merged["name"] = data.get("name", ref)
+    return merged, lines, where
+
+
+def _error_line(err: ValidationError, lines: dict, where: str, limit: int = 20) -> list[str]:
+    out = []
+    for e in err.errors()[:limit]:
+        loc = tuple(e["loc"])
+        # find the deepest path that has a line
+        line = None
+        for n in range(len(loc), -1, -1):
+            if loc[:n] in lines:
+                line = lines[loc[:n]]
+                break
+        path = ".".join(str(x) for x in loc) or "(top level)"
+        found = e.get("input")
+        found_txt = "" if isinstance(found, dict | list) or e["type"] == "missing" else f" (found {found!r})"
+        at = f" line {line}" if line else ""
+        out.append(f"{where}:{at}: {path}: {e['msg']}{found_txt}")
+    if len(err.errors()) > limit:
+        out.append(f"... and {len(err.errors()) - limit} more")
+    return out
+
+
+def validate_scenario_data(data: dict, lines: dict, where: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        msgs = _error_line(err, lines, where)
+        raise ScenarioError(msgs) from None
+
+
+class ScenarioError(BmdsimError):
+    """Validation errors of a scenario: ``messages`` holds one line each (path, line, found, allowed)."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        first = messages[0] if messages else "invalid scenario"
+        more = f" (+{len(messages) - 1} more; run `bmdsim validate` for all)" if len(messages) > 1 else ""
+        super().__init__(first + more)
+
+
+def load_scenario(ref: str) -> Scenario:
+    """A built-in scenario name or a YAML file path -> validated :class:`Scenario`."""
+    data, lines, where = resolve_extends(ref)
+    scn = validate_scenario_data(data, lines, where)
+    check_references(scn, where)
+    return scn
+
+
+def load_threat_set(ref: str | ThreatSetSpec) -> ThreatSetSpec:
+    if isinstance(ref, ThreatSetSpec):
+        return ref
+    data, lines = _builtin_raw("threatsets", ref)
+    try:
+        return ThreatSetSpec.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_error_line(err, lines, f"built-in threat set {ref}")) from None
+
+
+def check_references(scn: Scenario, where: str) -> None:
+    """Every name in the scenario exists (sites, sensors, interceptors, places, missiles, sweep paths)."""
+    from bmdsim.model.architecture import resolve
+
+    try:
+        for variant in expand_variants(scn):
+            resolve(variant.scenario.architecture)
+        ts = load_threat_set(scn.threats)
+        expand_threats(ts, check_only=True)
+    except BmdsimError as err:
+        raise BmdsimError(f"{where}: {err}") from None
+
+
+# ----------------------------------------------------------------------------- variants & sweeps
+@dataclass(frozen=True)
+class Variant:
+    label: dict  # parameter -> value (variant name under "variant")
+    scenario: Scenario
+
+
+def _set_path(data: dict, path: str, value) -> None:
+    """Set a dotted path; list items keyed by name (sites) or sensor (links)."""
+    parts = path.split(".")
+    cur: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, dict):
+            if last:
+                cur[part] = value
+                return
+            if part not in cur:
+                if part in ("options", "rules"):
+                    cur[part] = {}
+                else:
+                    raise BmdsimError(f"sweep path {path!r}: no {part!r} here; valid: {', '.join(map(str, cur))}")
+            cur = cur[part]
+        elif isinstance(cur, list):
+            keyname = _KEYED_LISTS.get(tuple(parts[i - 2:i])) if i >= 2 else None
+            match = [x for x in cur if isinstance(x, dict) and keyname and x.get(keyname) == part]
+            if not match:
+                names = [str(x.get(keyname)) for x in cur if isinstance(x, dict)] if keyname else []
+                raise BmdsimError(f"sweep path {path!r}: no item {part!r}; valid: {', '.join(names) or '(none)'}")
+            if last:
+                raise BmdsimError(f"sweep path {path!r} must end at a field, not at a whole item")
+            cur = match[0]
+        else:
+            raise BmdsimError(f"sweep path {path!r}: {'.'.join(parts[:i])} is not a mapping")
+
+
+def expand_variants(scn: Scenario) -> list[Variant]:
+    """Variants x sweep product, each a validated Scenario without sweeps or variants."""
+    base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})
+    named = sorted(scn.variants.items()) if scn.variants else [("", {})]
+    axes = []
+    for path, spec in scn.sweep.items():
+        try:
+            vals = spec.values() if isinstance(spec, RangeSpec) else list(spec)
+        except ValueError as err:
+            raise BmdsimError(f"sweep {path!r}: {err}") from None
+        if not vals:
+            raise BmdsimError(f"sweep {path!r}: empty list of values")
+        axes.append((path, vals))
+    n = len(named) * math.prod(len(v) for _, v in axes)
+    if n > MAX_VARIANTS:
+        raise BmdsimError(f"the sweep expands to {n} runs; at most {MAX_VARIANTS}")
+    out = []
+    for vname, override in named:
+        vdata = merge(base, override) if override else copy.deepcopy(base)
+        for combo in itertools.product(*(v for _, v in axes)):
+            d = copy.deepcopy(vdata)
+            label = {"variant": vname} if vname else {}
+            for (path, _), val in zip(axes, combo, strict=True):
+                _set_path(d, path, val)
+                label[path] = val
+            try:
+                out.append(Variant(label, Scenario.model_validate(d)))
+            except ValidationError as err:
+                e = err.errors()[0]
+                loc = ".".join(str(x) for x in e["loc"])
+                raise BmdsimError(f"variant {label}: {loc}: {e['msg']}") from None
+    return out
+
+
+# ----------------------------------------------------------------------------- threats
+@dataclass(frozen=True)
+class ThreatList:
+    """Expanded threats: parallel lists (n,)."""
+
+    missile: tuple[str, ...]
+    launch_id: tuple[str, ...]
+    aim_id: tuple[str, ...]
+    launch_lat: tuple[float, ...]
+    launch_lon: tuple[float, ...]
+    aim_lat: tuple[float, ...]
+    aim_lon: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.missile)
+
+
+def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
+    from bmdsim.model.places import check_lat_lon, get_place, load_places, parse_point
+
+    out = []
+    for ref in refs:
+        if isinstance(ref, list):
+            if len(ref) != 2:
+                raise BmdsimError(f"{what}: a point is [lat, lon]; found {ref!r}")
+            lat, lon = float(ref[0]), float(ref[1])
+            check_lat_lon(lat, lon, what)
+            out.append((f"{lat:.3f},{lon:.3f}", lat, lon, None))
+        elif isinstance(ref, str) and ref.startswith("category:"):
+            cat = ref.split(":", 1)[1]
+            places = [p for p in load_places().values() if p.category == cat]
+            if not places:
+                cats = sorted({p.category for p in load_places().values()})
+                raise BmdsimError(f"{what}: no places in category {cat!r}; categories: {', '.join(cats)}")
+            out += [(p.id, p.lat_deg, p.lon_deg, p) for p in places]
+        else:
+            lat, lon, label = parse_point(str(ref), what)
+            place = None if "," in str(ref) else get_place(str(ref))
+            out.append((label, lat, lon, place))
+    return out
+
+
+def _deployed(place) -> list[str]:
+    from bmdsim.model.missiles import load_missiles
+
+    if place is None or not place.systems:
+        raise BmdsimError(f"`missiles: deployed` needs launch places with deployed systems; "
+                          f"{getattr(place, 'id', 'a coordinate')} has none")
+    names = {m.name for m in load_missiles().values()}
+    out = []
+    for sys_txt in place.systems:
+        tok = sys_txt.split()[0]
+        if tok in names and tok not in out:
+            out.append(tok)
+    return out
+
+
+def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
+    """Launches x aims x missiles, dropping pairs beyond a missile's nominal range if only_in_range."""
+    from bmdsim.core import geodesy
+    from bmdsim.model.missiles import get_missile
+
+    launches = _points(ts.launches, "threats.launches")
+    aims = _points(ts.aims, "threats.aims")
+    if ts.aim_grid is not None:
+        g = ts.aim_grid
+        lats = RangeSpec.model_validate({"from": g.lat_from, "to": g.lat_to, "step": g.step_deg}).values()
+        lons = RangeSpec.model_validate({"from": g.lon_from, "to": g.lon_to, "step": g.step_deg}).values()
+        aims += [(f"{la:.3f},{lo:.3f}", la, lo, None) for la in lats for lo in lons]
+    if not aims:
+        raise BmdsimError("threats: give `aims` or an `aim_grid`")
+    rows = []
+    for lid, la1, lo1, place in launches:
+        missiles = _deployed(place) if ts.missiles == "deployed" else ts.missiles
+        for mname in missiles:
+            m = get_missile(mname)
+            for aid, la2, lo2, _ in aims:
+                rows.append((m.name, lid, aid, la1, lo1, la2, lo2, m.nominal_range_km.value))
+                if len(rows) > MAX_THREATS:
+                    raise BmdsimError(f"threat set expands to more than {MAX_THREATS} threats")
+    if check_only or not rows:
+        rows = rows[:0] if check_only else rows
+    if rows and ts.only_in_range:
+        import numpy as np
+
+        arr = list(zip(*rows, strict=True))
+        d, _, _ = geodesy.inverse(np.array(arr[3]), np.array(arr[4]), np.array(arr[5]), np.array(arr[6]))
+        rows = [r for r, dist in zip(rows, d, strict=True) if 1e3 < dist <= r[7] * 1e3]
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+    return ThreatList(*(tuple(c) for c in cols[:7]))
+
+
+class _ScenarioFile(Scenario):
+    """Scenario as written in a file: ``extends`` allowed, and parts may be partial when extending."""
+
+    extends: str | None = None
+
+
+def scenario_json_schema() -> dict:
+    """JSON Schema of a (complete) scenario file, for editors."""
+    sch = _ScenarioFile.model_json_schema(by_alias=True)
+    sch["title"] = "bmdsim scenario"
+    sch["description"] = ("A bmdsim scenario file: architecture + threats + options (+ sweep, variants). "
+                          "With `extends`, only the keys that change need to be given.")
+    return sch
