@@ -168,9 +168,11 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
     rcs_booster, rcs_rv = _rcs_per_threat(threats.missile)
     n, m = threats.n, len(arch.sites)
     # sensor timelines: a radar sees the booster's RCS up to burnout (included), the RV's after
+    caps = visibility._row_caps(t_s, r_ecef)  # a cone holding each threat's samples: far sensors skip it
     det: dict[str, np.ndarray] = {}
     for radar in arch.radars:
-        det[radar.name] = visibility._radar_first_detection_s(radar, t_s, r_ecef, alt_m, rcs_booster, rcs_rv, t_bo)
+        det[radar.name] = visibility._radar_first_detection_s(radar, t_s, r_ecef, alt_m, rcs_booster, rcs_rv, t_bo,
+                                                               caps)
     warn: dict[str, np.ndarray] = {}
     for ir in arch.ir:
         warn[ir.name] = visibility.ir_first_detection_s(t_s, alt_m, t_bo, ir.h_ir_m, ir.processing_delay_s)
@@ -200,7 +202,7 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
         first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
         tle = track + arch.decision_time_s
         res = _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site.site_ecef, tle, build_flyout_table(site.kin),
-                                site.kin, site.kill_assessment_s, arch.max_shots)
+                                site.kin, site.kill_assessment_s, arch.max_shots, caps=caps)
         rsn = res.reason.copy()
         rsn[~np.isfinite(first_det)] = R_NOT_DETECTED
         rsn[np.isfinite(first_det) & ~np.isfinite(track)] = R_NO_FC_TRACK

@@ -1,0 +1,182 @@
+"""The safe envelope: for an interceptor site at each point of a grid over Europe and its seas, the
+highest burnout velocity (vbo) at which that site engages *no* Russian ICBM or SLBM trajectory toward
+the United States.
+
+Stated assumptions (change them with the arguments):
+
+* sensors: the site may launch ``decision_time_s`` after the threat's burnout — as if space-based IR
+  and a forward fire-control radar network gave it a track at burnout (the most favourable case for
+  the defense, hence the most conservative envelope for the deterrent);
+* interceptor: the other parameters of ``template`` (burn time, minimum elevation, altitude band,
+  maximum fly-out time) with vbo swept from ``vbo_min_kms`` to ``vbo_max_kms`` in ``vbo_step_kms``;
+* the deterrent: the built-in threat sets russia-icbm-to-us and russia-slbm-to-us, minimum-energy.
+
+Engageability grows with vbo (a tested property), so each cell is bisected on the vbo ladder. A cell
+whose value equals the ladder top engages nothing even at the top ("safe at any tested vbo"); a value
+below the bottom is NaN ("engages something even at the lowest vbo").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from bmdsim.core.earth import geodetic_to_ecef
+from bmdsim.core.engagement import engage_site
+from bmdsim.core.flyout import build_flyout_table
+from bmdsim.errors import BmdsimError
+from bmdsim.model.interceptors import get_interceptor
+
+ENVELOPE_BBOX = (-25.0, 60.0, 30.0, 80.0)  # Europe, its seas, the Norwegian and Barents Seas
+
+
+@dataclass
+class EnvelopeThreats:
+    """Threat samples shared by every cell (arrays as in the engagement engine)."""
+
+    t_s: np.ndarray
+    r_eci: np.ndarray
+    v_eci: np.ndarray
+    alt_m: np.ndarray
+    t_launch_earliest_s: np.ndarray
+
+
+@dataclass
+class SafeEnvelope:
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    safe_vbo_kms: np.ndarray  # (ny, nx): highest ladder vbo engaging nothing; NaN if even the lowest engages
+    ladder_kms: np.ndarray
+    template: str
+    decision_time_s: float
+    n_threats: int
+
+    def summary(self) -> dict:
+        v = self.safe_vbo_kms
+        top = self.ladder_kms[-1]
+        return {"template_interceptor": self.template, "decision_time_s": self.decision_time_s,
+                "threats": self.n_threats, "vbo_ladder_kms": [float(self.ladder_kms[0]), float(top),
+                                                               float(self.ladder_kms[1] - self.ladder_kms[0])],
+                "cells": int(v.size), "cells_safe_at_top": int(np.sum(v >= top)),
+                "cells_unsafe_at_bottom": int(np.sum(~np.isfinite(v))),
+                "min_safe_vbo_kms": None if not np.isfinite(v).any() else float(np.nanmin(v)),
+                "median_safe_vbo_kms": None if not np.isfinite(v).any() else float(np.nanmedian(v))}
+
+    def to_xarray(self):
+        import xarray as xr
+
+        return xr.Dataset({"safe_vbo_kms": (("lat", "lon"), self.safe_vbo_kms,
+                                            {"description": "highest vbo engaging no deterrent trajectory"})},
+                          coords={"lat": self.lat_deg, "lon": self.lon_deg},
+                          attrs={"template": self.template, "decision_time_s": self.decision_time_s})
+
+    def rows(self):
+        for i, la in enumerate(self.lat_deg):
+            for j, lo in enumerate(self.lon_deg):
+                v = self.safe_vbo_kms[i, j]
+                yield {"lat": round(float(la), 4), "lon": round(float(lo), 4),
+                       "safe_vbo_kms": None if not np.isfinite(v) else float(v)}
+
+
+def envelope_threats(step_s: float = 10.0, decision_time_s: float = 30.0) -> EnvelopeThreats:
+    from bmdsim.analysis.deterrent import deterrent_threats
+    from bmdsim.analysis.engage import threat_geometry
+
+    _, ts = deterrent_threats(step_s=step_s)
+    ok = ts.ok
+    g = threat_geometry(ts)
+    tle = ts.events_t_s[:, 0] + decision_time_s
+    return EnvelopeThreats(g.t_s[ok], g.r_eci[ok], g.v_eci[ok], g.alt_m[ok], tle[ok])
+
+
+def _any_engaged(th: EnvelopeThreats, site_ecef, kin) -> bool:
+    res = engage_site(th.t_s, th.r_eci, th.v_eci, th.alt_m, site_ecef, th.t_launch_earliest_s,
+                      build_flyout_table(kin), kin, 0.0, max_shots=1)
+    return bool(res.engageable.any())
+
+
+def safe_vbo_cell(args) -> float:
+    """Bisection on the vbo ladder for one cell: highest ladder vbo engaging nothing (NaN if none)."""
+    th, lat, lon, template_kin, ladder = args
+    site = geodetic_to_ecef(np.radians(lat), np.radians(lon), 0.0)
+
+    def engages(i):
+        kin = dataclasses.replace(template_kin, vbo_m_s=float(ladder[i]) * 1e3)
+        return _any_engaged(th, site, kin)
+
+    lo, hi = 0, len(ladder) - 1
+    if not engages(hi):
+        return float(ladder[hi])
+    if engages(lo):
+        return float("nan")
+    while hi - lo > 1:  # invariant: ladder[lo] safe, ladder[hi] engages
+        mid = (lo + hi) // 2
+        if engages(mid):
+            hi = mid
+        else:
+            lo = mid
+    return float(ladder[lo])
+
+
+def _chunk(args):
+    th, cells, kin, ladder = args
+    return [safe_vbo_cell((th, la, lo, kin, ladder)) for la, lo in cells]
+
+
+def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
+                  decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
+                  vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,
+                  progress=None, threats: EnvelopeThreats | None = None) -> SafeEnvelope:
+    from bmdsim.analysis.sweep import map_chunks
+
+    if not 0.1 <= grid_deg <= 10:
+        raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.1..10 degrees")
+    if not 0 < vbo_min_kms < vbo_max_kms <= 15 or not 0 < vbo_step_kms <= 2:
+        raise BmdsimError("vbo ladder must satisfy 0 < vbo_min < vbo_max <= 15 km/s and 0 < step <= 2 km/s")
+    lon0, lon1, lat0, lat1 = bbox
+    lats = np.arange(lat0 + grid_deg / 2, lat1, grid_deg)
+    lons = np.arange(lon0 + grid_deg / 2, lon1, grid_deg)
+    ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
+    kin = get_interceptor(template).kinematics()
+    th = threats or envelope_threats(step_s, decision_time_s)
+    cells = [(float(la), float(lo)) for la in lats for lo in lons]
+    size = max(1, len(cells) // (8 * max(jobs, 1)))
+    chunks = [(th, cells[i:i + size], kin, ladder) for i in range(0, len(cells), size)]
+    parts = map_chunks(_chunk, chunks, scheduler=scheduler, jobs=jobs, progress=progress)
+    vals = np.array([v for p in parts for v in p]).reshape(lats.size, lons.size)
+    return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
+
+
+def write_envelope(env: SafeEnvelope, out_dir) -> list:
+    import csv
+    import io
+
+    from bmdsim.io.geo_formats import grid_to_polygons, to_geojson
+
+    from bmdsim.io import files
+    from bmdsim.io.maps import plot_grid
+
+    out = files.check_dir_writable(out_dir)
+    paths = [files.write_atomic(out / "summary.json", json.dumps(env.summary(), indent=2) + "\n")]
+    files.write_atomic(out / "envelope.nc", bytes(env.to_xarray().to_netcdf(None, engine="scipy")))
+    paths.append(out / "envelope.nc")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["lat", "lon", "safe_vbo_kms"], lineterminator="\n")
+    w.writeheader()
+    w.writerows(env.rows())
+    paths.append(files.write_atomic(out / "envelope.csv", buf.getvalue()))
+    # GeoJSON: the region where even the catalog template's vbo is safe
+    grid = float(env.lat_deg[1] - env.lat_deg[0]) if env.lat_deg.size > 1 else 1.0
+    vt = get_interceptor(env.template).vbo_kms.value
+    polys = grid_to_polygons(env.lat_deg, env.lon_deg, np.nan_to_num(env.safe_vbo_kms, nan=-1) >= vt, grid)
+    paths.append(files.write_atomic(out / "envelope.geojson", to_geojson(
+        polys, {"name": f"cells where {env.template} at {vt} km/s engages no deterrent trajectory", **env.summary()})))
+    plot_grid(env.lat_deg, env.lon_deg, env.safe_vbo_kms, out / "envelope.png",
+              title=f"Safe envelope: highest vbo (km/s) engaging no Russian ICBM/SLBM trajectory ({env.template} "
+                    f"template, launch at burnout + {env.decision_time_s:g} s)",
+              cmap="viridis", vmin=float(env.ladder_kms[0]), vmax=float(env.ladder_kms[-1]), cbar_label="km/s")
+    paths.append(out / "envelope.png")
+    return paths

@@ -1,0 +1,71 @@
+"""Self-contained HTML (images inlined) and Markdown reports from a list of sections."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from jinja2 import Environment
+
+from bmdsim.io import files
+
+ASSUMPTIONS = (
+    "bmdsim is an open-literature kinematics laboratory. Missiles are point masses with notional stage data "
+    "calibrated to published ranges; interceptors follow the baseline kinematic model (constant acceleration "
+    "to vbo, then free fall; no divert limits, seeker or discrimination); radars see by elevation, field of "
+    "regard and an R ~ RCS^1/4 range law. The numbers show what this physics allows with the stated "
+    "parameters: they are not intelligence estimates. Every catalog number carries a source or is marked "
+    "notional; see the catalog files."
+)
+
+_HTML = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:90%}
+th{background:#eee}img{max-width:100%;border:1px solid #ccc}code{background:#f4f4f4;padding:1px 4px}
+.note{color:#444;font-size:92%}</style></head><body>
+<h1>{{ title }}</h1>
+<p class="note">{{ assumptions }}</p>
+{% if command %}<p>Reproduce: <code>{{ command }}</code></p>{% endif %}
+{% for s in sections %}<h2>{{ s.heading }}</h2>
+{% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
+{% if s.rows %}<table><tr>{% for c in s.rows[0].keys() %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in s.rows %}<tr>{% for v in r.values() %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
+{% for img in s.images %}<p><img alt="{{ img.alt }}" src="data:image/png;base64,{{ img.data }}"></p>{% endfor %}
+{% endfor %}</body></html>
+""")
+
+
+def _md_table(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r.get(c, "")).replace("|", "\\|") for c in cols) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(out_dir, title: str, sections: list[dict], command: str = "") -> list[Path]:
+    """sections: [{heading, paragraphs: [str], rows: [dict], images: [path]}] -> report.html, report.md."""
+    out = Path(out_dir)
+    html_sections, md = [], [f"# {title}\n", f"_{ASSUMPTIONS}_\n"]
+    if command:
+        md.append(f"Reproduce: `{command}`\n")
+    for s in sections:
+        imgs = []
+        for p in s.get("images", []):
+            data = base64.b64encode(Path(p).read_bytes()).decode("ascii")
+            imgs.append({"alt": Path(p).name, "data": data})
+        html_sections.append({"heading": s["heading"], "paragraphs": s.get("paragraphs", []),
+                              "rows": s.get("rows", []), "images": imgs})
+        md.append(f"## {s['heading']}\n")
+        md += [p + "\n" for p in s.get("paragraphs", [])]
+        md.append(_md_table(s.get("rows", [])))
+        md += [f"![{Path(p).name}]({Path(p).name})\n" for p in s.get("images", [])]
+    page = _HTML.render(title=title, assumptions=ASSUMPTIONS, command=command, sections=html_sections)
+    return [files.write_atomic(out / "report.html", page), files.write_atomic(out / "report.md", "\n".join(md))]
+
+
+def escape(text: str) -> str:
+    return html.escape(text)
