@@ -184,3 +184,14 @@ def test_stability_hand_worked_example():
     # kill probability 1 - 0.5^2 = 0.75 -> 7.5 killed; 107.5 penetrate
     assert t["killed"] == pytest.approx(7.5)
     assert t["penetrating"] == pytest.approx(107.5)
+
+
+def test_safe_envelope_grid_equals_cellwise_bisection():
+    """The grid run (galloping from a neighbour's value) gives the same values as plain bisection."""
+    th = envmod.envelope_threats(step_s=10.0, decision_time_s=30.0)
+    env = envmod.safe_envelope(grid_deg=8.0, bbox=(-10.0, 50.0, 50.0, 80.0), threats=th)
+    kin0 = __import__("bmdsim.model.interceptors", fromlist=["x"]).get_interceptor("SM-3-IIA").kinematics()
+    for i, la in enumerate(env.lat_deg):
+        for j, lo in enumerate(env.lon_deg):
+            v = envmod.safe_vbo_cell((th, float(la), float(lo), kin0, env.ladder_kms))
+            assert (np.isnan(v) and np.isnan(env.safe_vbo_kms[i, j])) or v == env.safe_vbo_kms[i, j]

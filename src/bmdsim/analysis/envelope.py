@@ -98,20 +98,52 @@ def _any_engaged(th: EnvelopeThreats, site_ecef, kin) -> bool:
     return bool(res.engageable.any())
 
 
-def safe_vbo_cell(args) -> float:
-    """Bisection on the vbo ladder for one cell: highest ladder vbo engaging nothing (NaN if none)."""
+def safe_vbo_cell(args, hint: int | None = None) -> float:
+    """Highest ladder vbo engaging nothing at one cell (NaN if even the lowest engages).
+
+    Engageability is monotone in vbo, so the answer is the last "safe" ladder index. Without a hint:
+    bisection (~log2(len) evaluations). With ``hint`` (a neighbouring cell's index): a galloping search
+    outward from it, usually 2 evaluations.
+    """
     th, lat, lon, template_kin, ladder = args
     site = geodetic_to_ecef(np.radians(lat), np.radians(lon), 0.0)
+    cache: dict[int, bool] = {}
 
     def engages(i):
-        kin = dataclasses.replace(template_kin, vbo_m_s=float(ladder[i]) * 1e3)
-        return _any_engaged(th, site, kin)
+        if i not in cache:
+            kin = dataclasses.replace(template_kin, vbo_m_s=float(ladder[i]) * 1e3)
+            cache[i] = _any_engaged(th, site, kin)
+        return cache[i]
 
-    lo, hi = 0, len(ladder) - 1
-    if not engages(hi):
-        return float(ladder[hi])
-    if engages(lo):
-        return float("nan")
+    top = len(ladder) - 1
+    if hint is not None and 0 <= hint <= top:
+        # find a bracket lo (safe) < hi (engages) around the hint by galloping
+        if engages(hint):
+            hi, step = hint, 1
+            lo = hint - step
+            while lo >= 0 and engages(lo):
+                hi, step = lo, step * 2
+                lo = hint - step
+            if lo < 0:
+                if engages(0):
+                    return float("nan")
+                lo = 0
+        else:
+            lo, step = hint, 1
+            hi = hint + step
+            while hi <= top and not engages(hi):
+                lo, step = hi, step * 2
+                hi = hint + step
+            if hi > top:
+                if not engages(top):
+                    return float(ladder[top])
+                hi = top
+    else:
+        lo, hi = 0, top
+        if not engages(hi):
+            return float(ladder[hi])
+        if engages(lo):
+            return float("nan")
     while hi - lo > 1:  # invariant: ladder[lo] safe, ladder[hi] engages
         mid = (lo + hi) // 2
         if engages(mid):
@@ -123,7 +155,12 @@ def safe_vbo_cell(args) -> float:
 
 def _chunk(args):
     th, cells, kin, ladder = args
-    return [safe_vbo_cell((th, la, lo, kin, ladder)) for la, lo in cells]
+    out, hint = [], None
+    for la, lo in cells:
+        v = safe_vbo_cell((th, la, lo, kin, ladder), hint)
+        out.append(v)
+        hint = None if not np.isfinite(v) else int(np.argmin(np.abs(ladder - v)))
+    return out
 
 
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
