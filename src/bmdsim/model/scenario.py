@@ -74,18 +74,25 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def _expanded_size(node, memo: dict) -> int:
-    """Number of nodes the document has once aliases are expanded (memoised on the node DAG)."""
+def _expanded_size(node, memo: dict, visiting: set | None = None) -> int:
+    """Number of nodes the document has once aliases are expanded (memoised on the node DAG).
+
+    Raises BmdsimError for a recursive structure (an alias inside its own anchor).
+    """
+    visiting = set() if visiting is None else visiting
     key = id(node)
+    if key in visiting:
+        raise BmdsimError(f"line {node.start_mark.line + 1}: an alias refers to itself (recursive data)")
     if key in memo:
         return memo[key]
-    memo[key] = 1  # guards against recursive structures
+    visiting.add(key)
     if isinstance(node, yaml.MappingNode):
-        n = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        n = 1 + sum(_expanded_size(k, memo, visiting) + _expanded_size(v, memo, visiting) for k, v in node.value)
     elif isinstance(node, yaml.SequenceNode):
-        n = 1 + sum(_expanded_size(v, memo) for v in node.value)
+        n = 1 + sum(_expanded_size(v, memo, visiting) for v in node.value)
     else:
         n = 1
+    visiting.discard(key)
     memo[key] = min(n, 10 * MAX_NODES)
     return memo[key]
 
@@ -113,10 +120,20 @@ def load_yaml(text: str, where: str) -> tuple[Any, dict]:
         loader = _BoundedLoader(text)
         try:
             node = loader.get_single_node()
-            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            try:
+                size = _expanded_size(node, {}) if node is not None else 0
+            except BmdsimError as err:
+                raise BmdsimError(f"{where}: {err}") from None
+            if size > MAX_NODES:
                 raise BmdsimError(f"{where}: the document expands to more than {MAX_NODES} values through "
                                   "aliases; scenario files must stay small")
-            data = loader.construct_document(node) if node is not None else None
+            try:
+                data = loader.construct_document(node) if node is not None else None
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as err:
+                if isinstance(err, yaml.YAMLError):
+                    raise
+                raise BmdsimError(f"{where}: a value cannot be read ({type(err).__name__}: "
+                                  f"{_short(str(err), 100)}); write plain numbers, strings and booleans") from None
         finally:
             loader.dispose()
     except yaml.constructor.ConstructorError as err:
@@ -141,9 +158,9 @@ class RangeSpec(BaseModel):
     """An inclusive numeric range for sweeps: from, to, step."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    start: float = Field(alias="from")
-    stop: float = Field(alias="to")
-    step: float = Field(gt=0)
+    start: float = Field(alias="from", allow_inf_nan=False)
+    stop: float = Field(alias="to", allow_inf_nan=False)
+    step: float = Field(gt=0, allow_inf_nan=False)
 
     def values(self) -> list[float]:
         n = int(math.floor((self.stop - self.start) / self.step + 1e-9)) + 1
@@ -207,6 +224,14 @@ class Scenario(BaseModel):
     name: str
     description: str = ""
     date: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, v):
+        import datetime as _dt
+
+        return v.isoformat() if isinstance(v, _dt.date) else v
+
     sources: list[str] = []
     architecture: Architecture
     threats: str | ThreatSetSpec
@@ -281,16 +306,28 @@ def _builtin_raw(kind: str, name: str) -> tuple[Any, dict]:
     return load_yaml(text, f"built-in {kind[:-1]} {name}")
 
 
+def read_text_bounded(path: Path, what: str = "file") -> str:
+    """Read a regular text file of at most MAX_BYTES, with one-line errors."""
+    try:
+        if not path.is_file():
+            raise BmdsimError(f"{what} {str(path)!r} is not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise BmdsimError(f"cannot read {what} {str(path)!r}: {err.strerror or err}") from None
+    if len(raw) > MAX_BYTES:
+        raise BmdsimError(f"{path}: file larger than {MAX_BYTES // 1000} kB; scenario files are small data files")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BmdsimError(f"{what} {str(path)!r} is not UTF-8 text") from None
+
+
 def _raw_scenario(ref: str) -> tuple[dict, dict, str]:
     """(data, line map, where) for a built-in name or a file path."""
     p = Path(ref)
     if ref.endswith((".yaml", ".yml")) or p.exists():
-        try:
-            text = p.read_text()
-        except OSError as err:
-            raise BmdsimError(f"cannot read scenario file {ref!r}: {err.strerror or err}") from None
-        except UnicodeDecodeError:
-            raise BmdsimError(f"scenario file {ref!r} is not UTF-8 text") from None
+        text = read_text_bounded(p, "scenario file")
         data, lines = load_yaml(text, ref)
         where = ref
     else:
@@ -302,37 +339,111 @@ def _raw_scenario(ref: str) -> tuple[dict, dict, str]:
     return data, lines, where
 
 
-def resolve_extends(ref: str, _depth: int = 0, _seen: tuple = ()) -> tuple[dict, dict, str]:
-    """Load a scenario and apply its ``extends`` chain. Returns (merged data, line map, where)."""
+class _Locator:
+    """Maps an error path in the merged scenario to the file and line that wrote it."""
+
+    def __init__(self, merged: dict, levels: list[tuple[Any, dict, str]]):
+        self.merged = merged
+        self.levels = levels  # (raw data, line map, where), child first
+
+    def _translate(self, loc, raw):
+        """Path in ``raw`` for merged path ``loc`` (keyed-list indices mapped through names), and a label."""
+        cur_m, cur_r, out, label, names = self.merged, raw, [], [], []
+        for comp in loc:
+            if isinstance(cur_m, list) and isinstance(comp, int) and tuple(names) in _KEYED_LISTS:
+                if comp >= len(cur_m) or not isinstance(cur_m[comp], dict):
+                    return out, label, False
+                key = _item_key(cur_m[comp], _KEYED_LISTS[tuple(names)])
+                j = None
+                if isinstance(cur_r, list):
+                    j = next((i for i, x in enumerate(cur_r) if isinstance(x, dict)
+                              and _item_key(x, _KEYED_LISTS[tuple(names)]) == key), None)
+                if j is None:
+                    return out, label, False
+                out.append(j)
+                label.append(str(j))
+                cur_m, cur_r = cur_m[comp], cur_r[j]
+                names.append("*")
+                continue
+            label.append(str(comp))
+            names.append(comp)
+            nxt_m = cur_m.get(comp) if isinstance(cur_m, dict) else (
+                cur_m[comp] if isinstance(cur_m, list) and isinstance(comp, int) and comp < len(cur_m) else None)
+            if isinstance(cur_r, dict) and comp in cur_r:
+                out.append(comp)
+                cur_r = cur_r[comp]
+            elif isinstance(cur_r, list) and isinstance(comp, int) and comp < len(cur_r):
+                out.append(comp)
+                cur_r = cur_r[comp]
+            else:
+                return out, label, False
+            cur_m = nxt_m
+        return out, label, True
+
+    def find(self, loc) -> tuple[str, int | None, str]:
+        best = (self.levels[0][2], None, ".".join(str(x) for x in loc), -1)
+        for raw, lines, where in self.levels:
+            path, label, complete = self._translate(loc, raw)
+            full_label = ".".join(label + [str(x) for x in loc[len(label):]]) if not complete else ".".join(label)
+            for n in range(len(path), 0, -1):
+                if tuple(path[:n]) in lines:
+                    if complete and n == len(path):
+                        return where, lines[tuple(path[:n])], full_label
+                    if n > best[3]:
+                        best = (where, lines[tuple(path[:n])], full_label, n)
+                    break
+        return best[:3]
+
+
+def resolve_extends(ref: str, _depth: int = 0, _seen: tuple = (), _base_dir: Path | None = None
+                    ) -> tuple[dict, _Locator, str]:
+    """Load a scenario and apply its ``extends`` chain. Returns (merged data, locator, where).
+
+    A relative ``extends`` path is taken relative to the folder of the file that names it.
+    """
+    if _base_dir is not None and ref.endswith((".yaml", ".yml")) and not Path(ref).is_absolute():
+        ref = str(_base_dir / ref)
     data, lines, where = _raw_scenario(ref)
+    raw = copy.deepcopy(data)
     parent = data.pop("extends", None)
     if parent is None:
-        return data, lines, where
-    if not isinstance(parent, str):
-        raise BmdsimError(f"{where}: `extends` must be a scenario name or file path; found {parent!r}")
+        return data, _Locator(data, [(raw, lines, where)]), where
+    if not isinstance(parent, str) or len(parent) > 500:
+        raise BmdsimError(f"{where}: `extends` must be a scenario name or file path; found {_short(parent)}")
     if parent in _seen or _depth >= MAX_EXTENDS:
         raise BmdsimError(f"{where}: `extends` chain loops or is deeper than {MAX_EXTENDS} ({' -> '.join(_seen)})")
-    base, _, _ = resolve_extends(parent, _depth + 1, (*_seen, ref))
-    merged = merge(base, data)
+    base_dir = Path(ref).parent if where == ref else None
+    base, base_loc, _ = resolve_extends(parent, _depth + 1, (*_seen, ref), base_dir)
+    try:
+        merged = merge(base, data)
+    except BmdsimError as err:
+        raise BmdsimError(f"{where}: {err}") from None
     merged["name"] = data.get("name", ref)
-    return merged, lines, where
+    return merged, _Locator(merged, [(raw, lines, where), *base_loc.levels]), where
 
 
-def _error_line(err: ValidationError, lines: dict, where: str, limit: int = 20) -> list[str]:
+def _short(x, n: int = 80) -> str:
+    r = repr(x)
+    return r if len(r) <= n else r[: n - 3] + "..."
+
+
+def _error_line(err: ValidationError, lines, where: str, limit: int = 20) -> list[str]:
     out = []
     for e in err.errors()[:limit]:
         loc = tuple(e["loc"])
-        # find the deepest path that has a line
-        line = None
-        for n in range(len(loc), -1, -1):
-            if loc[:n] in lines:
-                line = lines[loc[:n]]
-                break
-        path = ".".join(str(x) for x in loc) or "(top level)"
+        if isinstance(lines, _Locator):
+            file, line, path = lines.find(loc)
+        else:
+            file, line, path = where, None, ".".join(str(x) for x in loc)
+            for n in range(len(loc), -1, -1):
+                if loc[:n] in lines:
+                    line = lines[loc[:n]]
+                    break
+        path = path or "(top level)"
         found = e.get("input")
-        found_txt = "" if isinstance(found, dict | list) or e["type"] == "missing" else f" (found {found!r})"
+        found_txt = "" if isinstance(found, dict | list) or e["type"] == "missing" else f" (found {_short(found)})"
         at = f" line {line}" if line else ""
-        out.append(f"{where}:{at}: {path}: {e['msg']}{found_txt}")
+        out.append(f"{file}:{at}: {path}: {e['msg']}{found_txt}")
     if len(err.errors()) > limit:
         out.append(f"... and {len(err.errors()) - limit} more")
     return out
@@ -431,7 +542,7 @@ def expand_variants(scn: Scenario) -> list[Variant]:
     for path, spec in scn.sweep.items():
         try:
             vals = spec.values() if isinstance(spec, RangeSpec) else list(spec)
-        except ValueError as err:
+        except (ValueError, OverflowError) as err:
             raise BmdsimError(f"sweep {path!r}: {err}") from None
         if not vals:
             raise BmdsimError(f"sweep {path!r}: empty list of values")
@@ -524,8 +635,13 @@ def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
     aims = _points(ts.aims, "threats.aims")
     if ts.aim_grid is not None:
         g = ts.aim_grid
-        lats = RangeSpec.model_validate({"from": g.lat_from, "to": g.lat_to, "step": g.step_deg}).values()
-        lons = RangeSpec.model_validate({"from": g.lon_from, "to": g.lon_to, "step": g.step_deg}).values()
+        try:
+            lats = RangeSpec.model_validate({"from": g.lat_from, "to": g.lat_to, "step": g.step_deg}).values()
+            lons = RangeSpec.model_validate({"from": g.lon_from, "to": g.lon_to, "step": g.step_deg}).values()
+        except ValueError as err:
+            raise BmdsimError(f"threats.aim_grid: {err}; give lat_from <= lat_to and lon_from <= lon_to") from None
+        if len(lats) * len(lons) > MAX_THREATS:
+            raise BmdsimError(f"threats.aim_grid has {len(lats) * len(lons)} points; at most {MAX_THREATS}")
         aims += [(f"{la:.3f},{lo:.3f}", la, lo, None) for la in lats for lo in lons]
     if not aims:
         raise BmdsimError("threats: give `aims` or an `aim_grid`")
@@ -556,9 +672,24 @@ class _ScenarioFile(Scenario):
     extends: str | None = None
 
 
+def _drop_required(node):
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for v in node.values():
+            _drop_required(v)
+    elif isinstance(node, list):
+        for v in node:
+            _drop_required(v)
+
+
 def scenario_json_schema() -> dict:
-    """JSON Schema of a (complete) scenario file, for editors."""
+    """JSON Schema of a scenario file, for editors.
+
+    Any key may be omitted because a file with ``extends`` gives only what changes; ``bmdsim
+    validate`` checks completeness after the ``extends`` chain is resolved.
+    """
     sch = _ScenarioFile.model_json_schema(by_alias=True)
+    _drop_required(sch)
     sch["title"] = "bmdsim scenario"
     sch["description"] = ("A bmdsim scenario file: architecture + threats + options (+ sweep, variants). "
                           "With `extends`, only the keys that change need to be given.")
