@@ -161,14 +161,13 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
     # threat geometry, once for all sensors and sites: ECEF positions and geodetic heights
     smp = threats.samples
     t_s = np.ascontiguousarray(smp[:, :, 0])
-    r_eci = np.ascontiguousarray(smp[:, :, 1:4])
+    r_eci = smp[:, :, 1:4]
     v_eci = smp[:, :, 4:7]
-    r_ecef, alt_m = visibility._ecef_and_height(t_s, r_eci)
+    r_ecef, alt_m, caps = visibility._threat_frames(t_s, r_eci)  # caps: a cone holding each threat's samples
     t_bo = np.ascontiguousarray(threats.events_t_s[:, 0], dtype=float)
     rcs_booster, rcs_rv = _rcs_per_threat(threats.missile)
     n, m = threats.n, len(arch.sites)
     # sensor timelines: a radar sees the booster's RCS up to burnout (included), the RV's after
-    caps = visibility._row_caps(t_s, r_ecef)  # a cone holding each threat's samples: far sensors skip it
     det: dict[str, np.ndarray] = {}
     for radar in arch.radars:
         det[radar.name] = visibility._radar_first_detection_s(radar, t_s, r_ecef, alt_m, rcs_booster, rcs_rv, t_bo,

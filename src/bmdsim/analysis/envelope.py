@@ -191,9 +191,8 @@ def write_envelope(env: SafeEnvelope, out_dir) -> list:
     import csv
     import io
 
-    from bmdsim.io.geo_formats import grid_to_polygons, to_geojson
-
     from bmdsim.io import files
+    from bmdsim.io.geo_formats import grid_to_polygons, to_geojson
     from bmdsim.io.maps import plot_grid
 
     out = files.check_dir_writable(out_dir)

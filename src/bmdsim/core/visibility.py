@@ -227,59 +227,127 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
 
 
 @njit(cache=True, error_model="numpy")
-def _ecef_height_kernel(t_s, r_eci, omega, r_ecef, alt):
-    """ECI (n, k, 3) at times (n, k) -> ECEF (n, k, 3) and geodetic height (n, k), in place.
+def _frames_kernel(t_s, r_eci, omega, r_ecef, alt, center, cos_rad):
+    """ECI (n, k, 3) at times (n, k) -> ECEF (n, k, 3), geodetic height (n, k) and each row's cone
+    (see :func:`_row_caps`), in place.
 
     The rotation is :func:`bmdsim.core.earth.eci_to_ecef` (NaN times count as 0); the height is
-    :func:`bmdsim.core.earth.ecef_to_geodetic`'s Bowring iteration (three refinements) written with
-    algebraic sines and cosines instead of arctan2 / sin / cos (the same numbers to rounding).
+    :func:`bmdsim.core.earth.ecef_to_geodetic`'s Bowring iteration written with algebraic sines and
+    cosines instead of arctan2 / sin / cos, with two refinements instead of three (the heights agree
+    to 1e-8 m on trajectories up to several thousand km of altitude).
     """
     n, k = t_s.shape
+    # most rows share their sample times: keep each column's last rotation
+    col_t = np.full(k, np.nan)
+    col_c = np.empty(k)
+    col_s = np.empty(k)
     for i in range(n):
+        u0 = 0.0
+        u1 = 0.0
+        u2 = 0.0
         for j in range(k):
             t = t_s[i, j]
-            if t != t:
-                t = 0.0
-            ang = -omega * t
-            c = math.cos(ang)
-            s = math.sin(ang)
             x0 = r_eci[i, j, 0]
             y0 = r_eci[i, j, 1]
             z = r_eci[i, j, 2]
+            if t != t:
+                t = 0.0
+            if t == col_t[j]:
+                c = col_c[j]
+                s = col_s[j]
+            else:
+                ang = -omega * t
+                c = math.cos(ang)
+                s = math.sin(ang)
+                col_t[j] = t
+                col_c[j] = c
+                col_s[j] = s
             x = c * x0 - s * y0
             y = s * x0 + c * y0
             r_ecef[i, j, 0] = x
             r_ecef[i, j, 1] = y
             r_ecef[i, j, 2] = z
-            p = math.hypot(x, y)
+            if t_s[i, j] != t_s[i, j] or x != x or y != y or z != z:  # padding
+                alt[i, j] = np.nan
+                continue
+            p2 = x * x + y * y
+            p = math.sqrt(p2)
             num = z * A_WGS84_M
             den = p * B_WGS84_M
-            q = math.hypot(num, den)
+            q = math.sqrt(num * num + den * den)
             sb = num / q
             cb = den / q
             sl = 0.0
             cl = 1.0
-            for _ in range(3):
+            for _ in range(2):  # two refinements: the third changes heights by < 1e-8 m here
                 nl = z + EP2_WGS84 * B_WGS84_M * sb * sb * sb
                 dl = p - E2_WGS84 * A_WGS84_M * cb * cb * cb
-                q = math.hypot(nl, dl)
+                q = math.sqrt(nl * nl + dl * dl)
                 sl = nl / q
                 cl = dl / q
                 nb = (1.0 - F_WGS84) * sl
-                q = math.hypot(nb, cl)
+                q = math.sqrt(nb * nb + cl * cl)
                 sb = nb / q
                 cb = cl / q
             nn = A_WGS84_M / math.sqrt(1.0 - E2_WGS84 * sl * sl)
             alt[i, j] = p * cl + z * sl - A_WGS84_M * A_WGS84_M / nn
+            rn = math.sqrt(p2 + z * z)
+            if rn > 0.0:
+                u0 += x / rn
+                u1 += y / rn
+                u2 += z / rn
+        _cap_row(t_s, r_ecef, i, u0, u1, u2, center, cos_rad)
 
 
-def _ecef_and_height(t_s, r_eci):
-    """(r_ecef (n, k, 3), geodetic height (n, k)) of ECI samples at times t_s (NaN padding allowed)."""
+@njit(cache=True, error_model="numpy", inline="always")
+def _cap_row(t_s, target, i, c0, c1, c2, center, cos_rad):
+    """Row i's cone from the sum (c0, c1, c2) of its valid samples' unit vectors."""
+    k = t_s.shape[1]
+    cn = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+    if not cn > 0.0:
+        center[i, 0] = 0.0
+        center[i, 1] = 0.0
+        center[i, 2] = 0.0
+        # no valid sample: an empty cone; valid samples summing to nothing: no cone
+        valid = False
+        for j in range(k):
+            q0 = target[i, j, 0]
+            q1 = target[i, j, 1]
+            q2 = target[i, j, 2]
+            if t_s[i, j] == t_s[i, j] and q0 * q0 + q1 * q1 + q2 * q2 > 0.0:
+                valid = True
+        cos_rad[i] = -2.0 if valid else 2.0
+        return
+    c0 /= cn
+    c1 /= cn
+    c2 /= cn
+    m = 2.0
+    for j in range(k):
+        q0 = target[i, j, 0]
+        q1 = target[i, j, 1]
+        q2 = target[i, j, 2]
+        qn = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2)
+        if t_s[i, j] == t_s[i, j] and qn > 0.0:  # (NaN positions fail too)
+            d = (c0 * q0 + c1 * q1 + c2 * q2) / qn
+            if d < m:
+                m = d
+    center[i, 0] = c0
+    center[i, 1] = c1
+    center[i, 2] = c2
+    cos_rad[i] = m
+
+
+def _threat_frames(t_s, r_eci):
+    """(r_ecef (n, k, 3), geodetic height (n, k), row cones (:func:`_row_caps`)) of ECI samples at
+    times t_s (NaN padding allowed)."""
     t = np.ascontiguousarray(t_s, dtype=float)
     r = np.asarray(r_eci, dtype=float)
+    n = t.shape[0]
     r_ecef = np.empty(t.shape + (3,))
     alt = np.empty(t.shape)
-    _ecef_height_kernel(t, r, OMEGA_EARTH_RAD_PER_S, r_ecef, alt)
+    center = np.zeros((n, 3))
+    cos_rad = np.empty(n)
+    _frames_kernel(t, r, OMEGA_EARTH_RAD_PER_S, r_ecef, alt, center, cos_rad)
     # Points on the ground (the impact sample) are reachable or not by the sign of their height's
     # rounding error (the fly-out table ends at height 0): there, take exactly the numbers of
     # eci_to_ecef and ecef_to_geodetic, as bmdsim.analysis.engage.threat_geometry does.
@@ -288,15 +356,64 @@ def _ecef_and_height(t_s, r_eci):
         q = eci_to_ecef(r[low], np.nan_to_num(t[low]))
         r_ecef[low] = q
         alt[low] = ecef_to_geodetic(q)[2]
-    return r_ecef, alt
+    return r_ecef, alt, (center, cos_rad)
+
+
+@njit(cache=True, error_model="numpy")
+def _row_caps_kernel(t_s, target, center, cos_rad):
+    n, k = t_s.shape
+    for i in range(n):
+        c0 = 0.0
+        c1 = 0.0
+        c2 = 0.0
+        for j in range(k):
+            q0 = target[i, j, 0]
+            q1 = target[i, j, 1]
+            q2 = target[i, j, 2]
+            qn = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2)
+            if t_s[i, j] == t_s[i, j] and qn > 0.0:  # (NaN positions fail too)
+                c0 += q0 / qn
+                c1 += q1 / qn
+                c2 += q2 / qn
+        _cap_row(t_s, target, i, c0, c1, c2, center, cos_rad)
+
+
+def _row_caps(t_s, target_ecef):
+    """Per row, a cone from the Earth's centre that holds every valid sample (NaN time or position
+    excluded): unit axis (n, 3) and the cosine of its half-angle (n,) (2: no valid sample; -2:
+    no cone). A site far outside a row's cone can skip the row."""
+    n = t_s.shape[0]
+    center = np.zeros((n, 3))
+    cos_rad = np.empty(n)
+    _row_caps_kernel(t_s, target_ecef, center, cos_rad)
+    return center, cos_rad
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _min_angle_to_cap(s_hat, center, cos_rad, i):
+    """Least angle (rad) between the unit vector s_hat and any direction inside row i's cone
+    (inf for an empty cone, -1 where there is none), less 1e-7 rad for rounding."""
+    cr = cos_rad[i]
+    if cr > 1.0:
+        return np.inf
+    if cr < -1.0:
+        return -1.0
+    d = s_hat[0] * center[i, 0] + s_hat[1] * center[i, 1] + s_hat[2] * center[i, 2]
+    return math.acos(min(max(d, -1.0), 1.0)) - math.acos(cr) - 1e-7
 
 
 @njit(cache=True, error_model="numpy")
 def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, north, up, min_elev, bore, half,
-                        use_max_alt, max_alt, out):
+                        use_max_alt, max_alt, center, cos_rad, out):
     n, k = t_s.shape
     full = half >= np.pi
     s0, s1, s2 = site[0], site[1], site[2]
+    sn = math.sqrt(s0 * s0 + s1 * s1 + s2 * s2)
+    s_hat = np.zeros(3)
+    if sn > 0.0:
+        s_hat[0] = s0 / sn
+        s_hat[1] = s1 / sn
+        s_hat[2] = s2 / sn
     for i in range(n):
         ra = rmax_a[i]
         rb = rmax_b[i]
@@ -304,6 +421,11 @@ def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, 
         # cheap test: squared straight-line distance against the larger range, with a margin
         big = max(ra, rb) * (1.0 + 1e-9)
         big2 = big * big
+        if sn > 0.0:
+            # the whole row: a point at angle a >= a_min from the site is at least |site| sin(a_min) away
+            a_min = _min_angle_to_cap(s_hat, center, cos_rad, i)
+            if a_min > 0.0 and (sn if a_min >= 0.5 * np.pi else sn * math.sin(a_min)) > big + 1.0:
+                continue
         for j in range(k):
             t = t_s[i, j]
             if t != t:
@@ -335,13 +457,16 @@ def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, 
             break
 
 
-def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2, t_switch_s):
+def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2, t_switch_s, caps=None):
     """First time (n,) a radar (:class:`bmdsim.model.sensors.RadarSpec`) sees each row; NaN if never.
 
     Equals ``first_true_time(t_s, radar.sees(target_ecef, rcs) & isfinite(t_s))`` where the target's
     RCS is ``rcs_a_m2`` (n,) while ``t_s <= t_switch_s`` (n,) and ``rcs_b_m2`` after; ``alt_m`` is
-    the targets' geodetic height (for the radar's altitude limit).
+    the targets' geodetic height (for the radar's altitude limit); ``caps``: :func:`_row_caps` of
+    the targets if already computed.
     """
+    if caps is None:
+        caps = _row_caps(t_s, target_ecef)
     site = np.asarray(radar.site_ecef, dtype=float)
     lat, lon, _ = ecef_to_geodetic(site)
     east, north, up = (np.ascontiguousarray(v, dtype=float) for v in enu_basis(lat, lon))
@@ -353,5 +478,5 @@ def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2,
     max_alt = float(radar.max_alt_m) if use_max_alt else np.inf
     _radar_first_kernel(t_s, target_ecef, alt_m, ra, rb, np.ascontiguousarray(t_switch_s, dtype=float), site, east,
                         north, up, float(radar.min_elev_rad), float(radar.boresight_rad), float(radar.half_width_rad),
-                        use_max_alt, max_alt, out)
+                        use_max_alt, max_alt, caps[0], caps[1], out)
     return out
