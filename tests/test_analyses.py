@@ -149,7 +149,7 @@ def test_safe_envelope_at_random_cells():
         v = envmod.safe_vbo_cell((th, la, lo, kin0, ladder))
         site = geodetic_to_ecef(np.radians(la), np.radians(lo), 0.0)
 
-        def engages(vbo):
+        def engages(vbo, site=site):
             kin = dataclasses.replace(kin0, vbo_m_s=vbo * 1e3)
             r = engage_site(th.t_s, th.r_eci, th.v_eci, th.alt_m, site, th.t_launch_earliest_s,
                             build_flyout_table(kin), kin, 0.0, max_shots=1)
