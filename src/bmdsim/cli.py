@@ -454,7 +454,7 @@ def stability(
     import json
 
     from bmdsim.analysis.deterrent import deterrent_matrix
-    from bmdsim.analysis.stability import FirstStrike, exchange, load_forces, sensitivity
+    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, load_forces, sensitivity
     from bmdsim.io import files
     from bmdsim.io.report import write_report
 
@@ -463,13 +463,8 @@ def stability(
     out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_writable(out)
     dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
-    share = {}
-    for m in sorted(set(dm.threats.missile)):
-        sel = [i for i in range(dm.threats.n) if dm.threats.missile[i] == m and dm.trajectories.ok[i]]
-        share[m] = float(dm.engageable[sel].mean()) if sel else 0.0
-    inv = sum(s.inventory for s in arch.sites)
-    d = f.defense.model_copy(update={"engageable_share": share, "inventory": f.defense.inventory or inv})
-    f = f.model_copy(update={"defense": d, "first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
+    f = force_with_defense(dm, f)
+    f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
     sens = sensitivity(f)
     paths = [files.write_atomic(out / "stability.json", json.dumps(

@@ -218,17 +218,12 @@ def c5(ctx):
 
 
 def c6(ctx):
-    from bmdsim.analysis.stability import exchange, load_forces
+    from bmdsim.analysis.stability import exchange, force_with_defense
 
     iran = _iran_numbers(ctx.run("epaa-phase-3"))
     dm = ctx.dm("epaa-phase-3")
     rus = _deterrent_numbers(dm)
-    f = load_forces(None)
-    share = {m: float(dm.engageable[[i for i in range(dm.threats.n) if dm.threats.missile[i] == m]].mean())
-             for m in set(dm.threats.missile)}
-    f = f.model_copy(update={"defense": f.defense.model_copy(update={
-        "engageable_share": share, "inventory": sum(s.inventory for s in dm.table.architecture.sites)})})
-    t = exchange(f).totals
+    t = exchange(force_with_defense(dm)).totals
     verdict = "supported" if (iran["share_engageable"] or 0) > 0.5 and rus["engageable"] == 0 else "depends"
     return {"verdict": verdict, "scenario": "epaa-phase-3 vs iran-to-europe and vs the deterrent threat sets",
             "threshold": "holds while no site reaches the vbo at which Russian trajectories become engageable "
@@ -355,17 +350,11 @@ def c13(ctx):
 
 
 def c14(ctx):
-    from bmdsim.analysis.stability import exchange, load_forces
+    from bmdsim.analysis.stability import exchange, force_with_defense
 
     out = {}
     for n in ("epaa-phase-4", "ships-forward"):
-        dm = ctx.dm(n)
-        f = load_forces(None)
-        share = {m: float(dm.engageable[[i for i in range(dm.threats.n) if dm.threats.missile[i] == m]].mean())
-                 for m in set(dm.threats.missile)}
-        f = f.model_copy(update={"defense": f.defense.model_copy(update={
-            "engageable_share": share, "inventory": sum(s.inventory for s in dm.table.architecture.sites)})})
-        t = exchange(f).totals
+        t = exchange(force_with_defense(ctx.dm(n))).totals
         out[n] = {"warheads": t["warheads"], "killed": round(t["killed"], 1),
                   "share_penetrating": _share(t["share_penetrating"])}
     verdict = "supported" if all((v["share_penetrating"] or 0) >= 0.95 for v in out.values()) else "depends"

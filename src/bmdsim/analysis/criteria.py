@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import ResolvedArchitecture
 
 
@@ -84,18 +83,9 @@ class Criteria(BaseModel):
 
 
 def load_criteria(path: str | Path) -> Criteria:
-    from bmdsim.model.scenario import load_yaml
+    from bmdsim.model.scenario import load_model_file
 
-    try:
-        text = Path(path).read_text()
-    except OSError as err:
-        raise BmdsimError(f"cannot read criteria file {str(path)!r}: {err.strerror}") from None
-    data, _ = load_yaml(text, str(path))
-    try:
-        return Criteria.model_validate(data)
-    except ValidationError as err:
-        e = err.errors()[0]
-        raise BmdsimError(f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}") from None
+    return load_model_file(path, Criteria, "criteria file")
 
 
 def check_limits(arch: ResolvedArchitecture, crit: Criteria) -> list[dict]:

@@ -23,8 +23,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bmdsim.errors import BmdsimError
-
 
 class ForceEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -88,20 +86,23 @@ DEFAULT_FORCES = {
 
 
 def load_forces(path: str | Path | None) -> Forces:
-    from bmdsim.model.scenario import load_yaml
+    """The forces file (YAML), or the built-in c. 2012 force when ``path`` is None."""
+    from bmdsim.model.scenario import load_model_file
 
     if path is None:
         return Forces.model_validate(DEFAULT_FORCES)
-    try:
-        text = Path(path).read_text()
-    except OSError as err:
-        raise BmdsimError(f"cannot read forces file {str(path)!r}: {err.strerror}") from None
-    data, _ = load_yaml(text, str(path))
-    try:
-        return Forces.model_validate(data)
-    except Exception as err:  # pydantic ValidationError: first error in one line
-        e = err.errors()[0] if hasattr(err, "errors") else {"loc": (), "msg": str(err)}
-        raise BmdsimError(f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}") from None
+    return load_model_file(path, Forces, "forces file")
+
+
+def force_with_defense(dm, forces: Forces | None = None) -> Forces:
+    """The force with the defense's engageable share per missile (from a deterrent matrix) and inventory."""
+    f = forces or load_forces(None)
+    share = {}
+    for m in sorted(set(dm.threats.missile)):
+        sel = [i for i in range(dm.threats.n) if dm.threats.missile[i] == m and dm.trajectories.ok[i]]
+        share[m] = float(dm.engageable[sel].mean()) if sel else 0.0
+    inv = f.defense.inventory or sum(s.inventory for s in dm.table.architecture.sites)
+    return f.model_copy(update={"defense": f.defense.model_copy(update={"engageable_share": share, "inventory": inv})})
 
 
 @dataclass

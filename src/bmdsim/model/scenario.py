@@ -323,6 +323,19 @@ def read_text_bounded(path: Path, what: str = "file") -> str:
         raise BmdsimError(f"{what} {str(path)!r} is not UTF-8 text") from None
 
 
+def load_model_file(path, model, what: str):
+    """Read a small YAML data file safely and validate it with a pydantic ``model``.
+
+    Errors come back as one-line BmdsimErrors with the file, line, path and message.
+    """
+    p = Path(path)
+    data, lines = load_yaml(read_text_bounded(p, what), str(p))
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_error_line(err, lines, str(p))) from None
+
+
 def _raw_scenario(ref: str) -> tuple[dict, dict, str]:
     """(data, line map, where) for a built-in name or a file path."""
     p = Path(ref)
