@@ -213,6 +213,8 @@ def validate(path: str = typer.Argument(..., help="scenario file (or built-in na
 def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or scenario file"),
     out: Path = typer.Option(None, "--out", help="output folder (default out/NAME)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="'local' or a Dask scheduler address for sweeps"),
+    jobs: int = typer.Option(2, "--jobs", help="local worker processes with --scheduler local"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress output"),
 ) -> None:
     """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
@@ -223,7 +225,14 @@ def run(
     scn = load_scenario(scenario)
     out = out or Path("out") / scn.name
     files.check_dir_writable(out)
-    result = run_scenario(scn)
+    prog, cb = _progress(quiet, scn.name)
+    if prog:
+        prog.start()
+    try:
+        result = run_scenario(scn, progress=cb, scheduler=scheduler, jobs=jobs)
+    finally:
+        if prog:
+            prog.stop()
     paths = write_run(result, out)
     if not quiet:
         t = Table(title=f"{scn.name}: share of threats engageable")

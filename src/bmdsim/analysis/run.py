@@ -95,23 +95,28 @@ def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
     return tl, traj
 
 
-def run_scenario(scn: Scenario, progress=None) -> ScenarioRun:
-    """Solve the threats once, then run every variant x sweep point."""
+def _run_variant(args):
+    v, traj = args
+    o = v.scenario.options
+    arch = resolve(v.scenario.architecture, vbo_kms=o.vbo_kms, decision_time_s=o.decision_time_s)
+    return run_engagements(arch, traj)
+
+
+def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2) -> ScenarioRun:
+    """Solve the threats once, then run every variant x sweep point (on Dask with ``scheduler``)."""
+    from bmdsim.analysis.sweep import map_chunks
     from bmdsim.errors import BmdsimError
 
     tl, traj = solve_threats(scn)
     if traj is None:
         raise BmdsimError(f"scenario {scn.name!r}: the threat set has no launch/aim pair within range")
     variants = expand_variants(scn)
-    labels, tables = [], []
-    for k, v in enumerate(variants):
-        o = v.scenario.options
-        arch = resolve(v.scenario.architecture, vbo_kms=o.vbo_kms, decision_time_s=o.decision_time_s)
-        tables.append(run_engagements(arch, traj))
-        labels.append(v.label)
-        if progress:
-            progress(k + 1, len(variants))
-    return ScenarioRun(scn, tl, traj, labels, tables)
+    # validate every variant's names before any work is shipped out
+    for v in variants:
+        resolve(v.scenario.architecture)
+    tables = map_chunks(_run_variant, [(v, traj) for v in variants], scheduler=scheduler, jobs=jobs,
+                        progress=progress)
+    return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
 
 
 def write_run(run: ScenarioRun, out_dir) -> list:
