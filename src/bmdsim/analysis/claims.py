@@ -61,14 +61,18 @@ class Context:
             scn = Scenario.model_validate(merge(scn.model_dump(by_alias=True), variant))
         return scn.architecture
 
-    def run(self, scenario: str):
+    def run(self, scenario: str, override: dict | None = None):
+        key = (scenario, json.dumps(override, sort_keys=True) if override else None)
         cache = self.__dict__.setdefault("_runs", {})
-        if scenario not in cache:
+        if key not in cache:
             from bmdsim.analysis.run import run_scenario
-            from bmdsim.model.scenario import load_scenario
+            from bmdsim.model.scenario import Scenario, load_scenario, merge
 
-            cache[scenario] = run_scenario(load_scenario(scenario))
-        return cache[scenario]
+            scn = load_scenario(scenario)
+            if override:
+                scn = Scenario.model_validate(merge(scn.model_dump(by_alias=True), override))
+            cache[key] = run_scenario(scn)
+        return cache[key]
 
     @cached_property
     def envelope(self):
@@ -106,7 +110,10 @@ def c1(ctx):
     gbi_needed = rows["third-site-2007"]["least_vbo_that_engages_kms"]
     phase_need = min(r["least_vbo_that_engages_kms"] or 99 for n, r in rows.items() if n != "third-site-2007")
     verdict = "supported" if sum(later) == 0 else "not supported"
-    return {"verdict": verdict, "scenario": "third-site-2007, epaa-phase-1..3 vs the deterrent threat sets",
+    sens = {"third_site_engageable_at_vbo_kms": {v: ctx.dm("third-site-2007", vbo_kms=v).summary()["engageable"]
+                                                 for v in (6.0, 7.5, 9.0)}}
+    return {"verdict": verdict, "sensitivity": sens,
+            "scenario": "third-site-2007, epaa-phase-1..3 vs the deterrent threat sets",
             "threshold": (f"Phases I-III engage none at catalog speeds; their sites would need vbo >= {phase_need} "
                           f"km/s. The 2007 GBI site would engage Russian trajectories only if its vbo >= "
                           f"{gbi_needed} km/s (MDA 6.3 km/s; Postol ~9 km/s)."),
@@ -209,7 +216,13 @@ def c5(ctx):
     n = {"iran_threats": int(ok.sum()), "engageable_by_russian_sites": int(by_ru.sum()),
          "engageable_by_nato_sites": int(by_nato.sum()), "only_russian": int((by_ru & ~by_nato).sum()),
          "neither": int((~by_ru & ~by_nato).sum())}
-    return {"verdict": "depends", "scenario": "sectoral-medvedev vs iran-to-europe",
+    sens = {}
+    for v in (3.0, 6.0):
+        over = {"architecture": {"sites": [{"name": "ru-south", "vbo_kms": v}, {"name": "ru-volga", "vbo_kms": v}]}}
+        r2 = ctx.run("sectoral-medvedev", over)
+        t2 = r2.tables[0]
+        sens[f"russian_sites_engage_at_{v}_kms"] = int(t2.engageable[r2.trajectories.ok][:, ru].any(axis=1).sum())
+    return {"verdict": "depends", "sensitivity": sens, "scenario": "sectoral-medvedev vs iran-to-europe",
             "threshold": (f"A Russian-territory defense with a notional 4.5 km/s interceptor engages "
                           f"{n['engageable_by_russian_sites']} of {n['iran_threats']} Iranian threats to European "
                           f"capitals; {n['only_russian']} only Russia could engage. It covers Europe only where "
@@ -225,7 +238,10 @@ def c6(ctx):
     rus = _deterrent_numbers(dm)
     t = exchange(force_with_defense(dm)).totals
     verdict = "supported" if (iran["share_engageable"] or 0) > 0.5 and rus["engageable"] == 0 else "depends"
-    return {"verdict": verdict, "scenario": "epaa-phase-3 vs iran-to-europe and vs the deterrent threat sets",
+    sens = {f"iran_share_with_decision_{d}_s": _iran_numbers(ctx.run("epaa-phase-3", {"options": {
+        "decision_time_s": d}}))["share_engageable"] for d in (60.0, 120.0)}
+    return {"verdict": verdict, "sensitivity": sens,
+            "scenario": "epaa-phase-3 vs iran-to-europe and vs the deterrent threat sets",
             "threshold": "holds while no site reaches the vbo at which Russian trajectories become engageable "
                          f"({rus['least_vbo_that_engages_kms']} km/s for these sites)",
             "numbers": {"iran": iran, "russia": rus, "penetrating_share": _share(t["share_penetrating"])},
@@ -238,7 +254,13 @@ def c7(ctx):
     early = all(rows[n]["engageable"] == 0 for n in ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3"))
     verdict = "supported" if early and rows["epaa-phase-4"]["engageable"] == 0 else ("depends" if early else
                                                                                     "not supported")
-    return {"verdict": verdict, "scenario": "epaa-phase-1..4 vs the deterrent threat sets",
+    from bmdsim.model.interceptors import get_interceptor
+
+    sens = {}
+    for n in rows:
+        hi = max(get_interceptor(s.interceptor).vbo_kms.high or 0 for s in ctx.dm(n).table.architecture.sites)
+        sens[f"{n}_engageable_at_{hi}_kms"] = ctx.dm(n, vbo_kms=hi).summary()["engageable"]
+    return {"verdict": verdict, "sensitivity": sens, "scenario": "epaa-phase-1..4 vs the deterrent threat sets",
             "threshold": "true for every phase at catalog speeds; margins (vbo missing) in the numbers",
             "numbers": rows, "assumptions": ["catalog interceptor speeds and sites"]}
 
@@ -269,9 +291,13 @@ def c9(ctx):
             sel = ok & (np.array(run.threats.missile) == m)
             per_missile[m] = _share(tab.engageable[sel].any(axis=1).mean()) if sel.any() else None
         by_phase[n] = per_missile
+    first = {}
+    for m in sorted({m for v in by_phase.values() for m in v}):
+        first[m] = next((n for n, v in by_phase.items() if (v.get(m) or 0) >= 0.9), "no phase")
     return {"verdict": "depends", "scenario": "epaa-phase-1..4 vs iran-to-europe, by missile type",
-            "threshold": "appropriate to the MRBM threat from Phase II on; the IRBM threat is covered from Phase III "
-                         "(see numbers); an Iranian ICBM threat to the US is not what these sites address",
+            "threshold": "first phase engaging >= 90 % of each missile type's trajectories to European capitals: "
+                         + ", ".join(f"{m}: {n}" for m, n in first.items())
+                         + "; an Iranian ICBM aimed at the US is outside these threat sets",
             "numbers": by_phase, "assumptions": ["threat types from the catalog; launch areas notional"]}
 
 
@@ -357,8 +383,12 @@ def c14(ctx):
         t = exchange(force_with_defense(ctx.dm(n))).totals
         out[n] = {"warheads": t["warheads"], "killed": round(t["killed"], 1),
                   "share_penetrating": _share(t["share_penetrating"])}
+    from bmdsim.analysis.stability import sensitivity
+
+    sens = {n: min(r["penetrating"] for r in sensitivity(force_with_defense(ctx.dm(n)))) for n in out}
     verdict = "supported" if all((v["share_penetrating"] or 0) >= 0.95 for v in out.values()) else "depends"
-    return {"verdict": verdict, "scenario": "exchange calculator with epaa-phase-4 and ships-forward",
+    return {"verdict": verdict, "sensitivity": {"fewest_penetrating_over_pk_decoys_inventory_grid": sens},
+            "scenario": "exchange calculator with epaa-phase-4 and ships-forward",
             "threshold": "at least 95 % of Russian warheads penetrate in every deployment considered",
             "numbers": out, "assumptions": ["no first strike; Pk 0.7; two shots per object; no decoys"]}
 
@@ -430,7 +460,7 @@ def run_claims(out_dir, only: list[str] | None = None, progress=None, envelope_g
         records.append({"id": c.id, "title": c.title, "quote": c.quote, "place": f"{ARTICLE}, line {c.line}",
                         "scenario": res["scenario"], "verdict": res["verdict"], "threshold": res["threshold"],
                         "numbers": res["numbers"], "assumptions": res["assumptions"],
-                        "figures": res.get("figures", []),
+                        "figures": res.get("figures", []), "sensitivity": res.get("sensitivity", {}),
                         "reproduce": f"bmdsim claims --only {c.id}"})
         if progress:
             progress(k + 1, len(todo))
@@ -455,7 +485,8 @@ def write_claims(records: list[dict], out_dir) -> list[Path]:
             "paragraphs": [f"“{r['quote']}” ({r['place']})", f"Scenario: {r['scenario']}.",
                            f"Threshold / reading: {r['threshold']}", "Assumptions: " + "; ".join(r["assumptions"]),
                            f"Reproduce: {r['reproduce']}",
-                           "Numbers: " + json.dumps(r["numbers"], default=_json)],
+                           "Numbers: " + json.dumps(r["numbers"], default=_json)]
+            + (["Sensitivity: " + json.dumps(r["sensitivity"], default=_json)] if r["sensitivity"] else []),
             "images": [out / f for f in r["figures"] if (out / f).exists()],
         })
     paths += write_report(out, "bmdsim claims ledger: NATO-Russia missile defense, 2010-2012", sections,
