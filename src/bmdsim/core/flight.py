@@ -202,6 +202,13 @@ def _refine(s0, s1, a0, a1, dt, target, kind, planet, out):
 
 
 @njit(cache=True)
+def _nan_tail(samples, row, k):
+    for kk in range(k, samples.shape[1]):
+        for j in range(7):
+            samples[row, kk, j] = np.nan
+
+
+@njit(cache=True)
 def _emit_samples(t_old, dt, s0, s1, a0, a1, step_s, samples, i, nsamp, tmp):
     """Write samples at multiples of step_s in (t_old, t_old + dt] into samples[i]."""
     k = nsamp[0]
@@ -223,7 +230,7 @@ def _emit_samples(t_old, dt, s0, s1, a0, a1, step_s, samples, i, nsamp, tmp):
 def fly_batch(
     state0, t0, with_boost, kick, psi, t_cut, beta,
     seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot, seg_cda, seg_n,
-    planet, logrho, step_s, samples, sample_rows, events, ev_states, status,
+    planet, logrho, step_s, samples, sample_rows, events, ev_states, status, n_written,
 ):
     """Integrate n trajectories.
 
@@ -242,6 +249,8 @@ def fly_batch(
     events : (n, 4) out: burnout, apogee, re-entry, impact times (NaN if none).
     ev_states : (n, 4, 6) out: ECI states at those events.
     status : (n,) out: 0 ok, 1 crashed in boost, 2 no impact before T_LIMIT_S, 3 step budget.
+    n_written : (n,) out: sample rows written for each trajectory; the rest of its sample row is set
+        to NaN here, so the caller need not pre-fill the buffer.
     """
     n = state0.shape[0]
     s = np.empty(6)
@@ -257,7 +266,11 @@ def fly_batch(
     nsamp = np.zeros(1, dtype=np.int64)
     a_pl, e2_pl, mu, om_pl = planet[2], planet[3], planet[0], planet[4]
     do_samples = samples.shape[1] > 0
+    last_srow = -1
     for i in range(n):
+        if do_samples and last_srow >= 0:
+            n_written[i - 1] = nsamp[0]
+            _nan_tail(samples, last_srow, nsamp[0])
         for j in range(6):
             s[j] = state0[i, j]
         t = t0[i]
@@ -266,6 +279,7 @@ def fly_batch(
             events[i, c] = np.nan
         nsamp[0] = 0
         srow = sample_rows[i] if do_samples else 0
+        last_srow = srow if do_samples else -1
         kc, ks = math.cos(kick[i]), math.sin(kick[i])
         pc, ps = math.cos(psi[i]), math.sin(psi[i])
         crashed = False
@@ -340,6 +354,7 @@ def fly_batch(
                         samples[srow, k, 0] = t_imp
                         for j in range(6):
                             samples[srow, k, 1 + j] = ev[j]
+                        nsamp[0] = k + 1
                 events[i, EV_IMPACT_T] = t_imp
                 for j in range(6):
                     ev_states[i, EV_IMPACT_T, j] = ev[j]
@@ -353,6 +368,9 @@ def fly_batch(
             if nsteps > 200000:
                 status[i] = 3
                 break
+    if do_samples and last_srow >= 0:
+        n_written[n - 1] = nsamp[0]
+        _nan_tail(samples, last_srow, nsamp[0])
 
 
 @njit(cache=True)

@@ -81,10 +81,11 @@ def _launch_states(lat_rad, lon_rad, planet):
 
 
 def integrate(spec: RocketSpec, state0, kick, psi, t_cut, *, planet=flight.PLANET_WGS84, step_s=0.0,
-              n_samples=0, with_boost=True, beta=None, samples=None, sample_rows=None):
+              n_samples=0, with_boost=True, beta=None, samples=None, sample_rows=None, n_written=None):
     """Run the compiled integrator on n rows; returns (events (n,4), ev_states (n,4,6), status (n,), samples).
 
-    Samples go to a new (n, n_samples, 7) array, or into rows ``sample_rows`` of ``samples`` if given.
+    Samples go to a new (n, n_samples, 7) array, or into rows ``sample_rows`` of ``samples`` if given
+    (each such row is rewritten whole: samples, then NaN). ``n_written`` (n,) receives the counts.
     """
     sch = _schedule(spec)
     n = state0.shape[0]
@@ -102,6 +103,7 @@ def integrate(spec: RocketSpec, state0, kick, psi, t_cut, *, planet=flight.PLANE
         sch.t0_s, sch.t1_s, sch.mode, sch.thrust_n, sch.m0_kg, sch.mdot_kg_s, sch.cda_m2, sch.n_steps,
         np.asarray(planet, dtype=float), flight.LOG_RHO_TABLE, float(step_s), samples,
         np.ascontiguousarray(sample_rows, dtype=np.int64), events, ev_states, status,
+        np.zeros(n, dtype=np.int64) if n_written is None else n_written,
     )
     return events, ev_states, status, samples
 
@@ -438,19 +440,21 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     if do_samples:
         t_hi = np.nanmax(t_fast[active]) if active.size and np.isfinite(t_fast[active]).any() else 0.0
         m = int(np.ceil((1.05 * t_hi + 60.0) / step_s)) + 2  # rows that overrun are re-flown below
-    samples = np.full((n, m, 7), np.nan)
+    samples = np.empty((n, m, 7))  # every recorded row is written whole by the integrator
     sampled = np.zeros(n, dtype=bool)
+    written = np.zeros(n, dtype=np.int64)
     for _ in range(max_passes):
         if active.size == 0:
             break
         xa = x[active]
         # the first pass rarely converges (the fast model misses by km): record samples from pass 2 on
         record = do_samples and iters[active[0]] >= 1
-        if record and sampled[active].any():
-            samples[active[sampled[active]]] = np.nan
+        nw = np.zeros(active.size, dtype=np.int64)
         ev, evs, stt, _ = integrate(spec, st0[active], xa[:, 0], xa[:, 2], xa[:, 1], planet=planet,
                                     step_s=step_s or 0.0, samples=samples if record else None,
-                                    sample_rows=active if record else None)
+                                    sample_rows=active if record else None, n_written=nw)
+        if record:
+            written[active] = nw
         sampled[active] = record
         iters[active] += 1
         ga = _subset(geo, active)
@@ -484,20 +488,28 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
         beyond = ~(arc_aim <= dmax * 1.01) | (x[stuck, 1] >= table.t_total_s - 1e-6)
         status[stuck[beyond]] = STATUS_OUT_OF_REACH
     if do_samples:
-        bad_rows = status != STATUS_OK
-        samples[bad_rows] = np.nan
-        last_t = np.max(np.where(np.isfinite(samples[:, :, 0]), samples[:, :, 0], -np.inf), axis=1, initial=-np.inf)
-        redo = (status == STATUS_OK) & (~sampled | (last_t < events[:, flight.EV_IMPACT_T] - 1e-6))
-        trunc = np.nonzero(redo)[0]
+        ok_rows = status == STATUS_OK
+        redo_mask = ok_rows & ~sampled
+        if m:
+            last_t = samples[np.arange(n), np.maximum(written - 1, 0), 0]
+            redo_mask |= ok_rows & sampled & ((written == 0) | (last_t < events[:, flight.EV_IMPACT_T] - 1e-6))
+        trunc = np.nonzero(redo_mask)[0]
         if trunc.size:  # converged before sampling, or buffer too short: fly them again
             m2 = int(np.ceil(np.nanmax(events[trunc, flight.EV_IMPACT_T]) / step_s)) + 2
-            big = np.full((n, max(m, m2), 7), np.nan)
-            big[:, :m] = samples
-            big[trunc] = np.nan
+            if m2 > m:
+                big = np.empty((n, m2, 7))
+                big[:, :m] = samples
+                big[:, m:] = np.nan
+                samples, m = big, m2
+            nw = np.zeros(trunc.size, dtype=np.int64)
             integrate(spec, st0[trunc], x[trunc, 0], x[trunc, 2], x[trunc, 1], planet=planet, step_s=step_s,
-                      samples=big, sample_rows=trunc)
-            samples = big
-        k_used = int(np.max(np.sum(np.isfinite(samples[:, :, 0]), axis=1), initial=0))
+                      samples=samples, sample_rows=trunc, n_written=nw)
+            written[trunc] = nw
+            sampled[trunc] = True
+        never = ~(ok_rows & sampled)
+        samples[never] = np.nan
+        written[never] = 0
+        k_used = int(written.max(initial=0))
         samples = samples[:, :k_used]
     imp_t = events[:, flight.EV_IMPACT_T]
     imp_ecef = _rotate_to_ecef(ev_states[:, flight.EV_IMPACT_T, :3], np.nan_to_num(imp_t), float(planet[4]))

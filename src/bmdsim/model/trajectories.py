@@ -181,18 +181,27 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
         parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shape.kind,
                                shape_value=shape.value, step_s=step_s)
     m = max((p.samples.shape[1] for p in parts.values()), default=0)
+    if len(parts) == 1:  # one missile type: take the solver's arrays as they are (no copy)
+        (nm, p), = parts.items()
+        return TrajectorySet(
+            missile=names, shape=shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
+            aim_lon_deg=lon2, impact_lat_deg=p.impact_lat_deg, impact_lon_deg=p.impact_lon_deg, miss_m=p.miss_m,
+            status=p.status, events_t_s=p.events_t_s, events_state=p.events_state, samples=p.samples,
+            controls=p.controls, max_range_m={nm: p.max_range_m})
     out = TrajectorySet(
         missile=names, shape=shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
         aim_lon_deg=lon2, impact_lat_deg=np.full(n, np.nan), impact_lon_deg=np.full(n, np.nan),
         miss_m=np.full(n, np.nan), status=np.zeros(n, dtype=np.int64), events_t_s=np.full((n, 4), np.nan),
-        events_state=np.full((n, 4, 6), np.nan), samples=np.full((n, m, 7), np.nan), controls=np.full((n, 3), np.nan),
+        events_state=np.full((n, 4, 6), np.nan), samples=np.empty((n, m, 7)), controls=np.full((n, 3), np.nan),
     )
     for nm, idx in groups.items():
         p = parts[nm]
         for name in ("impact_lat_deg", "impact_lon_deg", "miss_m", "status", "events_t_s", "events_state",
                       "controls"):
             getattr(out, name)[idx] = getattr(p, name)
-        out.samples[idx, : p.samples.shape[1]] = p.samples
+        k = p.samples.shape[1]
+        out.samples[idx, :k] = p.samples
+        out.samples[idx, k:] = np.nan
     out.max_range_m = {nm: p.max_range_m for nm, p in parts.items()}
     return out
 
