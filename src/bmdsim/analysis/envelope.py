@@ -153,8 +153,8 @@ def safe_vbo_cell(args, hint: int | None = None) -> float:
     return float(ladder[lo])
 
 
-def _chunk(args):
-    th, cells, kin, ladder = args
+def _chunk(th, args):
+    cells, kin, ladder = args
     out, hint = [], None
     for la, lo in cells:
         v = safe_vbo_cell((th, la, lo, kin, ladder), hint)
@@ -166,7 +166,7 @@ def _chunk(args):
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
                   decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                   vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,
-                  progress=None, threats: EnvelopeThreats | None = None) -> SafeEnvelope:
+                  progress=None, threats: EnvelopeThreats | None = None, client=None) -> SafeEnvelope:
     from bmdsim.analysis.sweep import map_chunks
 
     if not 0.1 <= grid_deg <= 10:
@@ -180,9 +180,11 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     kin = get_interceptor(template).kinematics()
     th = threats or envelope_threats(step_s, decision_time_s)
     cells = [(float(la), float(lo)) for la in lats for lo in lons]
-    size = max(1, len(cells) // (8 * max(jobs, 1)))
-    chunks = [(th, cells[i:i + size], kin, ladder) for i in range(0, len(cells), size)]
-    parts = map_chunks(_chunk, chunks, scheduler=scheduler, jobs=jobs, progress=progress)
+    parallel = scheduler is not None or client is not None
+    size = max(1, len(cells) // (4 * max(jobs, 1))) if parallel else max(1, len(cells) // 16)
+    chunks = [(cells[i:i + size], kin, ladder) for i in range(0, len(cells), size)]
+    parts = map_chunks(_chunk, chunks, scheduler=scheduler, jobs=jobs, progress=progress, client=client,
+                       shared=th)
     vals = np.array([v for p in parts for v in p]).reshape(lats.size, lons.size)
     return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
 
