@@ -275,6 +275,13 @@ def _progress(quiet: bool, label: str):
     return prog, cb
 
 
+def _busy(quiet: bool, text: str):
+    """A transient spinner on stderr for runs of more than a moment (none when quiet)."""
+    import contextlib
+
+    return contextlib.nullcontext() if quiet else Console(stderr=True).status(text)
+
+
 def _scenario_arch(scenario: str, vbo_kms, decision_time_s):
     from bmdsim.model.architecture import resolve
     from bmdsim.model.scenario import expand_variants, load_scenario
@@ -320,8 +327,9 @@ def footprint(
     lat, lon, label = parse_point(launch_area, "--launch-area")
     out = out or Path("out") / f"footprint-{scn.name}"
     files.check_dir_writable(out)
-    fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
-                step_s=v.options.step_s, refine=not exact)
+    with _busy(quiet, f"footprint of {scn.name}"):
+        fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
+                    step_s=v.options.step_s, refine=not exact)
     paths = write_footprint(fp, out, arch.sites)
     sm = fp.summary()
     rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
@@ -359,8 +367,10 @@ def deterrent(
     scn, v, _ = _scenario_arch(scenario, vbo_kms, decision_time_s)
     out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_writable(out)
-    dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
-                          decision_time_s=decision_time_s if decision_time_s is not None else v.options.decision_time_s)
+    with _busy(quiet, f"deterrent matrix of {scn.name}"):
+        dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
+                              decision_time_s=(decision_time_s if decision_time_s is not None
+                                               else v.options.decision_time_s))
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
     paths = write_deterrent(dm, out, wh)
     sm = dm.summary(wh)
@@ -368,12 +378,16 @@ def deterrent(
         {"heading": "Result", "paragraphs": [
             f"{sm['engageable']} of {sm['trajectories']} Russian ICBM/SLBM trajectories toward US targets are "
             f"engageable ({sm['share_engageable']:.1%}); the least vbo that would engage any is "
-            f"{sm['min_vbo_needed_kms']} km/s."], "images": [out / "deterrent.png"]},
+            + (f"{sm['min_vbo_needed_kms']} km/s." if sm["min_vbo_needed_kms"] is not None
+               else f"above {dm.vbo_ladder_kms[-1]:g} km/s (none engaged on the ladder).")],
+         "images": [out / "deterrent.png"]},
         {"heading": "Engageable trajectories", "rows": [r for r in dm.rows() if r["engageable"]][:200]},
     ], command=f"bmdsim deterrent {scenario}")
     if not quiet:
+        need = (f"{sm['min_vbo_needed_kms']} km/s" if sm["min_vbo_needed_kms"] is not None
+                else f"none up to {dm.vbo_ladder_kms[-1]:g} km/s")
         console.print(f"{scn.name}: {sm['engageable']}/{sm['trajectories']} deterrent trajectories engageable; "
-                      f"least engaging vbo {sm['min_vbo_needed_kms']} km/s")
+                      f"least engaging vbo {need}")
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
 
 
@@ -433,7 +447,8 @@ def criteria(
     out = out or Path("out") / f"criteria-{scn.name}"
     files.check_dir_writable(out)
     limits = check_limits(arch, crit)
-    dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+    with _busy(quiet, f"deterrent trajectories against {scn.name}"):
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     eng = int(dm.engageable.sum())
     total = int(dm.trajectories.ok.sum())
     text = verdict(limits, eng, total)
@@ -471,7 +486,8 @@ def stability(
     scn, v, arch = _scenario_arch(scenario, None, None)
     out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_writable(out)
-    dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+    with _busy(quiet, f"deterrent trajectories against {scn.name}"):
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     f = force_with_defense(dm, f)
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
@@ -526,7 +542,12 @@ def demo(out: Path = typer.Option(Path("out"), "--out", help="output folder")) -
     from bmdsim.analysis.demo import run_demo
 
     run_demo(out, console)
-    records = run_claims(out / "claims")
+    prog, cb = _progress(False, "claims ledger")
+    prog.start()
+    try:
+        records = run_claims(out / "claims", progress=cb)
+    finally:
+        prog.stop()
     paths = write_claims(records, out / "claims")
     for r in records:
         console.print(f"{r['id']:>4}  {r['verdict']:<13}  {r['title']}")

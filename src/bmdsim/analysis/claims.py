@@ -294,7 +294,10 @@ def c9(ctx):
     first = {}
     for m in sorted({m for v in by_phase.values() for m in v}):
         first[m] = next((n for n, v in by_phase.items() if (v.get(m) or 0) >= 0.9), "no phase")
-    return {"verdict": "depends", "scenario": "epaa-phase-1..4 vs iran-to-europe, by missile type",
+    slow = {n: _iran_numbers(ctx.run(n, {"options": {"decision_time_s": 120.0}}))["share_engageable"]
+            for n in by_phase}
+    return {"verdict": "depends", "sensitivity": {"share_engageable_with_120_s_decision": slow},
+            "scenario": "epaa-phase-1..4 vs iran-to-europe, by missile type",
             "threshold": "first phase engaging >= 90 % of each missile type's trajectories to European capitals: "
                          + ", ".join(f"{m}: {n}" for m, n in first.items())
                          + "; an Iranian ICBM aimed at the US is outside these threat sets",
@@ -315,7 +318,10 @@ def c10(ctx):
     better = (n["joint_data_fusion"]["share_two_shots"] or 0) > (n["phase3"]["share_two_shots"] or 0) or \
         (n["mean_earlier_launch_s"] or 0) > 0
     same_exposure = n["deterrent_engageable_joint"] == n["deterrent_engageable_phase3"]
+    sens = {name: _iran_numbers(ctx.run(name, {"options": {"decision_time_s": 120.0}}))
+            for name in ("epaa-phase-3", "joint-data-fusion")}
     return {"verdict": "supported" if better and same_exposure else "depends",
+            "sensitivity": {"with_120_s_decision": sens},
             "scenario": "joint-data-fusion vs epaa-phase-3",
             "threshold": "Russian early-warning data cue NATO radars (earlier tracks) without giving fire control; "
                          "they change the exposure of the Russian force only if it changes the deterrent counts",
@@ -345,7 +351,9 @@ def c12(ctx):
         rows[n] = {"iran_share_engageable": _iran_numbers(ctx.run(n))["share_engageable"],
                    "russian_engageable": ctx.dm(n).summary()["engageable"]}
     against_iran = all((r["iran_share_engageable"] or 0) > 0 and r["russian_engageable"] == 0 for r in rows.values())
-    return {"verdict": "not supported" if against_iran else "depends",
+    sens = {f"{n}_russian_engageable_at_{v}_kms": ctx.dm(n, vbo_kms=v).summary()["engageable"]
+            for n in rows for v in (6.0,)}
+    return {"verdict": "not supported" if against_iran else "depends", "sensitivity": sens,
             "scenario": "epaa-phase-1..4: Iran coverage vs exposure of Russian trajectories",
             "threshold": "the geometry and speeds cover Iranian threats to Europe and no Russian ICBM/SLBM trajectory",
             "numbers": rows, "assumptions": ["catalog speeds"]}
@@ -399,7 +407,10 @@ def c15(ctx):
     sec = _iran_numbers(ctx.run("sectoral-medvedev"))
     better = (jdf["share_two_shots"] or 0) > (base["share_two_shots"] or 0) or \
         (sec["share_two_shots"] or 0) > (base["share_two_shots"] or 0)
+    sens = {name: _iran_numbers(ctx.run(name, {"options": {"decision_time_s": 120.0}}))["share_two_shots"]
+            for name in ("epaa-phase-3", "joint-data-fusion", "sectoral-medvedev")}
     return {"verdict": "supported" if better else "depends",
+            "sensitivity": {"share_two_shots_with_120_s_decision": sens},
             "scenario": "joint-data-fusion and sectoral-medvedev vs epaa-phase-3 (NATO alone)",
             "threshold": "better means more threats with two shoot-look-shoot opportunities (coverage is already "
                          "complete with Phase III)",
