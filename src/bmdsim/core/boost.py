@@ -68,7 +68,7 @@ class BoostSchedule:
     n_steps: np.ndarray
 
 
-def boost_schedule(spec: RocketSpec, dt_s: float = 1.0, dt_upper_s: float = 2.0) -> BoostSchedule:
+def boost_schedule(spec: RocketSpec, dt_s: float = 2.0, dt_upper_s: float = 4.0) -> BoostSchedule:
     """Split the full boost program into segments that end at every guidance and staging event.
 
     RK4 steps are ``dt_s`` in the first stage (dense air, fast-changing drag) and ``dt_upper_s``

@@ -9,7 +9,7 @@ whose axes coincide with ECEF at t = 0:
 * density: USSA-1976 table (:mod:`bmdsim.core.atmosphere`);
 * thrust: constant per stage, mass falling linearly; guidance as in :mod:`bmdsim.core.boost`.
 
-Integration is classical RK4 with steps chosen per row: 1 s in the first stage and 2 s in upper
+Integration is classical RK4 with steps chosen per row: 2 s in the first stage and 4 s in upper
 stages (segments end exactly at staging, pitch-over and thrust-cut times), up to 40 s above 150 km,
 and in the atmosphere a step that loses at most 6 % of the air speed to drag (0.05 to 2 s).
 Events (apogee, re-entry at 100 km, impact at height 0 on the ellipsoid) are refined by
@@ -43,7 +43,6 @@ LOG_RHO_TABLE = np.log(atmosphere.density_exact_kg_m3(np.arange(0.0, atmosphere.
                                                                    RHO_TABLE_STEP_M)))
 
 REENTRY_ALT_M = 100e3
-DT_BOOST_S = 1.0
 DT_EXO_S = 40.0
 DT_ATM_MIN_S = 0.05
 DT_ATM_MAX_S = 2.0
