@@ -88,11 +88,13 @@ def bench_footprint():
 
 
 def bench_envelope():
-    from bmdsim.analysis.envelope import envelope_threats, safe_envelope, safe_vbo_cell
+    from bmdsim.analysis.envelope import envelope_threats, prebuild_tables, safe_envelope, safe_vbo_cell
     from bmdsim.model.interceptors import get_interceptor
 
     th, t_th = timed(envelope_threats)
     grid = 5.0 if QUICK else 1.0
+    n_tab, t_tab = timed(prebuild_tables)  # warm-up, as on the workers below
+    print(f"  warm-up: {n_tab} fly-out tables of the vbo ladder built in {t_tab:.1f} s (per process, cached)")
     env1, t1 = timed(safe_envelope, grid_deg=grid, threats=th)
     print(f"safe envelope at {grid} deg: {env1.safe_vbo_kms.size} cells; threats prepared in {t_th:.1f} s")
     print(f"  one process: {t1:.1f} s [target < 60 s on 2 cores: see below]")
@@ -100,7 +102,8 @@ def bench_envelope():
 
     t0 = time.perf_counter()
     client = local_client(2)
-    safe_envelope(grid_deg=10.0, threats=th, client=client)  # warm the workers: imports, numba cache, tables
+    client.run(prebuild_tables)  # warm the workers: imports, numba cache, fly-out tables
+    safe_envelope(grid_deg=10.0, threats=th, client=client)
     t_start = time.perf_counter() - t0
     env2, t2 = timed(safe_envelope, grid_deg=grid, threats=th, client=client)
     client.close()

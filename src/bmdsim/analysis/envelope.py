@@ -153,6 +153,16 @@ def safe_vbo_cell(args, hint: int | None = None) -> float:
     return float(ladder[lo])
 
 
+def prebuild_tables(template: str = "SM-3-IIA", vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
+                    vbo_step_kms: float = 0.25) -> int:
+    """Build (and cache in this process) the fly-out tables of the whole vbo ladder; returns their number."""
+    kin = get_interceptor(template).kinematics()
+    ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
+    for v in ladder:
+        build_flyout_table(dataclasses.replace(kin, vbo_m_s=float(v) * 1e3))
+    return len(ladder)
+
+
 def _chunk(th, args):
     cells, kin, ladder = args
     out, hint = [], None
@@ -179,13 +189,18 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
     kin = get_interceptor(template).kinematics()
     th = threats or envelope_threats(step_s, decision_time_s)
-    cells = [(float(la), float(lo)) for la in lats for lo in lons]
+    # chunks of whole rows, strided so that every chunk mixes northern and southern rows (balanced
+    # work: cells that engage something need more evaluations); within a row the search starts from
+    # the neighbouring cell's value
     parallel = scheduler is not None or client is not None
-    size = max(1, len(cells) // (4 * max(jobs, 1))) if parallel else max(1, len(cells) // 16)
-    chunks = [(cells[i:i + size], kin, ladder) for i in range(0, len(cells), size)]
+    n_chunks = min(lats.size, 4 * max(jobs, 1) if parallel else 8)
+    row_sets = [list(range(c, lats.size, n_chunks)) for c in range(n_chunks)]
+    chunks = [([(float(lats[i]), float(lo)) for i in rows for lo in lons], kin, ladder) for rows in row_sets]
     parts = map_chunks(_chunk, chunks, scheduler=scheduler, jobs=jobs, progress=progress, client=client,
                        shared=th)
-    vals = np.array([v for p in parts for v in p]).reshape(lats.size, lons.size)
+    vals = np.empty((lats.size, lons.size))
+    for rows, part in zip(row_sets, parts, strict=True):
+        vals[rows] = np.asarray(part).reshape(len(rows), lons.size)
     return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
 
 
