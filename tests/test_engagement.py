@@ -783,7 +783,8 @@ def test_bad_architecture_raises_one_line_error(mutate, needle):
 @pytest.mark.parametrize("kw", [dict(vbo_kms=0.0), dict(vbo_kms=-1.0), dict(vbo_kms=float("nan")),
                                 dict(decision_time_s=-1.0), dict(decision_time_s=float("nan"))])
 def test_bad_overrides_raise(kw):
-    _err(lambda: resolve(parse_architecture(fixture_dict()), **kw))
+    msg = _err(lambda: resolve(parse_architecture(fixture_dict()), **kw))
+    assert ("vbo_kms" in kw and "vbo" in msg) or ("decision_time_s" in kw and "decision" in msg)
 
 
 BAD_FILES = {

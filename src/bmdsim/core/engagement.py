@@ -66,6 +66,18 @@ def _rotz(vec, angle):
     return out
 
 
+def _intercept_geometry(site, p, vt, launch, g, alt, table):
+    """Closing speed (m/s) and crossing angle (rad) at intercept points (m,): the interceptor flies at
+    the fly-out table's arrival speed along the chord from the site's inertial position at launch."""
+    s_eci = _rotz(site, OMEGA_EARTH_RAD_PER_S * launch)
+    chord = p - s_eci
+    chord /= np.linalg.norm(chord, axis=-1, keepdims=True)
+    vi = table.flyout_speed_m_s(g, alt)[:, None] * chord
+    close = np.linalg.norm(vt - vi, axis=-1)
+    cosx = (vt * vi).sum(-1) / (np.linalg.norm(vt, axis=-1) * np.linalg.norm(vi, axis=-1))
+    return close, np.arccos(np.clip(cosx, -1.0, 1.0))
+
+
 def _ground_range(site_eci, p, radius_m):
     sn = np.linalg.norm(site_eci, axis=-1)
     pn = np.linalg.norm(p, axis=-1)
@@ -224,17 +236,11 @@ def _engage_site_numpy(t_s, r_eci, v_eci, alt_m, site_ecef, t_launch_earliest_s,
             j = idx[rows]
             p, vt = r_eci[rows, j], v_eci[rows, j]
             launch = tl[rows, j]
-            s_eci = _rotz(site, OMEGA_EARTH_RAD_PER_S * launch)
-            chord = p - s_eci
-            chord /= np.linalg.norm(chord, axis=-1, keepdims=True)
-            vi = table.flyout_speed_m_s(gr[rows, j], alt_m[rows, j])[:, None] * chord
-            rel = vt - vi
             out_t[rows] = tt[rows, j]
             out_tau[rows] = tau[rows, j]
             out_tl[rows] = launch
-            out_close[rows] = np.linalg.norm(rel, axis=-1)
-            cosx = (vt * vi).sum(-1) / (np.linalg.norm(vt, axis=-1) * np.linalg.norm(vi, axis=-1))
-            out_cross[rows] = np.arccos(np.clip(cosx, -1.0, 1.0))
+            out_close[rows], out_cross[rows] = _intercept_geometry(site, p, vt, launch, gr[rows, j],
+                                                                    alt_m[rows, j], table)
         return out_t, out_tau, out_tl, out_close, out_cross
 
     f = details(first)
@@ -704,17 +710,11 @@ def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earl
             j = idx[rows]
             p, vt = r[rows, j], np.asarray(v_eci, dtype=float)[rows, j]
             launch = at_tl[rows, col]
-            s_eci = _rotz(site, OMEGA_EARTH_RAD_PER_S * launch)
-            chord = p - s_eci
-            chord /= np.linalg.norm(chord, axis=-1, keepdims=True)
-            vi = table.flyout_speed_m_s(at_g[rows, col], alt[rows, j])[:, None] * chord
-            rel = vt - vi
             out_t[rows] = t[rows, j]
             out_tau[rows] = at_tau[rows, col]
             out_tl[rows] = launch
-            out_close[rows] = np.linalg.norm(rel, axis=-1)
-            cosx = (vt * vi).sum(-1) / (np.linalg.norm(vt, axis=-1) * np.linalg.norm(vi, axis=-1))
-            out_cross[rows] = np.arccos(np.clip(cosx, -1.0, 1.0))
+            out_close[rows], out_cross[rows] = _intercept_geometry(site, p, vt, launch, at_g[rows, col],
+                                                                    alt[rows, j], table)
         return out_t, out_tau, out_tl, out_close, out_cross
 
     f = details(first, 0)
