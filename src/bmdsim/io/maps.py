@@ -28,6 +28,7 @@ import functools
 import importlib.util
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -494,7 +495,7 @@ def plot_grid(
         mid = math.radians(0.5 * (lat_lo + lat_hi))
         ax.set_aspect(1.0 / max(math.cos(mid), 0.2), adjustable="box", anchor="C")
         if title:
-            ax.set_title(title)
+            ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
         ax.apply_aspect()
         pos = ax.get_position()
         if cax is not None:  # colour bar as tall as the map, just right of it
@@ -566,6 +567,6 @@ def plot_heatmap(
         cb = fig.colorbar(im, ax=ax, shrink=0.9)
         cb.set_label(cbar_label)
         if title:
-            ax.set_title(title)
+            ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
         data = _png_bytes(canvas)
     return write_atomic(out, data)
