@@ -7,7 +7,6 @@ into plain SI numbers (:class:`InterceptorKinematics`) for the fly-out code.
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 from importlib import resources
 
@@ -15,7 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bmdsim.core.flyout import InterceptorKinematics
-from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.errors import BmdsimError
+from bmdsim.model.names import find_by_name, index_by_name
 from bmdsim.model.params import Param
 
 
@@ -86,11 +86,7 @@ class _InterceptorFile(BaseModel):
 def parse_interceptors(text: str) -> dict[str, Interceptor]:
     """Validate YAML text holding ``interceptors: [...]``; return them by name (names, aliases unique)."""
     data = _InterceptorFile.model_validate(yaml.safe_load(text))
-    keys = [_normalise(k) for i in data.interceptors for k in {i.name, *i.aliases}]
-    dup = sorted({k for k in keys if keys.count(k) > 1})
-    if dup:
-        raise ValueError(f"duplicate interceptor names or aliases: {', '.join(dup)}")
-    return {i.name: i for i in data.interceptors}
+    return index_by_name(data.interceptors, "interceptor")
 
 
 @lru_cache(maxsize=1)
@@ -100,16 +96,8 @@ def load_interceptors() -> dict[str, Interceptor]:
     return parse_interceptors(text)
 
 
-def _normalise(name: str) -> str:
-    """Case-, space- and separator-blind key: 'sm3 iia' == 'SM-3-IIA' == 'sm_3_iia'."""
-    return re.sub(r"[\s_\-/.]", "", name.upper())
 
 
 def get_interceptor(name: str) -> Interceptor:
     """Look an interceptor up by name or alias (case-insensitive); error lists the known names."""
-    cat = load_interceptors()
-    key = _normalise(name)
-    for i in cat.values():
-        if key == _normalise(i.name) or key in {_normalise(a) for a in i.aliases}:
-            return i
-    raise UnknownNameError("interceptor", name, cat.keys())
+    return find_by_name(load_interceptors(), name, "interceptor")

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bmdsim.core.boost import RocketSpec
-from bmdsim.errors import UnknownNameError
+from bmdsim.model.names import find_by_name, index_by_name
 from bmdsim.model.params import Param
 
 
@@ -90,18 +90,9 @@ def load_missiles() -> dict[str, Missile]:
     """All catalog missiles by name (validated once, cached)."""
     text = resources.files("bmdsim.model.catalog").joinpath("missiles.yaml").read_text()
     data = _MissileFile.model_validate(yaml.safe_load(text))
-    return {m.name: m for m in data.missiles}
-
-
-def _normalise(name: str) -> str:
-    return name.strip().upper().replace("_", "-").replace(" ", "")
+    return index_by_name(data.missiles, "missile")
 
 
 def get_missile(name: str) -> Missile:
     """Look a missile up by name or alias (case-insensitive); clear error listing the known names."""
-    cat = load_missiles()
-    key = _normalise(name)
-    for m in cat.values():
-        if key == _normalise(m.name) or key in {_normalise(a) for a in m.aliases}:
-            return m
-    raise UnknownNameError("missile", name, cat.keys())
+    return find_by_name(load_missiles(), name, "missile")

@@ -11,7 +11,6 @@ only). A sweep may switch it: ``sensor.model_copy(update={"fire_control_quality"
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -24,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from bmdsim.core.earth import geodetic_to_ecef
 from bmdsim.core.visibility import max_range_m as _range_law
 from bmdsim.core.visibility import radar_sees
-from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.errors import BmdsimError
+from bmdsim.model.names import find_by_name, index_by_name
 from bmdsim.model.params import Param, Place
 
 
@@ -168,11 +168,7 @@ class _SensorFile(BaseModel):
 def parse_sensors(text: str) -> dict[str, Sensor]:
     """Validate YAML text holding ``sensors: [...]``; return them by name (names, aliases unique)."""
     data = _SensorFile.model_validate(yaml.safe_load(text))
-    keys = [_normalise(k) for s in data.sensors for k in {s.name, *s.aliases}]
-    dup = sorted({k for k in keys if keys.count(k) > 1})
-    if dup:
-        raise ValueError(f"duplicate sensor names or aliases: {', '.join(dup)}")
-    return {s.name: s for s in data.sensors}
+    return index_by_name(data.sensors, "sensor")
 
 
 @lru_cache(maxsize=1)
@@ -183,16 +179,8 @@ def load_sensors() -> dict[str, Sensor]:
     )
 
 
-def _normalise(name: str) -> str:
-    """Case-, space- and separator-blind key: 'sm3 iia' == 'SM-3-IIA' == 'sm_3_iia'."""
-    return re.sub(r"[\s_\-/.]", "", name.upper())
 
 
 def get_sensor(name: str) -> Sensor:
     """Look a sensor up by name or alias (case-insensitive); error lists the known names."""
-    cat = load_sensors()
-    key = _normalise(name)
-    for s in cat.values():
-        if key == _normalise(s.name) or key in {_normalise(a) for a in s.aliases}:
-            return s
-    raise UnknownNameError("sensor", name, cat.keys())
+    return find_by_name(load_sensors(), name, "sensor")

@@ -1,0 +1,30 @@
+"""Catalog names: one normalised key for names and aliases, duplicate checks, look-ups with clear errors."""
+
+from __future__ import annotations
+
+import re
+
+from bmdsim.errors import UnknownNameError
+
+
+def normalise_name(name: str) -> str:
+    """Case-, space- and separator-blind key: 'sm3 iia' == 'SM-3-IIA' == 'sm_3_iia'."""
+    return re.sub(r"[\s_\-/.]", "", str(name).upper())
+
+
+def index_by_name(items, kind: str) -> dict:
+    """{item.name: item}; raises ValueError if two items share a (normalised) name or alias."""
+    keys = [k for it in items for k in {normalise_name(x) for x in (it.name, *getattr(it, "aliases", []))}]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError(f"duplicate {kind} names or aliases: {', '.join(dup)}")
+    return {it.name: it for it in items}
+
+
+def find_by_name(catalog: dict, name: str, kind: str):
+    """The item whose name or alias matches ``name`` (normalised); UnknownNameError lists the known ones."""
+    key = normalise_name(name)
+    for it in catalog.values():
+        if key == normalise_name(it.name) or key in {normalise_name(a) for a in getattr(it, "aliases", [])}:
+            return it
+    raise UnknownNameError(kind, name, catalog.keys())
