@@ -90,21 +90,40 @@ def trajectory(
     out: Path = typer.Option(None, "--out", help="write to FILE instead of standard output"),
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
-    from bmdsim.io import files, trajectory_formats
-    from bmdsim.model.places import parse_point
-    from bmdsim.model.trajectories import Shape, solve_one
+    from bmdsim.io import trajectory_formats
+
+    _check_out_and_step(out, step_s)
+    ts = _one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    render = {"json": trajectory_formats.to_json, "csv": trajectory_formats.to_csv,
+              "kml": trajectory_formats.to_kml}[fmt.value]
+    _emit(render(ts), out)
+
+
+def _check_out_and_step(out, step_s) -> None:
+    """Fail before any work if the output file cannot be written or the sample step is not positive."""
+    from bmdsim.io import files
 
     if out is not None:
         files.check_writable(out)
     if not step_s > 0:
         _fail(f"--step-s must be > 0 seconds, got {step_s}")
+
+
+def _one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s):
+    """Parse --from/--to and the shape options, and solve the one trajectory (one-line errors)."""
+    from bmdsim.model.places import parse_point
+    from bmdsim.model.trajectories import Shape, solve_one
+
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
     lat1, lon1, _ = parse_point(launch, "--from")
     lat2, lon2, _ = parse_point(aim, "--to")
-    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
-    render = {"json": trajectory_formats.to_json, "csv": trajectory_formats.to_csv,
-              "kml": trajectory_formats.to_kml}[fmt.value]
-    text = render(ts)
+    return solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+
+
+def _emit(text: str, out) -> None:
+    """Write to standard output, or atomically to ``out``."""
+    from bmdsim.io import files
+
     if out is None:
         sys.stdout.write(text)
     else:
@@ -134,27 +153,13 @@ def engage(
 ) -> None:
     """Engagement table of one threat against every site of an architecture."""
     from bmdsim.analysis.engage import run_engagements
-    from bmdsim.io import files
     from bmdsim.model.architecture import load_architecture, resolve
-    from bmdsim.model.places import parse_point
-    from bmdsim.model.trajectories import Shape, solve_one
 
-    if out is not None:
-        files.check_writable(out)
-    if not step_s > 0:
-        _fail(f"--step-s must be > 0 seconds, got {step_s}")
+    _check_out_and_step(out, step_s)
     arch = resolve(load_architecture(architecture), vbo_kms=vbo_kms, decision_time_s=decision_time_s)
-    shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
-    lat1, lon1, _ = parse_point(launch, "--from")
-    lat2, lon2, _ = parse_point(aim, "--to")
-    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    ts = _one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
     table = run_engagements(arch, ts)
-    text = table.to_json() if fmt.value == "json" else table.to_csv()
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        files.write_atomic(out, text)
-        console.print(f"wrote {out}", style="dim")
+    _emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)
 
 
 @app.command()

@@ -66,6 +66,22 @@ def _rotz(vec, angle):
     return out
 
 
+def _intercept_details(idx, t, r, v, alt, tau_r, tl_r, g_r, site, table):
+    """Time, fly-out, launch time, closing speed and crossing angle (each (n,)) at sample ``idx`` (n,)
+    of each threat (-1: none -> NaN); tau_r, tl_r, g_r (n,) are fly-out, launch time and ground range there."""
+    n = idx.shape[0]
+    out = [np.full(n, np.nan) for _ in range(5)]
+    rows = np.nonzero(idx >= 0)[0]
+    if rows.size:
+        j = idx[rows]
+        out[0][rows] = t[rows, j]
+        out[1][rows] = tau_r[rows]
+        out[2][rows] = tl_r[rows]
+        out[3][rows], out[4][rows] = _intercept_geometry(site, r[rows, j], v[rows, j], tl_r[rows], g_r[rows],
+                                                         alt[rows, j], table)
+    return tuple(out)
+
+
 def _intercept_geometry(site, p, vt, launch, g, alt, table):
     """Closing speed (m/s) and crossing angle (rad) at intercept points (m,): the interceptor flies at
     the fly-out table's arrival speed along the chord from the site's inertial position at launch."""
@@ -226,22 +242,10 @@ def _engage_site_numpy(t_s, r_eci, v_eci, alt_m, site_ecef, t_launch_earliest_s,
     reason[rest & ~reach.any(axis=1)] = R_OUT_OF_REACH
 
     def details(idx):
-        rows = np.nonzero(idx >= 0)[0]
-        out_t = np.full(n, np.nan)
-        out_tau = np.full(n, np.nan)
-        out_tl = np.full(n, np.nan)
-        out_close = np.full(n, np.nan)
-        out_cross = np.full(n, np.nan)
-        if rows.size:
-            j = idx[rows]
-            p, vt = r_eci[rows, j], v_eci[rows, j]
-            launch = tl[rows, j]
-            out_t[rows] = tt[rows, j]
-            out_tau[rows] = tau[rows, j]
-            out_tl[rows] = launch
-            out_close[rows], out_cross[rows] = _intercept_geometry(site, p, vt, launch, gr[rows, j],
-                                                                    alt_m[rows, j], table)
-        return out_t, out_tau, out_tl, out_close, out_cross
+        j = np.maximum(idx, 0)
+        rows = np.arange(n)
+        return _intercept_details(idx, tt, r_eci, v_eci, alt_m, tau[rows, j], tl[rows, j], gr[rows, j], site,
+                                  table)
 
     f = details(first)
     la = details(last)
@@ -700,22 +704,8 @@ def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earl
         reason[np.isfinite(tle)] = R_OUT_OF_REACH
 
     def details(idx, col):
-        rows = np.nonzero(idx >= 0)[0]
-        out_t = np.full(n, np.nan)
-        out_tau = np.full(n, np.nan)
-        out_tl = np.full(n, np.nan)
-        out_close = np.full(n, np.nan)
-        out_cross = np.full(n, np.nan)
-        if rows.size:
-            j = idx[rows]
-            p, vt = r[rows, j], np.asarray(v_eci, dtype=float)[rows, j]
-            launch = at_tl[rows, col]
-            out_t[rows] = t[rows, j]
-            out_tau[rows] = at_tau[rows, col]
-            out_tl[rows] = launch
-            out_close[rows], out_cross[rows] = _intercept_geometry(site, p, vt, launch, at_g[rows, col],
-                                                                    alt[rows, j], table)
-        return out_t, out_tau, out_tl, out_close, out_cross
+        return _intercept_details(idx, t, r, np.asarray(v_eci, dtype=float), alt, at_tau[:, col], at_tl[:, col],
+                                  at_g[:, col], site, table)
 
     f = details(first, 0)
     la = details(last, 1)

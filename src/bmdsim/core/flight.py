@@ -252,16 +252,8 @@ def fly_batch(
         to NaN here, so the caller need not pre-fill the buffer.
     """
     n = state0.shape[0]
-    s = np.empty(6)
-    s_old = np.empty(6)
-    k1 = np.empty(6)
-    k2 = np.empty(6)
-    k3 = np.empty(6)
-    k4 = np.empty(6)
-    tmp = np.empty(6)
-    a_old = np.empty(6)
-    a_new = np.empty(6)
-    ev = np.empty(6)
+    w = np.empty((10, 6))  # scratch vectors: state, previous state, RK4 stages, accelerations, event
+    s, s_old, k1, k2, k3, k4, tmp, a_old, a_new, ev = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]
     nsamp = np.zeros(1, dtype=np.int64)
     a_pl, e2_pl, mu, om_pl = planet[2], planet[3], planet[0], planet[4]
     do_samples = samples.shape[1] > 0
@@ -408,15 +400,8 @@ def _boost_row(s, t, t_cut, kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust
 def boost_only_batch(state0, kick, psi, t_cut, seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot,
                      seg_cda, seg_n, planet, logrho, out, status):
     """Fly only the boost of n rows; burnout ECI states into out (n, 6), status 1 if crashed."""
-    s = np.empty(6)
-    s_old = np.empty(6)
-    k1 = np.empty(6)
-    k2 = np.empty(6)
-    k3 = np.empty(6)
-    k4 = np.empty(6)
-    tmp = np.empty(6)
-    a_old = np.empty(6)
-    a_new = np.empty(6)
+    w = np.empty((9, 6))
+    s, s_old, k1, k2, k3, k4, tmp, a_old, a_new = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
     nsamp = np.zeros(1, dtype=np.int64)
     samples = np.empty((1, 0, 7))
     for i in range(state0.shape[0]):
