@@ -124,3 +124,20 @@ def test_same_input_same_bytes(tmp_path):
         assert run("trajectory", "--missile", "SS-25", "--from", "yoshkar_ola", "--to", "chicago", "--out",
                    str(p)).returncode == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["deterrent", "epaa-phase-1", "--scheduler", "nonsense"], "scheduler address"),
+        (["footprint", "epaa-phase-3", "--launch-area", "tabriz", "--scheduler", "host:port"], "scheduler address"),
+        (["run", "epaa-phase-1", "--jobs", "0"], "--jobs"),
+        (["criteria", "--derive", "--jobs", "-3"], "--jobs"),
+    ],
+)
+def test_bad_dask_options_one_line_exit_2(args, needle, tmp_path):
+    r = run(*args, "--out", str(tmp_path / "o"))
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())  # nothing written

@@ -853,3 +853,36 @@ def test_compiled_and_array_paths_agree():
         np.testing.assert_allclose(f.last_launch_s, m.last_launch_s, atol=0.01, equal_nan=True)  # bisection 1 ms
         engaged += int(f.engageable.sum())
     assert engaged > 10
+
+
+def test_engages_any_agrees_with_the_full_engagement(prop_threats):
+    """The early-exit question "does this site engage anything?" (used by the safe envelope) gives the
+    answer of the full engagement scan, which the brute-force tests above check: per site and per
+    threat, over sites near and far, slow and fast interceptors, early and late launch."""
+    from bmdsim.analysis.engage import threat_geometry
+    from bmdsim.core.engagement import engage_site, engages_any
+    from bmdsim.core.flyout import build_flyout_table
+    from bmdsim.core.visibility import _threat_frames
+    from bmdsim.model.interceptors import get_interceptor
+
+    g = threat_geometry(prop_threats)
+    r_ecef, _, caps = _threat_frames(g.t_s, g.r_eci)
+    rng = np.random.default_rng(11)
+    seen = set()
+    for lat, lon in zip(rng.uniform(30.0, 60.0, 8), rng.uniform(15.0, 60.0, 8), strict=True):
+        site = geodetic_to_ecef(lat, lon, 0.0)
+        for vbo in (2.0, 4.5):
+            kin = dataclasses.replace(get_interceptor("SM-3-IIA").kinematics(), vbo_m_s=vbo * 1e3)
+            table = build_flyout_table(kin)
+            for delay in (30.0, 250.0):
+                tle = prop_threats.events_t_s[:, 0] + delay
+                full = engage_site(g.t_s, g.r_eci, g.v_eci, g.alt_m, site, tle, table, kin, 0.0, max_shots=1)
+                anyone = engages_any(g.t_s, g.r_eci, g.alt_m, r_ecef, site, tle, table, kin, caps=caps)
+                assert anyone == bool(full.engageable.any()), (lat, lon, vbo, delay)
+                seen.add(anyone)
+                for i in range(0, prop_threats.n, 3):
+                    one = engages_any(g.t_s[i:i + 1], g.r_eci[i:i + 1], g.alt_m[i:i + 1], r_ecef[i:i + 1], site,
+                                      tle[i:i + 1], table, kin)
+                    assert one == bool(full.engageable[i]), (lat, lon, vbo, delay, i)
+                    seen.add(("threat", one))
+    assert seen == {True, False, ("threat", True), ("threat", False)}  # both answers were exercised

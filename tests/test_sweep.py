@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bmdsim.analysis import envelope as envmod
 from bmdsim.analysis.run import run_scenario
@@ -34,3 +35,68 @@ def test_envelope_and_scenario_sweep_identical_on_local_cluster():
         np.testing.assert_array_equal(t1.engageable, t2.engageable)
         np.testing.assert_array_equal(t1.shots, t2.shots)
     assert r1.summary() == r2.summary()
+
+
+@pytest.fixture(scope="module")
+def client():
+    from bmdsim.analysis.sweep import local_client
+
+    c = local_client(2)
+    yield c
+    c.__dict__.pop("_bmdsim_shared", None)
+    c.close()
+    c.cluster.close()
+
+
+def test_a_reused_client_sends_new_shared_data_and_keeps_results_identical(client):
+    """A warm client reuses the scattered threats of the last call only while they are the same object."""
+    kw = dict(grid_deg=10.0, bbox=(-10.0, 50.0, 50.0, 80.0))
+    th_a = envmod.envelope_threats(step_s=10.0, decision_time_s=30.0)
+    th_b = envmod.envelope_threats(step_s=10.0, decision_time_s=400.0)  # later launch: a larger safe vbo
+    want_a = envmod.safe_envelope(threats=th_a, **kw).safe_vbo_kms
+    want_b = envmod.safe_envelope(threats=th_b, **kw).safe_vbo_kms
+    assert not np.array_equal(np.nan_to_num(want_a, nan=-1), np.nan_to_num(want_b, nan=-1))
+    for th, want in ((th_a, want_a), (th_a, want_a), (th_b, want_b), (th_a, want_a)):
+        got = envmod.safe_envelope(threats=th, client=client, **kw).safe_vbo_kms
+        np.testing.assert_array_equal(np.nan_to_num(got, nan=-1), np.nan_to_num(want, nan=-1))
+
+
+def test_footprint_identical_on_a_cluster(client, monkeypatch):
+    from bmdsim.analysis import footprint as fpmod
+    from bmdsim.model.architecture import load_architecture, resolve
+    from bmdsim.model.places import get_place
+
+    monkeypatch.setattr(fpmod, "POINTS_PER_CHUNK", 64)  # several batches even on this small grid
+    arch = resolve(load_architecture("tests/data/arch_test.yaml"))
+    p = get_place("tabriz")
+    kw = dict(grid_deg=1.0, bbox=(15.0, 35.0, 36.0, 48.0), min_city_population=2_000_000)
+    a = fpmod.footprint(arch, ["Sejjil-2", "Shahab-3"], (p.lat_deg, p.lon_deg, "tabriz"), **kw)
+    seen = []
+    b = fpmod.footprint(arch, ["Sejjil-2", "Shahab-3"], (p.lat_deg, p.lon_deg, "tabriz"), client=client,
+                        progress=lambda done, total: seen.append((done, total)), **kw)
+    np.testing.assert_array_equal(a.shots_by_missile, b.shots_by_missile)
+    np.testing.assert_array_equal(a.defended, b.defended)
+    assert a.cities == b.cities and a.summary() == b.summary()
+    assert seen and all(d <= t for d, t in seen) and max(t for _, t in seen) > 1
+    assert np.nansum(a.defended) > 0 and np.nansum(a.defended == 0) > 0  # a non-trivial map
+
+
+def test_deterrent_ladder_identical_on_a_cluster(client):
+    from bmdsim.analysis.deterrent import deterrent_matrix
+    from bmdsim.model.places import get_place
+    from bmdsim.model.architecture import parse_architecture
+    from bmdsim.model.scenario import ThreatList
+    from bmdsim.model.trajectories import solve_trajectories
+
+    la, lo = get_place("barents").lat_deg, get_place("barents").lon_deg
+    aims = ["washington", "seattle"]
+    tl = ThreatList(("SS-N-23",) * 2, ("barents",) * 2, tuple(aims), (la,) * 2, (lo,) * 2,
+                    tuple(get_place(a).lat_deg for a in aims), tuple(get_place(a).lon_deg for a in aims))
+    ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=5.0)
+    spec = parse_architecture({"name": "ship", "sites": [{"name": "ship", "place": "barents_sea",
+                                                          "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]}]})
+    a = deterrent_matrix(spec, threats=(tl, ts), vbo_step_kms=1.0)
+    b = deterrent_matrix(spec, threats=(tl, ts), vbo_step_kms=1.0, client=client)
+    np.testing.assert_array_equal(a.vbo_needed_kms, b.vbo_needed_kms)
+    assert np.isfinite(a.vbo_needed_kms).any()
+    assert a.rows() == b.rows()

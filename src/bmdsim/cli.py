@@ -26,6 +26,10 @@ class TrajFormat(StrEnum):
     kml = "kml"
 
 
+SCHEDULER_HELP = "run the sweep on Dask: 'local' (a LocalCluster of --jobs workers) or a scheduler address"
+JOBS_HELP = "worker processes on this machine (default 2 with --scheduler local; > 1 implies --scheduler local)"
+
+
 def _fail(msg: str) -> None:
     raise BmdsimError(msg)
 
@@ -218,8 +222,8 @@ def validate(path: str = typer.Argument(..., help="scenario file (or built-in na
 def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or scenario file"),
     out: Path = typer.Option(None, "--out", help="output folder (default out/NAME)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="'local' or a Dask scheduler address for sweeps"),
-    jobs: int = typer.Option(2, "--jobs", help="local worker processes with --scheduler local"),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
     quiet: bool = typer.Option(False, "--quiet", help="no progress output"),
 ) -> None:
     """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
@@ -234,7 +238,7 @@ def run(
     if prog:
         prog.start()
     try:
-        result = run_scenario(scn, progress=cb, scheduler=scheduler, jobs=jobs)
+        result = run_scenario(scn, progress=cb, **_dask(scheduler, jobs))
     finally:
         if prog:
             prog.stop()
@@ -263,6 +267,18 @@ def schema(out: Path = typer.Option(None, "--out", help="write the JSON Schema t
         sys.stdout.write(text)
     else:
         files.write_atomic(files.check_writable(out), text)
+
+
+def _dask(scheduler: str | None, jobs: int | None) -> dict:
+    """``scheduler`` / ``jobs`` keyword arguments of the analyses from the CLI options."""
+    if jobs is not None and jobs < 1:
+        _fail(f"--jobs {jobs}: expected a number of worker processes >= 1")
+    from bmdsim.analysis.sweep import check_scheduler
+
+    check_scheduler(scheduler)
+    if scheduler is None and jobs is not None and jobs > 1:
+        scheduler = "local"
+    return {"scheduler": scheduler, "jobs": 2 if jobs is None else jobs}
 
 
 def _progress(quiet: bool, label: str):
@@ -309,6 +325,8 @@ def footprint(
     vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's vbo (km/s)"),
     decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
     exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
     out: Path = typer.Option(None, "--out", help="output folder (default out/footprint-NAME)"),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
@@ -332,9 +350,16 @@ def footprint(
     lat, lon, label = parse_point(launch_area, "--launch-area")
     out = out or Path("out") / f"footprint-{scn.name}"
     files.check_dir_writable(out)
-    with _busy(quiet, f"footprint of {scn.name}"):
+    where = _dask(scheduler, jobs)
+    prog, cb = _progress(quiet, f"footprint of {scn.name}")
+    if prog:
+        prog.start()
+    try:
         fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
-                    step_s=v.options.step_s, refine=not exact)
+                    step_s=v.options.step_s, refine=not exact, progress=cb, **where)
+    finally:
+        if prog:
+            prog.stop()
     paths = write_footprint(fp, out, arch.sites)
     sm = fp.summary()
     rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
@@ -360,6 +385,8 @@ def deterrent(
     scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
     vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's vbo (km/s)"),
     decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
     out: Path = typer.Option(None, "--out", help="output folder (default out/deterrent-NAME)"),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
@@ -372,10 +399,17 @@ def deterrent(
     scn, v, _ = _scenario_arch(scenario, vbo_kms, decision_time_s)
     out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_writable(out)
-    with _busy(quiet, f"deterrent matrix of {scn.name}"):
+    where = _dask(scheduler, jobs)
+    prog, cb = _progress(quiet, f"deterrent matrix of {scn.name}")
+    if prog:
+        prog.start()
+    try:
         dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
                               decision_time_s=(decision_time_s if decision_time_s is not None
-                                               else v.options.decision_time_s))
+                                               else v.options.decision_time_s), progress=cb, **where)
+    finally:
+        if prog:
+            prog.stop()
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
     paths = write_deterrent(dm, out, wh)
     sm = dm.summary(wh)
@@ -404,8 +438,8 @@ def criteria(
     grid: float = typer.Option(1.0, "--grid", help="grid spacing for --derive (deg)"),
     template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
     decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="'local' or a Dask scheduler address"),
-    jobs: int = typer.Option(2, "--jobs", help="local worker processes with --scheduler local"),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
     out: Path = typer.Option(None, "--out", help="output folder"),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
@@ -425,7 +459,7 @@ def criteria(
             prog.start()
         try:
             env = safe_envelope(grid_deg=grid, template=template, decision_time_s=decision_time_s,
-                                scheduler=scheduler, jobs=jobs, progress=cb)
+                                progress=cb, **_dask(scheduler, jobs))
         finally:
             if prog:
                 prog.stop()

@@ -124,23 +124,48 @@ def deterrent_threats(threat_sets=DETERRENT_THREAT_SETS, step_s: float = 5.0) ->
     return tl, ts
 
 
+def _engageable_at(shared, vbo_kms):
+    """(n,) engageable by any site with every site's vbo set to ``vbo_kms``."""
+    arch_spec, ts, decision_time_s = shared
+    t = run_engagements(resolve(arch_spec, vbo_kms=float(vbo_kms), decision_time_s=decision_time_s), ts)
+    return t.engageable.any(axis=1) & ts.ok
+
+
 def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
                      decision_time_s: float | None = None, threats=None, vbo_step_kms: float = 0.5,
-                     vbo_max_kms: float = 11.0) -> DeterrentMatrix:
-    """Engage the deterrent threat sets; find each threat's least engaging vbo on a ladder."""
+                     vbo_max_kms: float = 11.0, scheduler: str | None = None, jobs: int = 2, client=None,
+                     progress=None) -> DeterrentMatrix:
+    """Engage the deterrent threat sets; find each threat's least engaging vbo on a ladder.
+
+    In this process the ladder is scanned from the top down and stops at the first vbo engaging
+    nothing; with ``scheduler`` / ``client`` (Dask) every ladder vbo is run at once and the same scan
+    is applied to the results, so the numbers are identical.
+    """
+    from bmdsim.analysis.sweep import cluster_client, map_chunks
+
     tl, ts = threats if threats is not None else deterrent_threats()
     arch: ResolvedArchitecture = resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
     table = run_engagements(arch, ts)
     ladder = np.round(np.arange(vbo_step_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
-    needed = np.full(tl.n, np.nan)
-    # vbo_needed is monotone: engageable at v implies engageable at any v' > v (tested property);
-    # scan down from the top and stop when nothing is engageable any more
-    for v in ladder[::-1]:
-        t = run_engagements(resolve(arch_spec, vbo_kms=float(v), decision_time_s=decision_time_s), ts)
-        e = t.engageable.any(axis=1) & ts.ok
-        if not e.any():
-            break
-        needed = np.where(e, v, needed)
+    shared = (arch_spec, ts, decision_time_s)
+    with cluster_client(scheduler, jobs, client) as c:
+        if c is None:
+            def engageable():
+                for i, v in enumerate(ladder[::-1]):
+                    yield _engageable_at(shared, v)
+                    if progress:
+                        progress(i + 1, ladder.size)
+        else:
+            def engageable():
+                yield from map_chunks(_engageable_at, list(ladder[::-1]), client=c, shared=shared,
+                                      progress=progress)
+        needed = np.full(tl.n, np.nan)
+        # vbo_needed is monotone: engageable at v implies engageable at any v' > v (tested property);
+        # scan down from the top and stop when nothing is engageable any more
+        for v, e in zip(ladder[::-1], engageable()):
+            if not e.any():
+                break
+            needed = np.where(e, v, needed)
     return DeterrentMatrix(tl, ts, table, needed, ladder)
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bmdsim.core.earth import geodetic_to_ecef
-from bmdsim.core.engagement import engage_site
+from bmdsim.core.engagement import engages_any, table_bounds
 from bmdsim.core.flyout import build_flyout_table
+from bmdsim.core.visibility import _threat_frames
 from bmdsim.errors import BmdsimError
 from bmdsim.model.interceptors import get_interceptor
 
@@ -42,6 +43,12 @@ class EnvelopeThreats:
     v_eci: np.ndarray
     alt_m: np.ndarray
     t_launch_earliest_s: np.ndarray
+    r_ecef: np.ndarray | None = None  # (n, k, 3) and the rows' cones: computed once, used by every cell
+    caps: tuple | None = None
+
+    def __post_init__(self):
+        if self.r_ecef is None:
+            self.r_ecef, _, self.caps = _threat_frames(self.t_s, self.r_eci)
 
 
 @dataclass
@@ -93,9 +100,8 @@ def envelope_threats(step_s: float = 10.0, decision_time_s: float = 30.0) -> Env
 
 
 def _any_engaged(th: EnvelopeThreats, site_ecef, kin) -> bool:
-    res = engage_site(th.t_s, th.r_eci, th.v_eci, th.alt_m, site_ecef, th.t_launch_earliest_s,
-                      build_flyout_table(kin), kin, 0.0, max_shots=1)
-    return bool(res.engageable.any())
+    return engages_any(th.t_s, th.r_eci, th.alt_m, th.r_ecef, site_ecef, th.t_launch_earliest_s,
+                       build_flyout_table(kin), kin, caps=th.caps)
 
 
 def safe_vbo_cell(args, hint: int | None = None) -> float:
@@ -155,20 +161,23 @@ def safe_vbo_cell(args, hint: int | None = None) -> float:
 
 def prebuild_tables(template: str = "SM-3-IIA", vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                     vbo_step_kms: float = 0.25) -> int:
-    """Build (and cache in this process) the fly-out tables of the whole vbo ladder; returns their number."""
+    """Build (and cache in this process) the fly-out tables of the whole vbo ladder and their
+    site-independent scan bounds; returns their number."""
     kin = get_interceptor(template).kinematics()
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
     for v in ladder:
-        build_flyout_table(dataclasses.replace(kin, vbo_m_s=float(v) * 1e3))
+        table_bounds(build_flyout_table(dataclasses.replace(kin, vbo_m_s=float(v) * 1e3)))
     return len(ladder)
 
 
-def _chunk(th, args):
+def _chunk(th, args) -> np.ndarray:
+    """Safe vbo (km/s) of each cell of a chunk, in order; each search starts from the previous cell's
+    value. Returns an array (cheap to send back from a Dask worker, unlike a list of floats)."""
     cells, kin, ladder = args
-    out, hint = [], None
-    for la, lo in cells:
+    out, hint = np.empty(len(cells)), None
+    for c, (la, lo) in enumerate(cells):
         v = safe_vbo_cell((th, la, lo, kin, ladder), hint)
-        out.append(v)
+        out[c] = v
         hint = None if not np.isfinite(v) else int(np.argmin(np.abs(ladder - v)))
     return out
 
@@ -200,7 +209,7 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
                        shared=th)
     vals = np.empty((lats.size, lons.size))
     for rows, part in zip(row_sets, parts, strict=True):
-        vals[rows] = np.asarray(part).reshape(len(rows), lons.size)
+        vals[rows] = part.reshape(len(rows), lons.size)
     return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
 
 

@@ -145,6 +145,33 @@ def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
     return shots
 
 
+POINTS_PER_CHUNK = 1024  # aimpoints per batch: fixed, so that every scheduler solves the same batches
+
+
+def _evaluate_chunk(shared, pts):
+    arch, names, launch, step_s = shared
+    return _evaluate(arch, names, launch, pts[0], pts[1], step_s)
+
+
+def _evaluator(arch, names, launch, step_s, client=None, progress=None):
+    """A function (lat (m,), lon (m,)) -> best-site shots (n_missiles, m), evaluated in batches of
+    :data:`POINTS_PER_CHUNK` points, in this process or on ``client``'s workers (the solver's
+    iterations run per batch, so fixed batches give identical numbers on any scheduler)."""
+    from bmdsim.analysis.sweep import map_chunks
+
+    def evaluate(lat, lon):
+        lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        cuts = range(0, lat.size, POINTS_PER_CHUNK)
+        chunks = [(lat[c:c + POINTS_PER_CHUNK], lon[c:c + POINTS_PER_CHUNK]) for c in cuts]
+        if not chunks:
+            return np.full((len(names), 0), np.nan)
+        parts = map_chunks(_evaluate_chunk, chunks, client=client, progress=progress,
+                           shared=(arch, names, launch, step_s))
+        return np.concatenate(parts, axis=1)
+
+    return evaluate
+
+
 def _classify(shots, k):
     n_thr = np.isfinite(shots).sum(axis=0)
     with np.errstate(invalid="ignore"):
@@ -155,14 +182,21 @@ def _classify(shots, k):
 
 def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[float, float, str], *,
               grid_deg: float = 0.25, k: int = 1, bbox=EUROPE_BBOX, step_s: float = 5.0,
-              min_city_population: int = 500_000, refine: bool = True) -> Footprint:
+              min_city_population: int = 500_000, refine: bool = True, scheduler: str | None = None,
+              jobs: int = 2, client=None, progress=None) -> Footprint:
     """Compute the footprint (see the module docstring). ``bbox`` = (lon_min, lon_max, lat_min, lat_max).
 
     With ``refine`` (default) the grid is first evaluated 4x coarser; only coarse cells whose result
     (defended / threatened, and per-missile threat) differs from a neighbour's, or that contain a
     site or the launch point, are evaluated at full resolution; the others pass their value to their
     sub-cells. ``refine=False`` evaluates every cell.
+
+    ``scheduler`` / ``jobs`` / ``client``: run the batches of aimpoints on Dask (see
+    :func:`bmdsim.analysis.sweep.map_chunks`); the numbers are identical to a single-process run.
+    ``progress(done, total)`` is called per batch.
     """
+    from bmdsim.analysis.sweep import cluster_client
+
     if not 0.05 <= grid_deg <= 10:
         raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.05..10 degrees")
     if k < 1:
@@ -171,6 +205,13 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
     if not (-180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90):
         raise BmdsimError(f"bbox {bbox} invalid; need lon_min < lon_max in -180..180, lat_min < lat_max in -90..90")
     names = [get_missile(m).name for m in missiles]
+    with cluster_client(scheduler, jobs, client) as c:
+        return _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refine,
+                          _evaluator(arch, names, launch, step_s, c, progress))
+
+
+def _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refine, evaluate) -> Footprint:
+    lon0, lon1, lat0, lat1 = bbox
     nlat = int(round((lat1 - lat0) / grid_deg))
     nlon = int(round((lon1 - lon0) / grid_deg))
     lats = lat0 + grid_deg * (np.arange(nlat) + 0.5)
@@ -182,7 +223,7 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
         clat = lat0 + f * grid_deg * (np.arange(cl) + 0.5)
         clon = lon0 + f * grid_deg * (np.arange(co) + 0.5)
         cglat, cglon = np.meshgrid(clat, clon, indexing="ij")
-        cs = _evaluate(arch, names, launch, cglat.ravel(), cglon.ravel(), step_s).reshape(len(names), cl, co)
+        cs = evaluate(cglat.ravel(), cglon.ravel()).reshape(len(names), cl, co)
         _, _, cdef = _classify(cs.reshape(len(names), -1), k)
         key = np.concatenate([np.nan_to_num(cdef, nan=-1.0)[None], np.isfinite(cs).reshape(len(names), -1)]
                              ).reshape(-1, cl, co)
@@ -204,15 +245,14 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
         shots[:] = cs[:, fine_i // f, fine_j // f]
         fi, fj = np.nonzero(parent)
         if fi.size:
-            shots[:, fi, fj] = _evaluate(arch, names, launch, lats[fi], lons[fj], step_s)
+            shots[:, fi, fj] = evaluate(lats[fi], lons[fj])
     else:
         glat, glon = np.meshgrid(lats, lons, indexing="ij")
-        shots[:] = _evaluate(arch, names, launch, glat.ravel(), glon.ravel(), step_s).reshape(shots.shape)
+        shots[:] = evaluate(glat.ravel(), glon.ravel()).reshape(shots.shape)
     n_thr, min_shots, defended = _classify(shots.reshape(len(names), -1), k)
     cities = _cities(bbox, min_city_population)
     if cities:
-        cs = _evaluate(arch, names, launch, np.array([c["lat"] for c in cities]),
-                       np.array([c["lon"] for c in cities]), step_s)
+        cs = evaluate([c["lat"] for c in cities], [c["lon"] for c in cities])
         c_thr, _, c_def = _classify(cs, k)
         for ci, c in enumerate(cities):
             c["threatened"] = bool(c_thr[ci] > 0)

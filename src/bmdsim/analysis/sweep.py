@@ -8,6 +8,9 @@ whichever scheduler ran it.
 
 from __future__ import annotations
 
+import contextlib
+import re
+import weakref
 from collections.abc import Callable, Sequence
 
 from bmdsim.errors import BmdsimError
@@ -22,45 +25,79 @@ def map_chunks(func: Callable, chunks: Sequence, *, scheduler: str | None = None
     ``client``: an existing dask.distributed Client to reuse (not closed here); it overrides
     ``scheduler``. Reusing a warm client avoids paying worker start-up for every sweep.
     """
-    if client is not None:
-        return _run_on(client, func, chunks, progress, shared)
-    if scheduler is None:
+    with cluster_client(scheduler, jobs, client) as c:
+        if c is not None:
+            return _run_on(c, func, chunks, progress, shared)
         out = []
-        for i, c in enumerate(chunks):
-            out.append(func(c) if shared is None else func(shared, c))
+        for i, ch in enumerate(chunks):
+            out.append(func(ch) if shared is None else func(shared, ch))
             if progress:
                 progress(i + 1, len(chunks))
         return out
+
+
+_ADDRESS = re.compile(r"^((tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Raise BmdsimError unless ``scheduler`` is None, ``"local"`` or an address such as tcp://HOST:PORT."""
+    if scheduler is None or scheduler == "local" or _ADDRESS.match(scheduler):
+        return
+    raise BmdsimError(f"--scheduler {scheduler!r}: expected 'local' or a Dask scheduler address such as "
+                      "tcp://10.0.0.5:8786")
+
+
+@contextlib.contextmanager
+def cluster_client(scheduler: str | None = None, jobs: int = 2, client=None):
+    """The Dask client to run on, or None for this process.
+
+    ``client`` given: it, left open. Else ``scheduler`` ``"local"``: a new LocalCluster of ``jobs``
+    single-threaded workers; an address: a connection to that scheduler; ``None``: None. What this
+    opens it closes on exit.
+    """
+    if client is not None or scheduler is None:
+        yield client
+        return
+    check_scheduler(scheduler)
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:  # pragma: no cover - dask is a declared dependency
         raise BmdsimError("dask.distributed is not installed: pip install 'dask[distributed]'") from None
     if scheduler == "local":
         if jobs < 1:
             raise BmdsimError(f"--jobs must be >= 1, got {jobs}")
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40)
-        client = Client(cluster)
+        client = local_client(jobs)
+        cluster = client.cluster
     else:
         cluster = None
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as err:
+        except (OSError, ValueError, TypeError) as err:
             raise BmdsimError(f"cannot reach Dask scheduler {scheduler!r}: {err}") from None
     try:
-        return _run_on(client, func, chunks, progress, shared)
+        yield client
     finally:
+        client.__dict__.pop("_bmdsim_shared", None)  # release the scattered data before the workers go
         client.close()
         if cluster is not None:
             cluster.close()
 
 
+# Settings of the local cluster's scheduler and workers for CPU-bound sweeps: the workers' statistical
+# profiler (a stack sample every 10 ms), the 20 ms event-loop tick and the 0.5 s system monitor wake
+# the workers' event loops, which then take the interpreter lock from the computing thread.
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.system-monitor.interval": "5s"}
+
+
 def local_client(jobs: int = 2):
     """A dask.distributed Client on a new LocalCluster of ``jobs`` single-threaded worker processes."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=40)
+    with dask.config.set(QUIET_WORKERS):
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
     return Client(cluster)
 
 
@@ -70,12 +107,27 @@ def _run_on(client, func, chunks, progress, shared=None):
     if shared is None:
         futures = client.map(func, list(chunks), pure=False)
     else:
-        ref = client.scatter(shared, broadcast=True, hash=False)  # fresh key: no clash with a released one
-        futures = client.map(func, [ref] * len(chunks), list(chunks), pure=False)
+        futures = client.map(func, [_scattered(client, shared)] * len(chunks), list(chunks), pure=False)
+    if progress is None:
+        return client.gather(futures)
     index = {f.key: i for i, f in enumerate(futures)}
     results = [None] * len(futures)
-    for done, fut in enumerate(as_completed(futures), start=1):
-        results[index[fut.key]] = fut.result()
-        if progress:
-            progress(done, len(futures))
+    for done, (fut, res) in enumerate(as_completed(futures, with_results=True), start=1):
+        results[index[fut.key]] = res
+        progress(done, len(futures))
     return results
+
+
+def _scattered(client, shared):
+    """A future of ``shared`` on every worker of ``client``; the last one is kept on the client and
+    reused while it is the same object (shared objects are read-only), so a warm client sweeping
+    the same data again sends it only once."""
+    last = getattr(client, "_bmdsim_shared", None)
+    if last is not None and last[0]() is shared and last[1].status == "finished":
+        return last[1]
+    ref = client.scatter(shared, broadcast=True, hash=False)  # fresh key: no clash with a released one
+    try:
+        client._bmdsim_shared = (weakref.ref(shared), ref)
+    except TypeError:  # not weak-referenceable: no reuse
+        pass
+    return ref

@@ -33,6 +33,7 @@ from bmdsim.core.visibility import _min_angle_to_cap, _row_caps, _threat_frames
 
 REASONS = ("", "not_detected", "no_fire_control_track", "too_late", "outside_altitude_band", "out_of_reach")
 R_OK, R_NOT_DETECTED, R_NO_FC_TRACK, R_TOO_LATE, R_OUTSIDE_BAND, R_OUT_OF_REACH = range(6)
+_DRIFT_QUANTUM_M = 50e3  # see _kernel_inputs
 SITE_SPEED_MAX_M_S = 465.1  # equatorial rotation speed: bounds how far the site moves during a fly-out
 
 
@@ -487,20 +488,17 @@ def _window_min(lb2, w):
     return out
 
 
+_TABLE_BOUNDS = weakref.WeakKeyDictionary()
 _BOUNDS = weakref.WeakKeyDictionary()
 
 
-def _bounds(table, radius, reach_m, h_top, drift_m):
-    """Per table (cached): ``(cos_min, tau_lb, dh, lb2, dg2, dh2)``.
-
-    Per altitude bin of width dh: cos_min, the least cosine of the angle between the site (at the
-    sample time) and a point some launch time can reach (capped by reach_m, the coarse test), and
-    tau_lb, a lower bound on any fly-out time there. lb2 (range bins dg2 x altitude bins dh2): a
-    lower bound on the fly-out time of a point whose ground range from the site at the sample time
-    is in the range bin (the launch-time iterations move the site by at most drift_m).
-    """
-    key = (float(radius), float(reach_m), float(h_top), float(drift_m))
-    per = _BOUNDS.setdefault(table, {})
+def table_bounds(table, h_top=None):
+    """Per table and ceiling h_top (m; default: the table's ceiling + 1 m, as the scans use) (cached):
+    the site-independent bounds of :func:`_table_bounds`, ``(g_max, tau_lb, dh, lb2, dg2, dh2)``.
+    Call it ahead of a sweep to keep its cost out of the sweep."""
+    h_top = float(table.ceiling_m + 1.0) if h_top is None else h_top
+    key = float(h_top)
+    per = _TABLE_BOUNDS.setdefault(table, {})
     if key not in per:
         n_g, n_a = table.tau_low_s.shape
         nb = _N_ALT_BINS
@@ -516,6 +514,23 @@ def _bounds(table, radius, reach_m, h_top, drift_m):
                       np.ascontiguousarray(table.tau_low_s, dtype=float).reshape(-1),
                       np.ascontiguousarray(table.tau_high_s, dtype=float).reshape(-1), n_a,
                       float(table.kin.t_max_s), dh, nb, g_max, tau_lb, dg2, dh2, lb2)
+        per[key] = (g_max, tau_lb, dh, lb2, dg2, dh2)
+    return per[key]
+
+
+def _bounds(table, radius, reach_m, h_top, drift_m):
+    """Per table (cached): ``(cos_min, tau_lb, dh, lb2, dg2, dh2)``.
+
+    Per altitude bin of width dh: cos_min, the least cosine of the angle between the site (at the
+    sample time) and a point some launch time can reach (capped by reach_m, the coarse test), and
+    tau_lb, a lower bound on any fly-out time there. lb2 (range bins dg2 x altitude bins dh2): a
+    lower bound on the fly-out time of a point whose ground range from the site at the sample time
+    is in the range bin (the launch-time iterations move the site by at most drift_m).
+    """
+    key = (float(radius), float(reach_m), float(h_top), float(drift_m))
+    per = _BOUNDS.setdefault(table, {})
+    if key not in per:
+        g_max, tau_lb, dh, lb2, dg2, dh2 = table_bounds(table, h_top)
         lb2 = _window_min(lb2, int(math.ceil(drift_m / dg2)) + 1) - 1e-6  # - 1 us for rounding
         g = np.minimum(g_max + drift_m + 1.0, reach_m)  # the site moves by <= drift_m; + 1 m for rounding
         with np.errstate(invalid="ignore"):
@@ -525,10 +540,13 @@ def _bounds(table, radius, reach_m, h_top, drift_m):
     return per[key]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _engage_kernel(t_s, r_eci, alt, r_ecef, site, s_hat, cos_min, tau_lb, dh, lb2, da2, dh2, ceil1, center, cos_rad,
                    a_max, tle, omega, radius, h_min, h_max, t_max, top, gi, lo, hi, tlow, thigh, n_a, t_max_tab, ka,
-                   max_shots, has, first, last, shots, reason, at_tau, at_tl, at_g):
+                   max_shots, has, first, last, shots, reason, at_tau, at_tl, at_g, stop_at_first):
+    """The per-threat scan (see :func:`_engage_site_fast`). With ``stop_at_first`` it returns as soon as
+    one threat has a feasible sample (only ``has`` and ``first`` of that threat are set, and reasons
+    of the threats scanned before it): the "does this site engage anything?" question."""
     n, k = t_s.shape
     nb = cos_min.shape[0]
     nbg, nbh = lb2.shape
@@ -609,11 +627,15 @@ def _engage_kernel(t_s, r_eci, alt, r_ecef, site, s_hat, cos_min, tau_lb, dh, lb
                 found = j
                 break
             if phase == _FIRST:
+                if found >= 0 and stop_at_first:
+                    has[i] = True
+                    first[i] = found
+                    return
                 if found >= 0:
                     f = found
                     phase = _LAST
                     j0, j1, dj = k - 1, f, -1
-                elif no_track:
+                elif no_track or stop_at_first:
                     phase = _DONE
                 else:
                     phase = _IN_BAND
@@ -655,24 +677,21 @@ def _engage_kernel(t_s, r_eci, alt, r_ecef, site, s_hat, cos_min, tau_lb, dh, lb
             at_g[i, 1] = m_g[lj]
 
 
-def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin,
-                      kill_assessment_s, max_shots=4, sphere_radius_m=None, caps=None):
-    """:func:`engage_site` for a :class:`FlyoutTable`, given the threats' ECEF positions too (the
-    range tests use them; the engagement table computes them once for all sites) and optionally
-    their rows' cones (:func:`bmdsim.core.visibility._row_caps`)."""
+def _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, sphere_radius_m, caps):
+    """The arguments of :func:`_engage_kernel` up to ``ka`` (threats, site, bounds, table arrays)."""
     radius = R_MEAN_M if sphere_radius_m is None else float(sphere_radius_m)
     t = np.ascontiguousarray(t_s, dtype=float)
     n, k = t.shape
-    r = np.asarray(r_eci, dtype=float)
-    alt = np.asarray(alt_m, dtype=float)
     site = np.ascontiguousarray(site_ecef, dtype=float)
     tle = np.ascontiguousarray(np.broadcast_to(np.asarray(t_launch_earliest_s, dtype=float), (n,)))
     reach_m = table.max_ground_range_m + SITE_SPEED_MAX_M_S * kin.t_max_s + 50e3
     ceil1 = float(table.ceiling_m + 1.0)
     norm = np.linalg.norm(site)
-    # while the launch time is iterated the site turns by at most omega (t_max) about the z axis
+    # while the launch time is iterated the site turns by at most omega (t_max) about the z axis; the
+    # bound is rounded up to whole 50 km so that sites at nearby latitudes share the cached bounds
     drift_m = radius * OMEGA_EARTH_RAD_PER_S * max(table.kin.t_max_s, 0.0) * (
         math.hypot(site[0], site[1]) / norm if norm > 0.0 else 1.0) + 1e3
+    drift_m = _DRIFT_QUANTUM_M * math.ceil(drift_m / _DRIFT_QUANTUM_M)
     cos_min, tau_lb, dh, lb2, da2, dh2 = _bounds(table, radius, reach_m, ceil1, drift_m)
     s_hat = site / norm if norm > 0.0 else np.zeros(3)
     if not norm > 0.0:
@@ -682,7 +701,48 @@ def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earl
     if caps is None:
         caps = _row_caps(t, r_ecef)
     n_g, n_a = table.tau_low_s.shape
-    gi = _nodes(table.range_top_m, n_g)
+    return (t, np.asarray(r_eci, dtype=float), np.asarray(alt_m, dtype=float), r_ecef, site, s_hat, cos_min, tau_lb,
+            float(dh), lb2, float(da2), float(dh2), ceil1, caps[0], caps[1], a_max, tle, OMEGA_EARTH_RAD_PER_S,
+            radius, float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), float(table.range_top_m),
+            _nodes(table.range_top_m, n_g), np.ascontiguousarray(table.low_alt_m, dtype=float),
+            np.ascontiguousarray(table.top_alt_m, dtype=float),
+            np.ascontiguousarray(table.tau_low_s, dtype=float).reshape(-1),
+            np.ascontiguousarray(table.tau_high_s, dtype=float).reshape(-1), n_a, float(table.kin.t_max_s))
+
+
+def engages_any(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, caps=None,
+                sphere_radius_m=None) -> bool:
+    """Whether one site (FlyoutTable ``table``) can engage at least one of n threats.
+
+    The same feasibility test as :func:`engage_site` (a sample in the altitude band, reachable, launched
+    no earlier than ``t_launch_earliest_s``), stopping at the first feasible sample of any threat;
+    ``r_ecef`` (n, k, 3) and ``caps`` are the threats' ECEF samples and row cones
+    (:func:`bmdsim.core.visibility._threat_frames`), computed once by the caller for many sites.
+    """
+    args = _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, sphere_radius_m,
+                          caps)
+    n, k = args[0].shape
+    if not (n and k):
+        return False
+    has = np.zeros(n, dtype=bool)
+    first = np.full(n, -1, dtype=np.int64)
+    scratch_i = np.zeros(n, dtype=np.int64)
+    scratch_f = np.empty((n, 2))
+    _engage_kernel(*args, 0.0, 1, has, first, scratch_i.copy(), scratch_i.copy(), scratch_i, scratch_f,
+                   scratch_f.copy(), scratch_f.copy(), True)
+    return bool(has.any())
+
+
+def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin,
+                      kill_assessment_s, max_shots=4, sphere_radius_m=None, caps=None):
+    """:func:`engage_site` for a :class:`FlyoutTable`, given the threats' ECEF positions too (the
+    range tests use them; the engagement table computes them once for all sites) and optionally
+    their rows' cones (:func:`bmdsim.core.visibility._row_caps`)."""
+    args = _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, sphere_radius_m,
+                          caps)
+    t, r, alt, site = args[0], args[1], args[2], args[4]
+    tle = args[16]
+    n, k = t.shape
     has = np.zeros(n, dtype=bool)
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
@@ -690,15 +750,8 @@ def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earl
     reason = np.zeros(n, dtype=np.int64)
     at_tau, at_tl, at_g = (np.full((n, 2), np.nan) for _ in range(3))
     if n and k:
-        _engage_kernel(t, r, alt, r_ecef, site, s_hat, cos_min, tau_lb, float(dh), lb2, float(da2), float(dh2), ceil1,
-                       caps[0], caps[1], a_max, tle, OMEGA_EARTH_RAD_PER_S, radius, float(kin.h_min_m),
-                       float(kin.h_max_m), float(kin.t_max_s),
-                       float(table.range_top_m), gi, np.ascontiguousarray(table.low_alt_m, dtype=float),
-                       np.ascontiguousarray(table.top_alt_m, dtype=float),
-                       np.ascontiguousarray(table.tau_low_s, dtype=float).reshape(-1),
-                       np.ascontiguousarray(table.tau_high_s, dtype=float).reshape(-1), n_a,
-                       float(table.kin.t_max_s), float(kill_assessment_s), int(max_shots),
-                       has, first, last, shots, reason, at_tau, at_tl, at_g)
+        _engage_kernel(*args, float(kill_assessment_s), int(max_shots), has, first, last, shots, reason, at_tau, at_tl,
+                       at_g, False)
     else:
         reason[~np.isfinite(tle)] = R_NO_FC_TRACK
         reason[np.isfinite(tle)] = R_OUT_OF_REACH

@@ -443,7 +443,7 @@ def _scatter_min(cell, t, speed, tau_flat, speed_flat):
     speed_flat[cell[hit]] = speed[hit]
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=128)  # ~5 MB each; a whole vbo ladder (57 tables for 1..15 km/s by 0.25)
 def build_flyout_table(
     kin: InterceptorKinematics,
     n_elev: int = 541,
