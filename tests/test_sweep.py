@@ -83,8 +83,8 @@ def test_footprint_identical_on_a_cluster(client, monkeypatch):
 
 def test_deterrent_ladder_identical_on_a_cluster(client):
     from bmdsim.analysis.deterrent import deterrent_matrix
-    from bmdsim.model.places import get_place
     from bmdsim.model.architecture import parse_architecture
+    from bmdsim.model.places import get_place
     from bmdsim.model.scenario import ThreatList
     from bmdsim.model.trajectories import solve_trajectories
 

@@ -162,7 +162,7 @@ def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
         needed = np.full(tl.n, np.nan)
         # vbo_needed is monotone: engageable at v implies engageable at any v' > v (tested property);
         # scan down from the top and stop when nothing is engageable any more
-        for v, e in zip(ladder[::-1], engageable()):
+        for v, e in zip(ladder[::-1], engageable(), strict=True):
             if not e.any():
                 break
             needed = np.where(e, v, needed)
