@@ -31,6 +31,7 @@ from bmdsim.core.visibility import _threat_frames
 from bmdsim.errors import BmdsimError
 from bmdsim.model.interceptors import get_interceptor
 
+CHUNKS_PER_WORKER = 2  # Dask tasks per worker: fewer round trips, still some balancing
 ENVELOPE_BBOX = (-25.0, 60.0, 30.0, 80.0)  # Europe, its seas, the Norwegian and Barents Seas
 
 
@@ -171,22 +172,36 @@ def prebuild_tables(template: str = "SM-3-IIA", vbo_min_kms: float = 1.0, vbo_ma
 
 
 def _chunk(th, args) -> np.ndarray:
-    """Safe vbo (km/s) of each cell of a chunk, in order; each search starts from the previous cell's
-    value. Returns an array (cheap to send back from a Dask worker, unlike a list of floats)."""
-    cells, kin, ladder = args
-    out, hint = np.empty(len(cells)), None
-    for c, (la, lo) in enumerate(cells):
-        v = safe_vbo_cell((th, la, lo, kin, ladder), hint)
-        out[c] = v
-        hint = None if not np.isfinite(v) else int(np.argmin(np.abs(ladder - v)))
+    """Safe vbo (km/s) of the cells of some grid rows, (n_rows, n_lon). Within a row each search starts
+    from the previous cell's value; every row starts afresh, so a row's numbers do not depend on
+    which rows share its chunk (any chunking, any scheduler: the same map). Returns an array (cheap
+    to send back from a Dask worker, unlike a list of floats)."""
+    lats, lons, kin, ladder = args
+    out = np.empty((len(lats), len(lons)))
+    for r, la in enumerate(lats):
+        hint = None
+        for c, lo in enumerate(lons):
+            v = safe_vbo_cell((th, float(la), float(lo), kin, ladder), hint)
+            out[r, c] = v
+            hint = None if not np.isfinite(v) else int(np.argmin(np.abs(ladder - v)))
     return out
+
+
+def _n_workers(client, jobs: int) -> int:
+    try:
+        return max(len(client.scheduler_info()["workers"]), 1)
+    except Exception:  # noqa: BLE001 - any client-side failure: fall back to the request
+        return max(jobs, 1)
 
 
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
                   decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                   vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,
                   progress=None, threats: EnvelopeThreats | None = None, client=None) -> SafeEnvelope:
-    from bmdsim.analysis.sweep import map_chunks
+    """The safe envelope on a grid (see the module docstring); ``bbox`` = (lon_min, lon_max, lat_min,
+    lat_max) in degrees. ``scheduler`` / ``jobs`` / ``client``: run the rows on Dask (see
+    :func:`bmdsim.analysis.sweep.map_chunks`); the map is identical to a single-process run."""
+    from bmdsim.analysis.sweep import cluster_client, map_chunks
 
     if not 0.1 <= grid_deg <= 10:
         raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.1..10 degrees")
@@ -198,18 +213,16 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
     kin = get_interceptor(template).kinematics()
     th = threats or envelope_threats(step_s, decision_time_s)
-    # chunks of whole rows, strided so that every chunk mixes northern and southern rows (balanced
-    # work: cells that engage something need more evaluations); within a row the search starts from
-    # the neighbouring cell's value
-    parallel = scheduler is not None or client is not None
-    n_chunks = min(lats.size, 4 * max(jobs, 1) if parallel else 8)
-    row_sets = [list(range(c, lats.size, n_chunks)) for c in range(n_chunks)]
-    chunks = [([(float(lats[i]), float(lo)) for i in rows for lo in lons], kin, ladder) for rows in row_sets]
-    parts = map_chunks(_chunk, chunks, scheduler=scheduler, jobs=jobs, progress=progress, client=client,
-                       shared=th)
+    with cluster_client(scheduler, jobs, client) as c:
+        # chunks of whole rows, strided so that every chunk mixes northern and southern rows (balanced
+        # work: cells that engage something need more evaluations); a few chunks per worker
+        n_chunks = min(lats.size, 8 if c is None else CHUNKS_PER_WORKER * _n_workers(c, jobs))
+        row_sets = [list(range(i, lats.size, n_chunks)) for i in range(n_chunks)]
+        chunks = [(lats[rows], lons, kin, ladder) for rows in row_sets]
+        parts = map_chunks(_chunk, chunks, progress=progress, client=c, shared=th)
     vals = np.empty((lats.size, lons.size))
     for rows, part in zip(row_sets, parts, strict=True):
-        vals[rows] = part.reshape(len(rows), lons.size)
+        vals[rows] = part
     return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
 
 
