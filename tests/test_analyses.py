@@ -195,3 +195,16 @@ def test_safe_envelope_grid_equals_cellwise_bisection():
         for j, lo in enumerate(env.lon_deg):
             v = envmod.safe_vbo_cell((th, float(la), float(lo), kin0, env.ladder_kms))
             assert (np.isnan(v) and np.isnan(env.safe_vbo_kms[i, j])) or v == env.safe_vbo_kms[i, j]
+
+
+def test_default_force_respects_the_new_start_aggregate():
+    """The per-system default force (estimates) stays within Russia's declared New START totals of
+    5 Feb 2011 (1,537 warheads on 521 deployed launchers, bombers included), and says where that came from."""
+    from bmdsim.analysis.stability import DEFAULT_FORCES, NEW_START_2011, load_forces
+
+    f = load_forces(None)
+    warheads = sum(x.launchers * x.warheads_per_launcher for x in f.force)
+    launchers = sum(x.launchers for x in f.force)
+    assert 0.8 * NEW_START_2011["deployed_warheads"] <= warheads <= NEW_START_2011["deployed_warheads"]
+    assert launchers <= NEW_START_2011["deployed_launchers"]
+    assert any("New START" in s and "http" in s for s in DEFAULT_FORCES["sources"])

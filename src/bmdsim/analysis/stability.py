@@ -61,10 +61,20 @@ class Forces(BaseModel):
     defense: Defense = Defense()
 
 
+# The first New START data exchange (status on 5 Feb 2011), the one sourced aggregate the per-system
+# estimates below must respect: their ICBM and SLBM warheads may not exceed it (tested).
+NEW_START_2011 = {"deployed_launchers": 521, "deployed_warheads": 1537, "launchers_total": 865,
+                  "source": "New START aggregate numbers, Russia, 5 Feb 2011: 521 deployed ICBMs, SLBMs and heavy "
+                            "bombers, 1,537 warheads, 865 deployed and non-deployed launchers (US State Department "
+                            "fact sheet, 1 June 2011, as reported by Air Force Magazine, "
+                            "http://airforcemag.cloudapp.net/DRArchive/Pages/2011/June%202011/June%2002%202011/"
+                            "STARTCounting.aspx)"}
+
 DEFAULT_FORCES = {
     "name": "Russian strategic forces c. 2012 (New START-era, approximate)",
     "sources": [
         "counts: russianforces.org estimates as summarised in the reference facts; notional where marked",
+        NEW_START_2011["source"],
     ],
     "force": [
         {"system": "SS-18", "missile": "SS-18", "basing": "silo", "launchers": 55, "warheads_per_launcher": 10,
