@@ -34,19 +34,30 @@ def _fail(msg: str) -> None:
     raise BmdsimError(msg)
 
 
+def _print_table(title: str, columns: tuple[str, ...], rows) -> None:
+    """A rich table of catalog entries (long cells fold)."""
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    console.print(t)
+
+
+def _cite(p) -> str:
+    """A catalog parameter's source, or its notional note."""
+    return p.source or f"notional: {p.note}"
+
+
 @app.command()
 def missiles() -> None:
     """Table of catalog missiles with their sources."""
     from bmdsim.model.missiles import load_missiles
 
-    t = Table(title="Ballistic missiles (notional parameters tuned to nominal range; see catalog notes)")
-    for col in ("name", "class", "country", "stages", "boost s", "nominal range km", "source of range"):
-        t.add_column(col, overflow="fold")
-    for m in load_missiles().values():
-        r = m.nominal_range_km
-        t.add_row(m.name, m.missile_class, m.country, str(len(m.stages)), f"{m.boost_time_s:.0f}",
-                  f"{r.value:,.0f}", r.source or f"notional: {r.note}")
-    console.print(t)
+    _print_table("Ballistic missiles (notional parameters tuned to nominal range; see catalog notes)",
+                 ("name", "class", "country", "stages", "boost s", "nominal range km", "source of range"),
+                 ((m.name, m.missile_class, m.country, str(len(m.stages)), f"{m.boost_time_s:.0f}",
+                   f"{m.nominal_range_km.value:,.0f}", _cite(m.nominal_range_km)) for m in load_missiles().values()))
 
 
 @app.command()
@@ -54,14 +65,11 @@ def interceptors() -> None:
     """Table of catalog interceptors with their sources."""
     from bmdsim.model.interceptors import load_interceptors
 
-    t = Table(title="Interceptors (baseline kinematic model)")
-    for col in ("name", "owner", "vbo km/s", "burn s", "alt band km", "vbo source"):
-        t.add_column(col, overflow="fold")
-    for i in load_interceptors().values():
-        v = i.vbo_kms
-        t.add_row(i.name, i.owner, f"{v.value:g}", f"{i.tb_s.value:g}",
-                  f"{i.h_min_km.value:g}-{i.h_max_km.value:g}", v.source or f"notional: {v.note}")
-    console.print(t)
+    _print_table("Interceptors (baseline kinematic model)",
+                 ("name", "owner", "vbo km/s", "burn s", "alt band km", "vbo source"),
+                 ((i.name, i.owner, f"{i.vbo_kms.value:g}", f"{i.tb_s.value:g}",
+                   f"{i.h_min_km.value:g}-{i.h_max_km.value:g}", _cite(i.vbo_kms))
+                  for i in load_interceptors().values()))
 
 
 @app.command()
@@ -69,16 +77,15 @@ def sensors() -> None:
     """Table of catalog sensors with their sources."""
     from bmdsim.model.sensors import load_sensors
 
-    t = Table(title="Sensors")
-    for col in ("name", "owner", "kind", "lat", "lon", "range km @ RCS m2", "fire control", "source"):
-        t.add_column(col, overflow="fold")
-    for s in load_sensors().values():
-        rng = (f"{s.range_ref_km.value:,.0f} @ {s.rcs_ref_m2.value:g}" if s.range_ref_km is not None else "-")
+    def row(s):
+        rng = f"{s.range_ref_km.value:,.0f} @ {s.rcs_ref_m2.value:g}" if s.range_ref_km is not None else "-"
         lat = f"{s.place.lat_deg:.3f}" if s.place else "mobile"
         lon = f"{s.place.lon_deg:.3f}" if s.place else "-"
         src = (s.place.source if s.place and s.place.source else "") or ""
-        t.add_row(s.name, s.owner, s.kind, lat, lon, rng, "yes" if s.fire_control_quality else "no", src[:80])
-    console.print(t)
+        return s.name, s.owner, s.kind, lat, lon, rng, "yes" if s.fire_control_quality else "no", src[:80]
+
+    _print_table("Sensors", ("name", "owner", "kind", "lat", "lon", "range km @ RCS m2", "fire control", "source"),
+                 (row(s) for s in load_sensors().values()))
 
 
 @app.command()
