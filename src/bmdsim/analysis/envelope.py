@@ -187,6 +187,28 @@ def _chunk(th, args) -> np.ndarray:
     return out
 
 
+def _row_chunks(n_rows: int, n_workers: int | None) -> list[list[int]]:
+    """Row indices per task. Rows are taken in an interleaved order (0, 8, 16, ..., 1, 9, ...), so that
+    every task mixes northern and southern rows (cells that engage something cost more evaluations).
+    In this process: 8 equal tasks. On ``n_workers`` workers: guided sizes — first one task of about
+    1/(2 n) of the rows per worker, then halving — so that the last tasks, which decide when the
+    sweep ends, are small."""
+    order = [i for s in range(8) for i in range(s, n_rows, 8)]
+    if n_workers is None:
+        return [sorted(order[k::8]) for k in range(min(8, n_rows))]
+    chunks, left = [], n_rows
+    while left > 0:
+        size = max(1, left // (2 * n_workers))
+        for _ in range(n_workers):
+            if left <= 0:
+                break
+            take = min(size, left)
+            start = n_rows - left
+            chunks.append(sorted(order[start:start + take]))
+            left -= take
+    return chunks
+
+
 def _n_workers(client, jobs: int) -> int:
     try:
         return max(len(client.scheduler_info()["workers"]), 1)
@@ -216,8 +238,7 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     with cluster_client(scheduler, jobs, client) as c:
         # chunks of whole rows, strided so that every chunk mixes northern and southern rows (balanced
         # work: cells that engage something need more evaluations); a few chunks per worker
-        n_chunks = min(lats.size, 8 if c is None else CHUNKS_PER_WORKER * _n_workers(c, jobs))
-        row_sets = [list(range(i, lats.size, n_chunks)) for i in range(n_chunks)]
+        row_sets = _row_chunks(lats.size, None if c is None else _n_workers(c, jobs))
         chunks = [(lats[rows], lons, kin, ladder) for rows in row_sets]
         parts = map_chunks(_chunk, chunks, progress=progress, client=c, shared=th)
     vals = np.empty((lats.size, lons.size))
