@@ -19,6 +19,7 @@ below the bottom is NaN ("engages something even at the lowest vbo").
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 
@@ -105,6 +106,12 @@ def _any_engaged(th: EnvelopeThreats, site_ecef, kin) -> bool:
                        build_flyout_table(kin), kin, caps=th.caps)
 
 
+@functools.lru_cache(maxsize=256)
+def _rung(template_kin, vbo_kms: float):
+    """The interceptor kinematics of one ladder vbo (km/s), made once per process."""
+    return dataclasses.replace(template_kin, vbo_m_s=vbo_kms * 1e3)
+
+
 def safe_vbo_cell(args, hint: int | None = None) -> float:
     """Highest ladder vbo engaging nothing at one cell (NaN if even the lowest engages).
 
@@ -118,8 +125,7 @@ def safe_vbo_cell(args, hint: int | None = None) -> float:
 
     def engages(i):
         if i not in cache:
-            kin = dataclasses.replace(template_kin, vbo_m_s=float(ladder[i]) * 1e3)
-            cache[i] = _any_engaged(th, site, kin)
+            cache[i] = _any_engaged(th, site, _rung(template_kin, float(ladder[i])))
         return cache[i]
 
     top = len(ladder) - 1

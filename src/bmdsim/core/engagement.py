@@ -700,14 +700,25 @@ def _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, ta
     a_max = math.acos(min(max(float(cos_min.min()), -1.0), 1.0)) if norm > 0.0 else math.inf
     if caps is None:
         caps = _row_caps(t, r_ecef)
-    n_g, n_a = table.tau_low_s.shape
     return (t, np.asarray(r_eci, dtype=float), np.asarray(alt_m, dtype=float), r_ecef, site, s_hat, cos_min, tau_lb,
             float(dh), lb2, float(da2), float(dh2), ceil1, caps[0], caps[1], a_max, tle, OMEGA_EARTH_RAD_PER_S,
-            radius, float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), float(table.range_top_m),
-            _nodes(table.range_top_m, n_g), np.ascontiguousarray(table.low_alt_m, dtype=float),
-            np.ascontiguousarray(table.top_alt_m, dtype=float),
+            radius, float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), *_table_arrays(table))
+
+
+_TABLE_ARRAYS = weakref.WeakKeyDictionary()
+
+
+def _table_arrays(table) -> tuple:
+    """The kernel's view of a table (cached per table): range top, range nodes, the low branch's and
+    the top's altitudes, the two time grids flattened, levels per branch, the table's t_max."""
+    if table not in _TABLE_ARRAYS:
+        n_g, n_a = table.tau_low_s.shape
+        _TABLE_ARRAYS[table] = (
+            float(table.range_top_m), _nodes(table.range_top_m, n_g),
+            np.ascontiguousarray(table.low_alt_m, dtype=float), np.ascontiguousarray(table.top_alt_m, dtype=float),
             np.ascontiguousarray(table.tau_low_s, dtype=float).reshape(-1),
             np.ascontiguousarray(table.tau_high_s, dtype=float).reshape(-1), n_a, float(table.kin.t_max_s))
+    return _TABLE_ARRAYS[table]
 
 
 def engages_any(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, caps=None,
