@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model.interceptors import Interceptor, get_interceptor, load_interceptors, parse_interceptors
 from bmdsim.model.params import Param, Place
-from bmdsim.model.sensors import Sensor, get_sensor, load_sensors, parse_sensors
+from bmdsim.model.sensors import REQUIRED_FIELDS, Sensor, get_sensor, load_sensors, parse_sensors
 
 _FACTS_CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared/reference/facts.yaml",
@@ -209,17 +209,7 @@ def test_broken_entries_are_rejected():
         "owner": "US",
         "kind": "radar",
         "fire_control_quality": False,
-        **{
-            f: {"value": 1.0, "source": "s"}
-            for f in (
-                "boresight_az_deg",
-                "half_width_deg",
-                "min_elev_deg",
-                "range_ref_km",
-                "rcs_ref_m2",
-                "track_formation_s",
-            )
-        },
+        **{f: {"value": 1.0, "source": "s"} for f in REQUIRED_FIELDS["radar"]},
     }
     with pytest.raises(ValidationError, match="needs `place`"):
         Sensor.model_validate(radar)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bmdsim.core.flyout import InterceptorKinematics
 from bmdsim.errors import BmdsimError
-from bmdsim.model.names import find_by_name, index_by_name
+from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
 from bmdsim.model.params import Param
 
 
@@ -78,22 +76,15 @@ class Interceptor(BaseModel):
         )
 
 
-class _InterceptorFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    interceptors: list[Interceptor]
-
-
 def parse_interceptors(text: str) -> dict[str, Interceptor]:
     """Validate YAML text holding ``interceptors: [...]``; return them by name (names, aliases unique)."""
-    data = _InterceptorFile.model_validate(yaml.safe_load(text))
-    return index_by_name(data.interceptors, "interceptor")
+    return parse_catalog(text, Interceptor, "interceptors", "interceptor")
 
 
 @lru_cache(maxsize=1)
 def load_interceptors() -> dict[str, Interceptor]:
     """All catalog interceptors by name (validated once, cached)."""
-    text = resources.files("bmdsim.model.catalog").joinpath("interceptors.yaml").read_text(encoding="utf-8")
-    return parse_interceptors(text)
+    return parse_interceptors(catalog_text("interceptors.yaml"))
 
 
 

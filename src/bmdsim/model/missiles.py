@@ -7,14 +7,12 @@ into the plain numbers the numeric core needs (:class:`bmdsim.core.boost.RocketS
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bmdsim.core.boost import RocketSpec
-from bmdsim.model.names import find_by_name, index_by_name
+from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
 from bmdsim.model.params import Param
 
 
@@ -80,17 +78,10 @@ class Missile(BaseModel):
         )
 
 
-class _MissileFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    missiles: list[Missile]
-
-
 @lru_cache(maxsize=1)
 def load_missiles() -> dict[str, Missile]:
     """All catalog missiles by name (validated once, cached)."""
-    text = resources.files("bmdsim.model.catalog").joinpath("missiles.yaml").read_text()
-    data = _MissileFile.model_validate(yaml.safe_load(text))
-    return index_by_name(data.missiles, "missile")
+    return parse_catalog(catalog_text("missiles.yaml"), Missile, "missiles", "missile")
 
 
 def get_missile(name: str) -> Missile:

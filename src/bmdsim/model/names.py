@@ -1,8 +1,12 @@
-"""Catalog names: one normalised key for names and aliases, duplicate checks, look-ups with clear errors."""
+"""Catalog names: one normalised key for names and aliases, duplicate checks, look-ups with clear errors;
+reading and validating a catalog file."""
 
 from __future__ import annotations
 
 import re
+from importlib import resources
+
+import yaml
 
 from bmdsim.errors import UnknownNameError
 
@@ -28,3 +32,18 @@ def find_by_name(catalog: dict, name: str, kind: str):
         if key == normalise_name(it.name) or key in {normalise_name(a) for a in getattr(it, "aliases", [])}:
             return it
     raise UnknownNameError(kind, name, catalog.keys())
+
+
+def parse_catalog(text: str, item_model, key: str, kind: str) -> dict:
+    """Validate YAML text holding ``{key: [items]}`` (no other key) as ``item_model`` objects; return
+    them by name (names and aliases unique). Raises pydantic's ValidationError or ValueError."""
+    from pydantic import BaseModel, ConfigDict, create_model
+
+    file_model = create_model(f"{kind}_file", __config__=ConfigDict(extra="forbid"), **{key: (list[item_model], ...)})
+    data: BaseModel = file_model.model_validate(yaml.safe_load(text))
+    return index_by_name(getattr(data, key), kind)
+
+
+def catalog_text(filename: str) -> str:
+    """The text of a built-in catalog file (``bmdsim/model/catalog/FILENAME``)."""
+    return resources.files("bmdsim.model.catalog").joinpath(filename).read_text(encoding="utf-8")

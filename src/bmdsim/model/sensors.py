@@ -13,18 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bmdsim.core.earth import geodetic_to_ecef
 from bmdsim.core.visibility import max_range_m as _range_law
 from bmdsim.core.visibility import radar_sees
 from bmdsim.errors import BmdsimError
-from bmdsim.model.names import find_by_name, index_by_name
+from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
 from bmdsim.model.params import Param, Place
 
 
@@ -70,6 +68,13 @@ class IrSpec:
     processing_delay_s: float
 
 
+# the parameters each kind of sensor must give
+REQUIRED_FIELDS = {
+    "radar": ("boresight_az_deg", "half_width_deg", "min_elev_deg", "range_ref_km", "rcs_ref_m2", "track_formation_s"),
+    "space_ir": ("h_ir_km", "processing_delay_s"),
+}
+
+
 class Sensor(BaseModel):
     """A catalog sensor (``kind`` radar or space_ir). Angles in degrees, ranges in km here."""
 
@@ -97,17 +102,7 @@ class Sensor(BaseModel):
 
     @model_validator(mode="after")
     def _check(self):
-        need = {
-            "radar": (
-                "boresight_az_deg",
-                "half_width_deg",
-                "min_elev_deg",
-                "range_ref_km",
-                "rcs_ref_m2",
-                "track_formation_s",
-            ),
-            "space_ir": ("h_ir_km", "processing_delay_s"),
-        }[self.kind]
+        need = REQUIRED_FIELDS[self.kind]
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"{self.name}: a {self.kind} sensor needs {', '.join(missing)}")
@@ -160,25 +155,15 @@ class Sensor(BaseModel):
         return IrSpec(self.name, self.h_ir_km.value * 1e3, self.processing_delay_s.value)
 
 
-class _SensorFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sensors: list[Sensor]
-
-
 def parse_sensors(text: str) -> dict[str, Sensor]:
     """Validate YAML text holding ``sensors: [...]``; return them by name (names, aliases unique)."""
-    data = _SensorFile.model_validate(yaml.safe_load(text))
-    return index_by_name(data.sensors, "sensor")
+    return parse_catalog(text, Sensor, "sensors", "sensor")
 
 
 @lru_cache(maxsize=1)
 def load_sensors() -> dict[str, Sensor]:
     """All catalog sensors by name (validated once, cached)."""
-    return parse_sensors(
-        resources.files("bmdsim.model.catalog").joinpath("sensors.yaml").read_text(encoding="utf-8")
-    )
-
-
+    return parse_sensors(catalog_text("sensors.yaml"))
 
 
 def get_sensor(name: str) -> Sensor:
