@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -28,6 +29,20 @@ class TrajFormat(StrEnum):
 
 SCHEDULER_HELP = "run the sweep on Dask: 'local' (a LocalCluster of --jobs workers) or a scheduler address"
 JOBS_HELP = "worker processes on this machine (default 2 with --scheduler local; > 1 implies --scheduler local)"
+
+# options several commands share
+MissileOpt = Annotated[str, typer.Option("--missile", help="catalog missile name, e.g. SS-27")]
+FromOpt = Annotated[str, typer.Option("--from", help="launch point LAT,LON (deg) or place id")]
+ToOpt = Annotated[str, typer.Option("--to", help="aimpoint LAT,LON (deg) or place id")]
+ApogeeOpt = Annotated[float | None, typer.Option("--apogee-km", help="lofted/depressed threat: apogee height (km)")]
+FlightTimeOpt = Annotated[float | None, typer.Option("--flight-time-s", help="lofted/depressed threat: flight time")]
+GammaOpt = Annotated[float | None, typer.Option("--gamma-deg", help="threat burnout flight-path angle (deg)")]
+OutFileOpt = Annotated[Path | None, typer.Option("--out", help="write to FILE instead of standard output")]
+VboOpt = Annotated[float | None, typer.Option("--vbo-kms", help="override every site's interceptor vbo (km/s)")]
+DecisionOpt = Annotated[float | None, typer.Option("--decision-time-s", help="override the decision time (s)")]
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_HELP)]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress output")]
 
 
 def _fail(msg: str) -> None:
@@ -90,15 +105,15 @@ def sensors() -> None:
 
 @app.command()
 def trajectory(
-    missile: str = typer.Option(..., "--missile", help="catalog missile name, e.g. SS-27"),
-    launch: str = typer.Option(..., "--from", help="launch point LAT,LON (deg) or place id"),
-    aim: str = typer.Option(..., "--to", help="aimpoint LAT,LON (deg) or place id"),
-    apogee_km: float = typer.Option(None, "--apogee-km", help="lofted/depressed: apogee height (km)"),
-    flight_time_s: float = typer.Option(None, "--flight-time-s", help="lofted/depressed: flight time (s)"),
-    gamma_deg: float = typer.Option(None, "--gamma-deg", help="burnout flight-path angle (deg)"),
+    missile: MissileOpt,
+    launch: FromOpt,
+    aim: ToOpt,
+    apogee_km: ApogeeOpt = None,
+    flight_time_s: FlightTimeOpt = None,
+    gamma_deg: GammaOpt = None,
     step_s: float = typer.Option(10.0, "--step-s", help="sample spacing (s)"),
     fmt: TrajFormat = typer.Option(TrajFormat.json, "--format", help="json, csv or kml"),
-    out: Path = typer.Option(None, "--out", help="write to FILE instead of standard output"),
+    out: OutFileOpt = None,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
     from bmdsim.io import trajectory_formats
@@ -149,18 +164,18 @@ class TableFormat(StrEnum):
 
 @app.command()
 def engage(
-    architecture: Path = typer.Option(..., "--architecture", help="architecture YAML file"),
-    missile: str = typer.Option(..., "--missile", help="catalog missile name"),
-    launch: str = typer.Option(..., "--from", help="launch point LAT,LON (deg) or place id"),
-    aim: str = typer.Option(..., "--to", help="aimpoint LAT,LON (deg) or place id"),
-    vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's interceptor vbo (km/s)"),
-    decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
-    apogee_km: float = typer.Option(None, "--apogee-km", help="lofted/depressed threat: apogee (km)"),
-    flight_time_s: float = typer.Option(None, "--flight-time-s", help="lofted/depressed threat: flight time (s)"),
-    gamma_deg: float = typer.Option(None, "--gamma-deg", help="threat burnout flight-path angle (deg)"),
+    architecture: Annotated[Path, typer.Option("--architecture", help="architecture YAML file")],
+    missile: MissileOpt,
+    launch: FromOpt,
+    aim: ToOpt,
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
+    apogee_km: ApogeeOpt = None,
+    flight_time_s: FlightTimeOpt = None,
+    gamma_deg: GammaOpt = None,
     step_s: float = typer.Option(5.0, "--step-s", help="threat sample spacing (s): the window resolution"),
     fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
-    out: Path = typer.Option(None, "--out", help="write to FILE instead of standard output"),
+    out: OutFileOpt = None,
 ) -> None:
     """Engagement table of one threat against every site of an architecture."""
     from bmdsim.analysis.engage import run_engagements
@@ -229,9 +244,9 @@ def validate(path: str = typer.Argument(..., help="scenario file (or built-in na
 def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or scenario file"),
     out: Path = typer.Option(None, "--out", help="output folder (default out/NAME)"),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
-    quiet: bool = typer.Option(False, "--quiet", help="no progress output"),
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
     from bmdsim.analysis.run import run_scenario, write_run
@@ -329,13 +344,13 @@ def footprint(
     grid: float = typer.Option(0.25, "--grid", help="grid spacing (deg)"),
     k: int = typer.Option(1, "--k", help="shots required (2 = shoot-look-shoot)"),
     bbox: str = typer.Option("-12,45,34,72", "--bbox", help="LON_MIN,LON_MAX,LAT_MIN,LAT_MAX (deg)"),
-    vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's vbo (km/s)"),
-    decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
     exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder (default out/footprint-NAME)"),
-    quiet: bool = typer.Option(False, "--quiet"),
+    quiet: QuietOpt = False,
 ) -> None:
     """Defended-area footprint: NetCDF, PNG map, GeoJSON, KML, city coverage, report."""
     from bmdsim.analysis.footprint import footprint as run_fp
@@ -390,12 +405,12 @@ def footprint(
 @app.command()
 def deterrent(
     scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
-    vbo_kms: float = typer.Option(None, "--vbo-kms", help="override every site's vbo (km/s)"),
-    decision_time_s: float = typer.Option(None, "--decision-time-s", help="override the decision time (s)"),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder (default out/deterrent-NAME)"),
-    quiet: bool = typer.Option(False, "--quiet"),
+    quiet: QuietOpt = False,
 ) -> None:
     """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV, heat map, report."""
     from bmdsim.analysis.deterrent import deterrent_matrix, write_deterrent
@@ -445,10 +460,10 @@ def criteria(
     grid: float = typer.Option(1.0, "--grid", help="grid spacing for --derive (deg)"),
     template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
     decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    jobs: int = typer.Option(None, "--jobs", help=JOBS_HELP),
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder"),
-    quiet: bool = typer.Option(False, "--quiet"),
+    quiet: QuietOpt = False,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
     import json
@@ -518,7 +533,7 @@ def stability(
     forces: Path = typer.Option(None, "--forces", help="forces YAML (default: built-in c. 2012 force)"),
     first_strike: bool = typer.Option(False, "--first-strike", help="include a counterforce first strike"),
     out: Path = typer.Option(None, "--out", help="output folder"),
-    quiet: bool = typer.Option(False, "--quiet"),
+    quiet: QuietOpt = False,
 ) -> None:
     """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
     import json
@@ -558,7 +573,7 @@ def claims(
     only: str = typer.Option(None, "--only", help="comma-separated claim ids, e.g. C3,C8"),
     out: Path = typer.Option(Path("out") / "claims", "--out", help="output folder"),
     envelope_grid: float = typer.Option(4.0, "--envelope-grid", help="safe-envelope grid for C4 (deg)"),
-    quiet: bool = typer.Option(False, "--quiet"),
+    quiet: QuietOpt = False,
 ) -> None:
     """The claims ledger: every technical claim of the article as a scenario with numbers and a verdict."""
     from bmdsim.analysis.claims import run_claims, write_claims
