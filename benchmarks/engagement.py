@@ -44,40 +44,25 @@ Usage: ``PYTHONPATH=src python benchmarks/engagement.py [--quick] [--strict]``
 
 from __future__ import annotations
 
-import os
+import math
+import sys
+import time
+import tracemalloc
+from pathlib import Path
 
-# one core: set before numba / BLAS are imported
-for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+import _common  # noqa: I001 - first: one-thread settings before numba/BLAS load
+import numpy as np
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-try:
-    import bmdsim  # noqa: F401
-except ImportError:  # run from a checkout without PYTHONPATH
-    sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))  # tests.reference (the brute-force fly-out solver)
-
-from bmdsim.analysis.engage import run_engagements  # noqa: E402
-from bmdsim.core import geodesy, visibility  # noqa: E402
-from bmdsim.core.earth import OMEGA_EARTH_RAD_PER_S, R_MEAN_M  # noqa: E402
-from bmdsim.core.engagement import REASONS  # noqa: E402
-from bmdsim.core.flyout import build_flyout_table  # noqa: E402
-from bmdsim.model.architecture import parse_architecture, resolve  # noqa: E402
-from bmdsim.model.missiles import get_missile  # noqa: E402
-from bmdsim.model.places import load_places  # noqa: E402
-from bmdsim.model.trajectories import solve_trajectories  # noqa: E402
-from tests.reference.bruteforce_interceptor import tau_min_reference  # noqa: E402
+from bmdsim.analysis.engage import run_engagements
+from bmdsim.core import geodesy, visibility
+from bmdsim.core.earth import OMEGA_EARTH_RAD_PER_S, R_MEAN_M
+from bmdsim.core.engagement import REASONS
+from bmdsim.core.flyout import build_flyout_table
+from bmdsim.model.architecture import parse_architecture, resolve
+from bmdsim.model.missiles import get_missile
+from bmdsim.model.places import load_places
+from bmdsim.model.trajectories import solve_trajectories
+from tests.reference.bruteforce_interceptor import tau_min_reference
 
 SEED = 20240612
 MISSILES = ("Shahab-3", "Ghadr-1", "Sejjil-2", "Iran-IRBM")
@@ -143,10 +128,6 @@ def make_threats(n: int, rng: np.random.Generator):
     else:
         raise SystemExit(f"{todo.size} aimpoints could not be placed in the box")
     return names, lat1, lon1, lat2, lon2, len(areas)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
 # --------------------------------------------------------------------------- naive baseline
@@ -222,28 +203,15 @@ def naive_pair(arch, site, geo, i):
 
 # --------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smoke run: 1,000 threats, 3 baseline pairs")
-    ap.add_argument("--n", type=int, default=None, help="number of threats (default 10,000; 1,000 with --quick)")
-    ap.add_argument("--baseline", type=int, default=None, help="baseline pairs (default 5; 3 with --quick)")
-    ap.add_argument("--repeat", type=int, default=None, help="timed calls, median counts (default 3; 1 with --quick)")
-    ap.add_argument("--save", type=Path, default=None, help="save engageable/reason/shots/... arrays (.npz)")
-    ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    args = ap.parse_args(argv)
-    n = args.n or (1000 if args.quick else 10_000)
-    repeat = max(1, args.repeat or (1 if args.quick else 3))
-    n_base = args.baseline if args.baseline is not None else (3 if args.quick else 5)
-
-    import numba
-    import scipy
+    args = _common.bench_args(__doc__.splitlines()[0], "threats", 5, argv, extra=lambda ap: ap.add_argument(
+        "--save", type=Path, default=None, help="save engageable/reason/shots/... arrays (.npz)"))
+    n, repeat, n_base = args.n, args.repeat, args.baseline
 
     arch = resolve(parse_architecture(ARCH, "benchmark architecture"))
     m = len(arch.sites)
     pairs = n * m
     print("bmdsim benchmark: engagement table, Iranian threats x European interceptor sites")
-    print(f"  python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"numba {numba.__version__}; {platform.machine()}, {os.cpu_count()} CPUs visible; "
-          f"NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}, single process")
+    print(f"  {_common.environment()}")
     rng = np.random.default_rng(SEED)
     names, lat1, lon1, lat2, lon2, n_areas = make_threats(n, rng)
     d_km = geodesy.inverse(lat1, lon1, lat2, lon2)[0] / 1e3
@@ -281,14 +249,14 @@ def main(argv=None) -> int:
           f"first call on {sub.size} threats {t_warm:.2f} s")
 
     # ---- timed calls
-    rss0 = peak_rss_mib()
+    rss0 = _common.peak_rss_mib()
     walls = []
     for _ in range(repeat):
         tab = None
         t0 = time.perf_counter()
         tab = run_engagements(arch, ts)
         walls.append(time.perf_counter() - t0)
-    rss1 = peak_rss_mib()
+    rss1 = _common.peak_rss_mib()
     wall = float(np.median(walls))
     rate = pairs / wall
     print(f"\nbmdsim run_engagements, {n:,} threats x {m} sites = {pairs:,} pairs in one call:")

@@ -37,37 +37,21 @@ Usage: ``PYTHONPATH=src python benchmarks/trajectories.py [--quick] [--strict]``
 
 from __future__ import annotations
 
-import os
+import math
+import sys
+import time
+import tracemalloc
 
-# one core: set before numba / BLAS are imported
-for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+import _common  # noqa: I001 - first: one-thread settings before numba/BLAS load
+import numpy as np
+from pyproj import Transformer
+from scipy.integrate import solve_ivp
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-try:
-    import bmdsim  # noqa: F401
-except ImportError:  # run from a checkout without PYTHONPATH
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-import scipy  # noqa: E402
-from pyproj import Transformer  # noqa: E402
-from scipy.integrate import solve_ivp  # noqa: E402
-
-from bmdsim.core import atmosphere, earth, geodesy, kepler  # noqa: E402
-from bmdsim.core.boost import boost_schedule  # noqa: E402
-from bmdsim.model.missiles import get_missile  # noqa: E402
-from bmdsim.model.places import load_places  # noqa: E402
-from bmdsim.model.trajectories import solve_trajectories  # noqa: E402
+from bmdsim.core import atmosphere, earth, geodesy, kepler
+from bmdsim.core.boost import boost_schedule
+from bmdsim.model.missiles import get_missile
+from bmdsim.model.places import load_places
+from bmdsim.model.trajectories import solve_trajectories
 
 SEED = 20240611
 MISSILES = ("SS-18", "SS-19", "SS-25", "SS-27", "RS-24")
@@ -119,10 +103,6 @@ def impact_error_km(events_t_s, events_state, aim_lat, aim_lon):
     ok = np.isfinite(lat) & np.isfinite(lon)
     d, _, _ = geodesy.inverse(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0), aim_lat, aim_lon)
     return np.where(ok, d / 1e3, np.nan)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
 # --------------------------------------------------------------------------- naive baseline
@@ -313,23 +293,11 @@ def check_baseline_physics():
 
 # --------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smoke run: 1,000 pairs, 3 baseline pairs")
-    ap.add_argument("--n", type=int, default=None, help="number of pairs (default 10,000; 1,000 with --quick)")
-    ap.add_argument("--baseline", type=int, default=None, help="baseline pairs (default 10; 3 with --quick)")
-    ap.add_argument("--repeat", type=int, default=None, help="timed calls, median counts (default 3; 1 with --quick)")
-    ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    args = ap.parse_args(argv)
-    n = args.n or (1000 if args.quick else 10_000)
-    args.repeat = max(1, args.repeat or (1 if args.quick else 3))
-    n_base = args.baseline if args.baseline is not None else (3 if args.quick else 10)
-
-    import numba
+    args = _common.bench_args(__doc__.splitlines()[0], "pairs", 10, argv)
+    n, n_base = args.n, args.baseline
 
     print("bmdsim benchmark: ICBM launch -> aimpoint trajectories (minimum-energy, samples every 10 s)")
-    print(f"  python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"numba {numba.__version__}; {platform.machine()}, {os.cpu_count()} CPUs visible; "
-          f"NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}, single process")
+    print(f"  {_common.environment()}")
     rng = np.random.default_rng(SEED)
     names, lat1, lon1, lat2, lon2, n_bases = make_pairs(n, rng)
     d_km = geodesy.inverse(lat1, lon1, lat2, lon2)[0] / 1e3
@@ -349,14 +317,14 @@ def main(argv=None) -> int:
     print(f"\nwarm-up ({wn.size} pairs, all 5 missiles: numba compile/cache load + boost tables): {t_warm:.2f} s")
 
     # ---- timed runs (the median wall time counts)
-    rss0 = peak_rss_mib()
+    rss0 = _common.peak_rss_mib()
     walls = []
     for _ in range(args.repeat):
         ts = None
         t0 = time.perf_counter()
         ts = solve_trajectories(names, lat1, lon1, lat2, lon2, step_s=STEP_S)
         walls.append(time.perf_counter() - t0)
-    rss1 = peak_rss_mib()
+    rss1 = _common.peak_rss_mib()
     wall = float(np.median(walls))
     rate = n / wall
     ok = ts.status == 0
