@@ -1,0 +1,5 @@
+import sys
+
+from bmdsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,255 @@
+"""Analyses that write a folder: footprint, deterrent, criteria, stability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bmdsim.cli.common import (
+    DecisionOpt,
+    JobsOpt,
+    QuietOpt,
+    SchedulerOpt,
+    VboOpt,
+    app,
+    busy,
+    console,
+    dask_options,
+    fail,
+    progress_bar,
+    scenario_arch,
+)
+
+PANEL = "Analyses"
+
+
+@app.command(rich_help_panel=PANEL)
+def footprint(
+    scenario: str = typer.Argument(..., help="scenario name or file (architecture and threat missiles)"),
+    launch_area: str = typer.Option(..., "--launch-area", help="launch place id or LAT,LON"),
+    grid: float = typer.Option(0.25, "--grid", help="grid spacing (deg)"),
+    k: int = typer.Option(1, "--k", help="shots required (2 = shoot-look-shoot)"),
+    bbox: str = typer.Option("-12,45,34,72", "--bbox", help="LON_MIN,LON_MAX,LAT_MIN,LAT_MAX (deg)"),
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
+    exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
+    out: Path = typer.Option(None, "--out", help="output folder (default out/footprint-NAME)"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Defended-area footprint: NetCDF, PNG map, GeoJSON, KML, city coverage, report."""
+    from bmdsim.analysis.footprint import footprint as run_fp
+    from bmdsim.analysis.footprint import write_footprint
+    from bmdsim.io import files
+    from bmdsim.io.report import write_report
+    from bmdsim.model.places import parse_point
+    from bmdsim.model.scenario import load_threat_set
+
+    try:
+        box = tuple(float(x) for x in bbox.split(","))
+        assert len(box) == 4
+    except (ValueError, AssertionError):
+        fail(f"--bbox {bbox!r}: expected LON_MIN,LON_MAX,LAT_MIN,LAT_MAX in degrees")
+    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
+    ts = load_threat_set(v.threats)
+    if ts.missiles == "deployed":
+        fail(f"scenario {scn.name!r}: footprints need a threat set with a missile list")
+    lat, lon, label = parse_point(launch_area, "--launch-area")
+    out = out or Path("out") / f"footprint-{scn.name}"
+    files.check_dir_writable(out)
+    where = dask_options(scheduler, jobs)
+    prog, cb = progress_bar(quiet, f"footprint of {scn.name}")
+    if prog:
+        prog.start()
+    try:
+        fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
+                    step_s=v.options.step_s, refine=not exact, progress=cb, **where)
+    finally:
+        if prog:
+            prog.stop()
+    paths = write_footprint(fp, out, arch.sites)
+    sm = fp.summary()
+    rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
+             "defended": c["defended"]} for c in fp.cities if c["threatened"]]
+    cmd = f"bmdsim footprint {scenario} --launch-area {launch_area} --grid {grid} --k {k} --bbox {bbox}"
+    paths += write_report(out, f"Defended area: {scn.name} vs {', '.join(fp.missiles)} from {label}", [
+        {"heading": "Result", "paragraphs": [
+            f"{sm['cells_defended']} of {sm['cells_threatened']} threatened grid cells are defended with at least "
+            f"{k} shot(s) ({(sm['share_cells_defended'] or 0):.1%}); {sm['cities_defended']} of "
+            f"{sm['cities_threatened']} threatened cities with at least 500,000 inhabitants "
+            f"({(sm['share_population_defended'] or 0):.1%} of their population)."],
+         "images": [out / "footprint.png"]},
+        {"heading": "Cities", "rows": rows},
+    ], command=cmd)
+    if not quiet:
+        console.print(f"{scn.name}: {sm['cells_defended']}/{sm['cells_threatened']} cells defended, "
+                      f"population share {sm['share_population_defended']}")
+        console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+
+
+@app.command(rich_help_panel=PANEL)
+def deterrent(
+    scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
+    out: Path = typer.Option(None, "--out", help="output folder (default out/deterrent-NAME)"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV, heat map, report."""
+    from bmdsim.analysis.deterrent import deterrent_matrix, write_deterrent
+    from bmdsim.analysis.stability import DEFAULT_FORCES
+    from bmdsim.io import files
+    from bmdsim.io.report import write_report
+
+    scn, v, _ = scenario_arch(scenario, vbo_kms, decision_time_s)
+    out = out or Path("out") / f"deterrent-{scn.name}"
+    files.check_dir_writable(out)
+    where = dask_options(scheduler, jobs)
+    prog, cb = progress_bar(quiet, f"deterrent matrix of {scn.name}")
+    if prog:
+        prog.start()
+    try:
+        dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
+                              decision_time_s=(decision_time_s if decision_time_s is not None
+                                               else v.options.decision_time_s), progress=cb, **where)
+    finally:
+        if prog:
+            prog.stop()
+    wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
+    paths = write_deterrent(dm, out, wh)
+    sm = dm.summary(wh)
+    paths += write_report(out, f"Deterrent matrix: {scn.name}", [
+        {"heading": "Result", "paragraphs": [
+            f"{sm['engageable']} of {sm['trajectories']} Russian ICBM/SLBM trajectories toward US targets are "
+            f"engageable ({sm['share_engageable']:.1%}); the least vbo that would engage any is "
+            + (f"{sm['min_vbo_needed_kms']} km/s." if sm["min_vbo_needed_kms"] is not None
+               else f"above {dm.vbo_ladder_kms[-1]:g} km/s (none engaged on the ladder).")],
+         "images": [out / "deterrent.png"]},
+        {"heading": "Engageable trajectories", "rows": [r for r in dm.rows() if r["engageable"]][:200]},
+    ], command=f"bmdsim deterrent {scenario}")
+    if not quiet:
+        need = (f"{sm['min_vbo_needed_kms']} km/s" if sm["min_vbo_needed_kms"] is not None
+                else f"none up to {dm.vbo_ladder_kms[-1]:g} km/s")
+        console.print(f"{scn.name}: {sm['engageable']}/{sm['trajectories']} deterrent trajectories engageable; "
+                      f"least engaging vbo {need}")
+        console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+
+
+@app.command(rich_help_panel=PANEL)
+def criteria(
+    scenario: str = typer.Argument(None, help="scenario name or file (not needed with --derive)"),
+    criteria_file: Path = typer.Option(None, "--criteria", help="criteria YAML file"),
+    derive: bool = typer.Option(False, "--derive", help="derive the safe envelope map instead"),
+    grid: float = typer.Option(1.0, "--grid", help="grid spacing for --derive (deg)"),
+    template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
+    decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
+    scheduler: SchedulerOpt = None,
+    jobs: JobsOpt = None,
+    out: Path = typer.Option(None, "--out", help="output folder"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
+    import json
+
+    from bmdsim.io import files
+    from bmdsim.io.report import write_report
+
+    if derive:
+        from bmdsim.analysis.envelope import safe_envelope, write_envelope
+
+        out = out or Path("out") / "safe-envelope"
+        files.check_dir_writable(out)
+        prog, cb = progress_bar(quiet, "safe envelope")
+        if prog:
+            prog.start()
+        try:
+            env = safe_envelope(grid_deg=grid, template=template, decision_time_s=decision_time_s,
+                                progress=cb, **dask_options(scheduler, jobs))
+        finally:
+            if prog:
+                prog.stop()
+        paths = write_envelope(env, out)
+        sm = env.summary()
+        paths += write_report(out, "Safe envelope: the highest harmless interceptor vbo", [
+            {"heading": "Result", "paragraphs": [
+                f"Over {sm['cells']} cells, the lowest vbo that still engages no Russian ICBM or SLBM trajectory "
+                f"toward the US is {sm['min_safe_vbo_kms']} km/s (median {sm['median_safe_vbo_kms']} km/s); "
+                f"{sm['cells_safe_at_top']} cells are safe at every tested vbo. Assumption: launch "
+                f"{decision_time_s:g} s after burnout (perfect early warning and fire-control tracking)."],
+             "images": [out / "envelope.png"]}], command=f"bmdsim criteria --derive --grid {grid}")
+        if not quiet:
+            console.print(f"safe envelope: min {sm['min_safe_vbo_kms']} km/s, median {sm['median_safe_vbo_kms']} km/s")
+            console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+        return
+    from bmdsim.analysis.criteria import check_limits, load_criteria, verdict
+    from bmdsim.analysis.deterrent import deterrent_matrix
+
+    if scenario is None or criteria_file is None:
+        fail("criteria needs SCENARIO and --criteria FILE (or --derive)")
+    crit = load_criteria(criteria_file)
+    scn, v, arch = scenario_arch(scenario, None, None)
+    out = out or Path("out") / f"criteria-{scn.name}"
+    files.check_dir_writable(out)
+    limits = check_limits(arch, crit)
+    with busy(quiet, f"deterrent trajectories against {scn.name}"):
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+    eng = int(dm.engageable.sum())
+    total = int(dm.trajectories.ok.sum())
+    text = verdict(limits, eng, total)
+    result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
+              "deterrent_trajectories": total, "verdict": text}
+    paths = [files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
+    paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
+        {"heading": "Verdict", "paragraphs": [text]},
+        {"heading": "Limits", "rows": [{"limit": x["limit"], "met": x["met"], "detail": "; ".join(x["detail"])}
+                                      for x in limits]}],
+        command=f"bmdsim criteria {scenario} --criteria {criteria_file}")
+    if not quiet:
+        for x in limits:
+            console.print(f"{'met ' if x['met'] else 'FAIL'}  {x['limit']}  {'; '.join(x['detail'])}")
+        console.print(text)
+
+
+@app.command(rich_help_panel=PANEL)
+def stability(
+    scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
+    forces: Path = typer.Option(None, "--forces", help="forces YAML (default: built-in c. 2012 force)"),
+    first_strike: bool = typer.Option(False, "--first-strike", help="include a counterforce first strike"),
+    out: Path = typer.Option(None, "--out", help="output folder"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
+    import json
+
+    from bmdsim.analysis.deterrent import deterrent_matrix
+    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, load_forces, sensitivity
+    from bmdsim.io import files
+    from bmdsim.io.report import write_report
+
+    f = load_forces(forces)
+    scn, v, arch = scenario_arch(scenario, None, None)
+    out = out or Path("out") / f"stability-{scn.name}"
+    files.check_dir_writable(out)
+    with busy(quiet, f"deterrent trajectories against {scn.name}"):
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+    f = force_with_defense(dm, f)
+    f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
+    res = exchange(f)
+    sens = sensitivity(f)
+    paths = [files.write_atomic(out / "stability.json", json.dumps(
+        {"forces": f.model_dump(), "steps": res.steps, "totals": res.totals, "sensitivity": sens}, indent=2) + "\n")]
+    paths += write_report(out, f"Exchange calculator: {scn.name}", [
+        {"heading": "Totals", "rows": [{"quantity": k, "value": round(v, 3) if isinstance(v, float) else v}
+                                       for k, v in res.totals.items()]},
+        {"heading": "Per system", "rows": res.steps},
+        {"heading": "Sensitivity (penetrating warheads)", "rows": sens}],
+        command=f"bmdsim stability {scenario}" + (" --first-strike" if first_strike else ""))
+    if not quiet:
+        t = res.totals
+        console.print(f"{scn.name}: {t['warheads']:.0f} warheads, {t['surviving']:.0f} surviving, "
+                      f"{t['engageable']:.1f} engageable, {t['killed']:.1f} killed, {t['penetrating']:.1f} penetrating")
+        console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")

@@ -1,0 +1,46 @@
+"""Catalog tables: missiles, interceptors, sensors."""
+
+from __future__ import annotations
+
+from bmdsim.cli.common import app, cite, print_table
+
+PANEL = "Catalogs"
+
+
+@app.command(rich_help_panel=PANEL)
+def missiles() -> None:
+    """Table of catalog missiles with their sources."""
+    from bmdsim.model.missiles import load_missiles
+
+    print_table("Ballistic missiles (notional parameters tuned to nominal range; see catalog notes)",
+                 ("name", "class", "country", "stages", "boost s", "nominal range km", "source of range"),
+                 ((m.name, m.missile_class, m.country, str(len(m.stages)), f"{m.boost_time_s:.0f}",
+                   f"{m.nominal_range_km.value:,.0f}", cite(m.nominal_range_km)) for m in load_missiles().values()))
+
+
+@app.command(rich_help_panel=PANEL)
+def interceptors() -> None:
+    """Table of catalog interceptors with their sources."""
+    from bmdsim.model.interceptors import load_interceptors
+
+    print_table("Interceptors (baseline kinematic model)",
+                 ("name", "owner", "vbo km/s", "burn s", "alt band km", "vbo source"),
+                 ((i.name, i.owner, f"{i.vbo_kms.value:g}", f"{i.tb_s.value:g}",
+                   f"{i.h_min_km.value:g}-{i.h_max_km.value:g}", cite(i.vbo_kms))
+                  for i in load_interceptors().values()))
+
+
+@app.command(rich_help_panel=PANEL)
+def sensors() -> None:
+    """Table of catalog sensors with their sources."""
+    from bmdsim.model.sensors import load_sensors
+
+    def row(s):
+        rng = f"{s.range_ref_km.value:,.0f} @ {s.rcs_ref_m2.value:g}" if s.range_ref_km is not None else "-"
+        lat = f"{s.place.lat_deg:.3f}" if s.place else "mobile"
+        lon = f"{s.place.lon_deg:.3f}" if s.place else "-"
+        src = (s.place.source if s.place and s.place.source else "") or ""
+        return s.name, s.owner, s.kind, lat, lon, rng, "yes" if s.fire_control_quality else "no", src[:80]
+
+    print_table("Sensors", ("name", "owner", "kind", "lat", "lon", "range km @ RCS m2", "fire control", "source"),
+                 (row(s) for s in load_sensors().values()))

@@ -1,0 +1,76 @@
+"""One threat at a time: trajectory, engage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bmdsim.cli.common import (
+    ApogeeOpt,
+    DecisionOpt,
+    FlightTimeOpt,
+    FromOpt,
+    GammaOpt,
+    MissileOpt,
+    OutFileOpt,
+    TableFormat,
+    ToOpt,
+    TrajFormat,
+    VboOpt,
+    app,
+    check_out_and_step,
+    emit,
+    one_threat,
+)
+
+PANEL = "One threat"
+
+
+@app.command(rich_help_panel=PANEL)
+def trajectory(
+    missile: MissileOpt,
+    launch: FromOpt,
+    aim: ToOpt,
+    apogee_km: ApogeeOpt = None,
+    flight_time_s: FlightTimeOpt = None,
+    gamma_deg: GammaOpt = None,
+    step_s: float = typer.Option(10.0, "--step-s", help="sample spacing (s)"),
+    fmt: TrajFormat = typer.Option(TrajFormat.json, "--format", help="json, csv or kml"),
+    out: OutFileOpt = None,
+) -> None:
+    """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
+    from bmdsim.io import trajectory_formats
+
+    check_out_and_step(out, step_s)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    render = {"json": trajectory_formats.to_json, "csv": trajectory_formats.to_csv,
+              "kml": trajectory_formats.to_kml}[fmt.value]
+    emit(render(ts), out)
+
+
+@app.command(rich_help_panel=PANEL)
+def engage(
+    architecture: Annotated[Path, typer.Option("--architecture", help="architecture YAML file")],
+    missile: MissileOpt,
+    launch: FromOpt,
+    aim: ToOpt,
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
+    apogee_km: ApogeeOpt = None,
+    flight_time_s: FlightTimeOpt = None,
+    gamma_deg: GammaOpt = None,
+    step_s: float = typer.Option(5.0, "--step-s", help="threat sample spacing (s): the window resolution"),
+    fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
+    out: OutFileOpt = None,
+) -> None:
+    """Engagement table of one threat against every site of an architecture."""
+    from bmdsim.analysis.engage import run_engagements
+    from bmdsim.model.architecture import load_architecture, resolve
+
+    check_out_and_step(out, step_s)
+    arch = resolve(load_architecture(architecture), vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    table = run_engagements(arch, ts)
+    emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)
