@@ -167,12 +167,14 @@ WRIGHT_BI_NYC = Source(
           "Business Insider article)",
 )
 DOD_USA193 = Source(
-    author="US Department of Defense statement",
-    title="DoD Succeeds In Intercepting Non-Functioning Satellite",
-    date="20 Feb 2008",
+    author="spacetoday.net, reporting the US Department of Defense",
+    title="Navy missile intercepts decaying satellite",
+    date="21 Feb 2008",
     url="https://spacetoday.net/Summary/4100",
-    where="'USS Lake Erie (CG-70), fired a single modified tactical Standard Missile-3 (SM-3), hitting the "
-          "satellite approximately 247 kilometers (133 nautical miles) over the Pacific Ocean'",
+    where="'launched a single modified SM-3 missile from the cruiser USS Lake Erie ..., hitting the USA 193 "
+          "satellite moments later at an altitude of 247 kilometers' (DoD statement of 20 Feb 2008: "
+          "'approximately 247 kilometers (133 nautical miles) over the Pacific Ocean')",
+    cite="DoD via spacetoday.net, 21 Feb 2008",
 )
 ACA_GBI_BOOSTER_2003 = Source(
     author="W. Boese, Arms Control Today",
