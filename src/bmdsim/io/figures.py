@@ -212,7 +212,7 @@ def _px_box(bbox, height_px: float) -> tuple[float, float, float, float]:
 
 
 def _title(text: str) -> str:
-    return "\n".join(textwrap.wrap(text, 90))
+    return "\n".join(textwrap.wrap(text, 100))
 
 
 # ------------------------------------------------------------------------------------------ projections
@@ -425,7 +425,7 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
             ax.plot(_unwrap(lo), la, transform=pc, color=col, lw=0.9, ls=(0, (5, 3)), zorder=6)
         labels = sorted({r.label for r in rings if r.label})
         handles.append(Line2D([], [], color=col, lw=0.9, ls=(0, (5, 3)),
-                              label="range ring: " + "; ".join(labels) if labels else "range ring"))
+                              label="range rings: " + "; ".join(labels) if labels else "range ring"))
     for t in tracks:
         ax.plot(_unwrap(t.lon_deg), np.asarray(t.lat_deg, float), transform=geo, color=t.color, lw=1.6, zorder=7)
         handles.append(Line2D([], [], color=t.color, lw=1.6, label=t.label or "ground track"))
@@ -434,7 +434,7 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
         marker, size, _ = _MARKERS.get(m.kind, _MARKERS["place"])
         col = palette.LAYER_COLORS.get(m.kind, palette.LAYER_COLORS["place"])
         ax.plot([m.lon_deg], [m.lat_deg], marker=marker, ls="none", color=col, mec="white" if m.kind != "place"
-                else col, mew=0.6, ms=size, transform=pc, zorder=9 if m.kind != "place" else 8)
+                else col, mew=0.6, ms=size, transform=pc, zorder=9 if m.kind != "place" else 8, clip_on=True)
         if m.label and (m.kind != "place" or label_places):
             tr = offset_copy(pc._as_mpl_transform(ax), fig=fig, x=4, y=3, units="points")
             ax.text(m.lon_deg, m.lat_deg, m.label, transform=tr, fontsize=6.5 if m.kind == "place" else 7,
@@ -584,10 +584,12 @@ def plot_map(
         for note in notes:
             handles.append(Patch(facecolor="none", edgecolor="none", label=note))
         if handles:
+            for h in handles:  # long labels wrap, so the legend stays narrow
+                h.set_label("\n".join(textwrap.wrap(h.get_label(), 42)))
             fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=7.5,
                        title="Legend", title_fontsize=8, alignment="left")
         if title:
-            ax.set_title(_title(title), fontsize=10)
+            ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
         return _finish(fig, canvas, ax, out, fmt, dpi, extra_axes, view, name, crs)
 
 
