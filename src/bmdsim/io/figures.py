@@ -307,7 +307,8 @@ def _visible_lonlat(crs, x0, x1, y0, y1):
     pole_s = crs.transform_point(0.0, -90.0, ccrs.PlateCarree())
     for (px, py), cap in ((pole_n, "n"), (pole_s, "s")):
         if np.isfinite(px) and x0 <= px <= x1 and y0 <= py <= y1:
-            return -180.0, 180.0, (lat_lo if cap == "n" else -90.0), (90.0 if cap == "n" else lat_hi)
+            return -180.0, 180.0, (max(lat_lo, -90.0) if cap == "n" else -90.0), (90.0 if cap == "n"
+                                                                                 else min(lat_hi, 90.0))
     lo, hi = float(lon.min()) - 1.0, float(lon.max()) + 1.0
     if hi - lo > 300:  # across the date line: take everything (cheap enough at crude/low resolution)
         lo, hi = -180.0, 180.0
