@@ -15,9 +15,8 @@ import pytest
 from matplotlib.image import imread
 
 from bmdsim.errors import BmdsimError
-from bmdsim.io import figures
+from bmdsim.io import figures, maps
 from bmdsim.io import geo_formats as G
-from bmdsim.io import maps
 
 EUROPE = (-10.0, 30.0, 35.0, 60.0)
 
