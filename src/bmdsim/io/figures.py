@@ -571,7 +571,7 @@ def plot_map(
             hi = grid.vmax if grid.vmax is not None else (float(finite.max()) if finite.size else 1.0)
             if hi <= lo:
                 hi = lo + 1.0
-            if grid.nan_label:
+            if grid.nan_label and np.isnan(vals).any():
                 nanmask = np.where(np.isfinite(vals), np.nan, 1.0)
                 ax.pcolormesh(lon_e, lat_e, np.ma.masked_invalid(nanmask), cmap=ListedColormap(["#DDDDDD"]),
                               shading="flat", antialiased=False, linewidth=0, transform=ccrs.PlateCarree(), zorder=1)
