@@ -24,7 +24,8 @@ def scenarios() -> None:
     for name in builtin_names():
         data, _, _ = resolve_extends(name)
         thr = data.get("threats")
-        t.add_row(name, str(data.get("date", "")), thr if isinstance(thr, str) else "inline",
+        date = " ".join(str(x) for x in (data.get("date", ""), data.get("date_note", "")) if x)
+        t.add_row(name, date, thr if isinstance(thr, str) else "inline",
                   " ".join(str(data.get("description", "")).split()))
     console.print(t)
     t = Table(title="Built-in threat sets")

@@ -6,7 +6,6 @@ import math
 from functools import lru_cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bmdsim.errors import BmdsimError, UnknownNameError
@@ -36,10 +35,27 @@ class NamedPlace(BaseModel):
         return self
 
 
+class _PlacesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    places: list[NamedPlace]
+
+
 @lru_cache(maxsize=1)
 def load_places() -> dict[str, NamedPlace]:
-    text = resources.files("bmdsim.model.catalog").joinpath("places.yaml").read_text()
-    return {p["id"]: NamedPlace(**p) for p in yaml.safe_load(text)["places"]}
+    """The built-in places (``catalog/places.yaml``, read with the safe loader) by id."""
+    from pydantic import ValidationError
+
+    from bmdsim.model import yamlsafe
+    from bmdsim.model.validation import ValidationErrors, validation_messages
+
+    where = "built-in catalog places.yaml"
+    text = resources.files("bmdsim.model.catalog").joinpath("places.yaml").read_text(encoding="utf-8")
+    data, lines = yamlsafe.load(text, "places catalog", where=where)
+    try:
+        places = _PlacesFile.model_validate(data).places
+    except ValidationError as err:
+        raise ValidationErrors(validation_messages(err, _PlacesFile, where, lines)) from None
+    return {p.id: p for p in places}
 
 
 def get_place(name: str) -> NamedPlace:
