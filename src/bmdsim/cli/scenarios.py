@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -50,20 +51,30 @@ def show(name: str = typer.Argument(..., help="built-in scenario name or scenari
                                     allow_unicode=True, width=110))
 
 
-@app.command(rich_help_panel=PANEL)
-def validate(path: str = typer.Argument(..., help="scenario file (or built-in name)")) -> None:
-    """Check a scenario file: every error with its path and line, what was found and what is allowed."""
-    from bmdsim.model.scenario import ScenarioError, check_references, resolve_extends, validate_scenario_data
+class FileKind(StrEnum):
+    auto = "auto"
+    scenario = "scenario"
+    architecture = "architecture"
+    criteria = "criteria"
+    forces = "forces"
 
-    data, lines, where = resolve_extends(path)
+
+@app.command(rich_help_panel=PANEL)
+def validate(
+    path: str = typer.Argument(..., help="scenario, architecture, criteria or forces file (or built-in scenario)"),
+    kind: FileKind = typer.Option(FileKind.auto, "--kind", help="the kind of file (auto: from its keys)"),
+) -> None:
+    """Check a file: every error at once, each with its line, what was found and what is allowed."""
+    from bmdsim.analysis.validate import validate_file
+    from bmdsim.model.validation import ValidationErrors
+
     try:
-        scn = validate_scenario_data(data, lines, where)
-    except ScenarioError as err:
+        what = validate_file(path, kind.value)
+    except ValidationErrors as err:
         for msg in err.messages:
             print(f"bmdsim: error: {msg}", file=sys.stderr)
         raise typer.Exit(2) from None
-    check_references(scn, where)
-    console.print(f"{where}: valid ({scn.name})")
+    console.print(f"{path}: valid ({what})")
 
 
 @app.command(rich_help_panel=PANEL)

@@ -213,6 +213,53 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
     )
 
 
+def name_errors(data, at, prefix: tuple = ()) -> list[str]:
+    """One message per unknown name in architecture data (interceptors, places, sensors, linked sites),
+    each prefixed by ``at(path)`` (the file and line of that key; ``prefix`` is where the architecture
+    sits in its file) and suggesting the nearest known name.
+
+    ``data`` is the mapping as read (or an :class:`Architecture`); entries of the wrong type are left
+    to the schema's messages, so that ``validate`` can list names and schema errors together."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    out: list[str] = []
+    if not isinstance(data, dict):
+        return out
+
+    def check(loc: tuple, fn, name) -> None:
+        if not isinstance(name, str):
+            return
+        try:
+            fn(name)
+        except BmdsimError as err:
+            out.append(f"{at((*prefix, *loc))}: {err}")
+
+    def items(key):
+        v = data.get(key)
+        return list(enumerate(v)) if isinstance(v, list) else []
+
+    site_names = [s.get("name") for _, s in items("sites") if isinstance(s, dict)]
+    for i, site in items("sites"):
+        if not isinstance(site, dict):
+            continue
+        check(("sites", i, "interceptor"), get_interceptor, site.get("interceptor"))
+        check(("sites", i, "place"), get_place, site.get("place"))
+        for j, sen in enumerate(site.get("sensors") or [] if isinstance(site.get("sensors"), list) else []):
+            check(("sites", i, "sensors", j), get_sensor, sen)
+    for j, sen in items("sensors"):
+        check(("sensors", j), get_sensor, sen)
+    for j, ln in items("links"):
+        if not isinstance(ln, dict):
+            continue
+        check(("links", j, "sensor"), get_sensor, ln.get("sensor"))
+        if isinstance(ln.get("sites"), list):
+            for k, t in enumerate(ln["sites"]):
+                if isinstance(t, str) and t not in site_names:
+                    known = [n for n in site_names if isinstance(n, str)]
+                    out.append(f"{at((*prefix, 'links', j, 'sites', k))}: {UnknownNameError('site', t, known)}")
+    return out
+
+
 def parse_architecture(data, where: str = "architecture", lines: dict | None = None) -> Architecture:
     """Validate a mapping (already loaded with the safe YAML loader); ``lines`` (a line map) puts line
     numbers in the messages. Raises a one-line BmdsimError: the first problem and how many more."""

@@ -385,22 +385,27 @@ def check_references(scn: Scenario, where: str, lines=None) -> None:
         raise ScenarioError(errors)
 
 
-def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
-    """One message per unknown name (the nearest known name suggested), then per variant that fails."""
-    from bmdsim.model.architecture import resolve
-    from bmdsim.model.interceptors import get_interceptor
-    from bmdsim.model.missiles import get_missile
-    from bmdsim.model.places import get_place
-    from bmdsim.model.sensors import get_sensor
-
+def _at(where: str, lines):
+    """A function path -> 'FILE: line N: PATH' for messages."""
     def at(loc: tuple) -> str:
         if isinstance(lines, _Locator):
             file, line, path = lines.find(loc)
         else:
             file, line, path = where, yamlsafe.line_of(lines or {}, loc), ".".join(map(str, loc))
         return f"{file}: line {line}: {path}" if line else f"{file}: {path}"
+    return at
 
-    out: list[str] = []
+
+def name_errors(data, where: str, lines=None) -> list[str]:
+    """One message per unknown name in scenario data as read (architecture and inline threat set), with
+    its file and line and the nearest known name; values of the wrong type are left to the schema."""
+    from bmdsim.model.architecture import name_errors as arch_name_errors
+    from bmdsim.model.missiles import get_missile
+
+    if not isinstance(data, dict):
+        return []
+    at = _at(where, lines)
+    out = arch_name_errors(data.get("architecture"), at, ("architecture",))
 
     def check(loc: tuple, fn, name) -> None:
         try:
@@ -408,34 +413,27 @@ def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
         except BmdsimError as err:
             out.append(f"{at(loc)}: {err}")
 
-    arch = scn.architecture
-    site_names = [s.name for s in arch.sites]
-    for i, site in enumerate(arch.sites):
-        base = ("architecture", "sites", i)
-        check((*base, "interceptor"), get_interceptor, site.interceptor)
-        if site.place is not None:
-            check((*base, "place"), get_place, site.place)
-        for j, sen in enumerate(site.sensors):
-            check((*base, "sensors", j), get_sensor, sen)
-    for j, sen in enumerate(arch.sensors):
-        check(("architecture", "sensors", j), get_sensor, sen)
-    for j, ln in enumerate(arch.links):
-        check(("architecture", "links", j, "sensor"), get_sensor, ln.sensor)
-        if ln.sites != "all":
-            for k, t in enumerate(ln.sites):
-                if t not in site_names:
-                    out.append(f"{at(('architecture', 'links', j, 'sites', k))}: "
-                               f"{UnknownNameError('site', t, site_names)}")
-    if isinstance(scn.threats, str):
-        check(("threats",), load_threat_set, scn.threats)
-    else:
-        ts = scn.threats
-        if isinstance(ts.missiles, list):
-            for j, m in enumerate(ts.missiles):
-                check(("threats", "missiles", j), get_missile, m)
+    thr = data.get("threats")
+    if isinstance(thr, str):
+        check(("threats",), load_threat_set, thr)
+    elif isinstance(thr, dict):
+        if isinstance(thr.get("missiles"), list):
+            for j, m in enumerate(thr["missiles"]):
+                if isinstance(m, str):
+                    check(("threats", "missiles", j), get_missile, m)
         for key in ("launches", "aims"):
-            for j, ref in enumerate(getattr(ts, key)):
-                check(("threats", key, j), lambda r, key=key: _points([r], f"threats.{key}"), ref)
+            for j, ref in enumerate(thr.get(key) if isinstance(thr.get(key), list) else []):
+                if isinstance(ref, str):
+                    check(("threats", key, j), lambda r, key=key: _points([r], f"threats.{key}"), ref)
+    return out
+
+
+def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
+    """One message per unknown name (the nearest known name suggested), then for the first variant or
+    sweep point that fails once merged."""
+    from bmdsim.model.architecture import resolve
+
+    out = name_errors(scn.model_dump(by_alias=True), where, lines)
     if out:
         return out
     try:  # what only shows once merged: each variant and sweep point, and the expanded threat set
@@ -444,7 +442,7 @@ def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
         expand_threats(load_threat_set(scn.threats), check_only=True)
     except BmdsimError as err:
         loc = ("variants",) if scn.variants else ("sweep",) if scn.sweep else ("architecture",)
-        out.append(f"{at(loc)}: {err}")
+        out.append(f"{_at(where, lines)(loc)}: {err}")
     return out
 
 

@@ -159,3 +159,21 @@ def validation_messages(err: ValidationError, model: type | None, where: str, li
     if len(errors) > MAX_MESSAGES:
         out.append(f"{where}: ... and {len(errors) - MAX_MESSAGES} more")
     return out
+
+
+_CRITERIA_KEYS = {"max_vbo_kms", "forbidden_zones", "max_interceptors_per_zone", "radar_sectors"}
+_SCENARIO_KEYS = {"architecture", "threats", "extends", "options", "sweep", "variants"}
+
+
+def file_kind(data) -> str:
+    """The kind of a file from its top-level keys: scenario, architecture, criteria or forces."""
+    keys = set(data) if isinstance(data, dict) else set()
+    if keys & _SCENARIO_KEYS:
+        return "scenario"
+    if "sites" in keys:
+        return "architecture"
+    if "force" in keys:
+        return "forces"
+    if keys & _CRITERIA_KEYS:
+        return "criteria"
+    return "scenario"
