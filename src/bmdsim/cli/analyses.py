@@ -9,6 +9,9 @@ import typer
 from bmdsim.cli.common import (
     DecisionOpt,
     JobsOpt,
+    LatOpt,
+    LonOpt,
+    OldBboxOpt,
     QuietOpt,
     SchedulerOpt,
     VboOpt,
@@ -17,8 +20,10 @@ from bmdsim.cli.common import (
     console,
     dask_options,
     fail,
+    grid_box,
     progress_bar,
     scenario_arch,
+    warn,
 )
 
 PANEL = "Analyses"
@@ -30,7 +35,9 @@ def footprint(
     launch_area: str = typer.Option(..., "--launch-area", help="launch place id or LAT,LON"),
     grid: float = typer.Option(0.25, "--grid", help="grid spacing (deg)"),
     k: int = typer.Option(1, "--k", help="shots required (2 = shoot-look-shoot)"),
-    bbox: str = typer.Option("-12,45,34,72", "--bbox", help="LON_MIN,LON_MAX,LAT_MIN,LAT_MAX (deg)"),
+    lat: LatOpt = "34:72",
+    lon: LonOpt = "-12:45",
+    bbox: OldBboxOpt = None,
     vbo_kms: VboOpt = None,
     decision_time_s: DecisionOpt = None,
     exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
@@ -42,29 +49,32 @@ def footprint(
     """Defended-area footprint: NetCDF, PNG map, GeoJSON, KML, city coverage, report."""
     from bmdsim.analysis.footprint import footprint as run_fp
     from bmdsim.analysis.footprint import write_footprint
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
     from bmdsim.io.report import write_report
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
+    from bmdsim.model.surface import threat_warnings
 
-    try:
-        box = tuple(float(x) for x in bbox.split(","))
-        assert len(box) == 4
-    except (ValueError, AssertionError):
-        fail(f"--bbox {bbox!r}: expected LON_MIN,LON_MAX,LAT_MIN,LAT_MAX in degrees")
+    box = grid_box(lat, lon, bbox)
     scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
     ts = load_threat_set(v.threats)
     if ts.missiles == "deployed":
         fail(f"scenario {scn.name!r}: footprints need a threat set with a missile list")
-    lat, lon, label = parse_point(launch_area, "--launch-area")
+    la, lo, label = parse_point(launch_area, "--launch-area")
+    warn(threat_warnings(list(ts.missiles), [la] * len(ts.missiles), [lo] * len(ts.missiles),
+                         [label] * len(ts.missiles)))
+    g = make_grid(box, grid)
+    if g.covers != g.asked:
+        warn([f"footprint grid: {g.describe()}"])
     out = out or Path("out") / f"footprint-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
     prog, cb = progress_bar(quiet, f"footprint of {scn.name}")
     if prog:
         prog.start()
     try:
-        fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
+        fp = run_fp(arch, list(ts.missiles), (la, lo, label), grid_deg=grid, k=k, bbox=box,
                     step_s=v.options.step_s, refine=not exact, progress=cb, **where)
     finally:
         if prog:
@@ -73,7 +83,7 @@ def footprint(
     sm = fp.summary()
     rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
              "defended": c["defended"]} for c in fp.cities if c["threatened"]]
-    cmd = f"bmdsim footprint {scenario} --launch-area {launch_area} --grid {grid} --k {k} --bbox {bbox}"
+    cmd = f"bmdsim footprint {scenario} --launch-area {launch_area} --grid {grid} --k {k} --lat {lat} --lon {lon}"
     paths += write_report(out, f"Defended area: {scn.name} vs {', '.join(fp.missiles)} from {label}", [
         {"heading": "Result", "paragraphs": [
             f"{sm['cells_defended']} of {sm['cells_threatened']} threatened grid cells are defended with at least "
@@ -107,7 +117,7 @@ def deterrent(
 
     scn, v, _ = scenario_arch(scenario, vbo_kms, decision_time_s)
     out = out or Path("out") / f"deterrent-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
     prog, cb = progress_bar(quiet, f"deterrent matrix of {scn.name}")
     if prog:
@@ -145,6 +155,8 @@ def criteria(
     criteria_file: Path = typer.Option(None, "--criteria", help="criteria YAML file"),
     derive: bool = typer.Option(False, "--derive", help="derive the safe envelope map instead"),
     grid: float = typer.Option(1.0, "--grid", help="grid spacing for --derive (deg)"),
+    lat: LatOpt = "30:80",
+    lon: LonOpt = "-25:60",
     template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
     decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
     scheduler: SchedulerOpt = None,
@@ -160,14 +172,19 @@ def criteria(
 
     if derive:
         from bmdsim.analysis.envelope import safe_envelope, write_envelope
+        from bmdsim.analysis.grids import make_grid
 
+        box = grid_box(lat, lon, None)
+        g = make_grid(box, grid)
+        if g.covers != g.asked:
+            warn([f"safe-envelope grid: {g.describe()}"])
         out = out or Path("out") / "safe-envelope"
-        files.check_dir_writable(out)
+        files.check_dir_creatable(out)
         prog, cb = progress_bar(quiet, "safe envelope")
         if prog:
             prog.start()
         try:
-            env = safe_envelope(grid_deg=grid, template=template, decision_time_s=decision_time_s,
+            env = safe_envelope(grid_deg=grid, bbox=box, template=template, decision_time_s=decision_time_s,
                                 progress=cb, **dask_options(scheduler, jobs))
         finally:
             if prog:
@@ -193,7 +210,7 @@ def criteria(
     crit = load_criteria(criteria_file)
     scn, v, arch = scenario_arch(scenario, None, None)
     out = out or Path("out") / f"criteria-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     limits = check_limits(arch, crit)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
@@ -233,7 +250,7 @@ def stability(
     f = load_forces(forces)
     scn, v, arch = scenario_arch(scenario, None, None)
     out = out or Path("out") / f"stability-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     f = force_with_defense(dm, f)

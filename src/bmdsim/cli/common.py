@@ -56,8 +56,28 @@ JobsOpt = Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)]
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress output")]
 
+LatOpt = Annotated[str, typer.Option("--lat", help="grid box latitudes LOW:HIGH (deg; N/S letters accepted)")]
+
+LonOpt = Annotated[str, typer.Option("--lon", help="grid box longitudes LOW:HIGH (deg; E/W letters accepted)")]
+
+OldBboxOpt = Annotated[str | None, typer.Option("--bbox", hidden=True, help="removed: use --lat and --lon")]
+
 def fail(msg: str) -> None:
     raise BmdsimError(msg)
+
+WARNINGS: list[str] = []  # printed by bmdsim.cli.main once the command succeeded (an error stays one line)
+
+def warn(messages) -> None:
+    """Queue ``bmdsim: warning:`` lines (land/sea checks and the like) for the end of a successful command."""
+    for m in messages:
+        if m and m not in WARNINGS:
+            WARNINGS.append(m)
+
+def warn_architecture(arch) -> None:
+    """Warnings for sites on the wrong side of the coast (a resolved architecture)."""
+    from bmdsim.model.surface import architecture_warnings
+
+    warn(architecture_warnings(arch))
 
 def print_table(title: str, columns: tuple[str, ...], rows) -> None:
     """A rich table of catalog entries (long cells fold)."""
@@ -72,6 +92,17 @@ def cite(p) -> str:
     """A catalog parameter's source, or its notional note."""
     return p.source or f"notional: {p.note}"
 
+def grid_box(lat: str, lon: str, old_bbox: str | None) -> tuple[float, float, float, float]:
+    """(lon_min, lon_max, lat_min, lat_max) from --lat LOW:HIGH and --lon LOW:HIGH; the removed --bbox fails."""
+    from bmdsim.model.places import parse_bounds
+
+    if old_bbox is not None:
+        fail(f"--bbox {old_bbox!r}: the four-number box (LON,LON,LAT,LAT) is gone because its order could not "
+             "be told from the numbers; give named bounds, LAT first: --lat 34:72 --lon -12:45")
+    la0, la1 = parse_bounds(lat, "lat", "--lat")
+    lo0, lo1 = parse_bounds(lon, "lon", "--lon")
+    return lo0, lo1, la0, la1
+
 def check_out_and_step(out, step_s) -> None:
     """Fail before any work if the output file cannot be written or the sample step is not positive."""
     from bmdsim.io import files
@@ -84,12 +115,15 @@ def check_out_and_step(out, step_s) -> None:
 def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s):
     """Parse --from/--to and the shape options, and solve the one trajectory (one-line errors)."""
     from bmdsim.model.places import parse_point
+    from bmdsim.model.surface import threat_warnings
     from bmdsim.model.trajectories import Shape, solve_one
 
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
-    lat1, lon1, _ = parse_point(launch, "--from")
+    lat1, lon1, label = parse_point(launch, "--from")
     lat2, lon2, _ = parse_point(aim, "--to")
-    return solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    warn(threat_warnings([missile], [lat1], [lon1], [label]))
+    return ts
 
 def emit(text: str, out) -> None:
     """Write to standard output, or atomically to ``out``."""
@@ -141,4 +175,5 @@ def scenario_arch(scenario: str, vbo_kms, decision_time_s):
     o = v.options
     arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
                    decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
+    warn_architecture(arch)
     return scn, v, arch

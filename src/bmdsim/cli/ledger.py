@@ -22,7 +22,7 @@ def claims(
     from bmdsim.analysis.claims import run_claims, write_claims
     from bmdsim.io import files
 
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     ids = [x.strip().upper() for x in only.split(",")] if only else None
     prog, cb = progress_bar(quiet, "claims")
     if prog:

@@ -9,7 +9,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from bmdsim.cli.common import JobsOpt, QuietOpt, SchedulerOpt, app, console, dask_options, progress_bar
+from bmdsim.cli.common import (
+    JobsOpt,
+    QuietOpt,
+    SchedulerOpt,
+    app,
+    console,
+    dask_options,
+    progress_bar,
+    warn,
+    warn_architecture,
+)
 
 PANEL = "Scenarios"
 
@@ -91,8 +101,9 @@ def run(
     from bmdsim.model.scenario import load_scenario
 
     scn = load_scenario(scenario)
+    _surface_warnings(scn)
     out = out or Path("out") / scn.name
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     prog, cb = progress_bar(quiet, scn.name)
     if prog:
         prog.start()
@@ -111,6 +122,18 @@ def run(
             t.add_row(lab, str(r["threats"]), f"{r['share_engageable']:.1%}", f"{r['share_two_shots']:.1%}")
         console.print(t)
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+
+
+def _surface_warnings(scn) -> None:
+    """Queue land/sea warnings for every variant's sites and every threat launch point."""
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.scenario import expand_threats, expand_variants, load_threat_set
+    from bmdsim.model.surface import threat_warnings
+
+    for v in expand_variants(scn):
+        warn_architecture(resolve(v.scenario.architecture))
+    tl = expand_threats(load_threat_set(scn.threats))
+    warn(threat_warnings(tl.missile, tl.launch_lat, tl.launch_lon, tl.launch_id))
 
 
 @app.command(rich_help_panel=PANEL)

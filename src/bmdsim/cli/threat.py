@@ -22,6 +22,7 @@ from bmdsim.cli.common import (
     check_out_and_step,
     emit,
     one_threat,
+    warn_architecture,
 )
 
 PANEL = "One threat"
@@ -80,6 +81,7 @@ def engage(
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
     arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    warn_architecture(arch)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
     table = run_engagements(arch, ts)
     emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)

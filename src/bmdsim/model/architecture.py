@@ -127,6 +127,7 @@ class ResolvedSite:
     own_radars: tuple[RadarSpec, ...]
     linked_radars: tuple[RadarSpec, ...]
     linked_ir: tuple[IrSpec, ...]
+    kind: str = "land"  # land or ship (SiteSpec.kind)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
                 fixed_radars[n] if fc is None else dataclasses.replace(fixed_radars[n], fire_control_quality=fc)
                 for n, fc in sorted(linked[s.name].items()) if n in fixed_radars),
             linked_ir=tuple(ir[n] for n in sorted(linked[s.name]) if n in ir),
+            kind=s.kind,
         ))
     return ResolvedArchitecture(
         name=arch.name, sites=tuple(sites), radars=tuple(all_radars), ir=tuple(ir.values()),

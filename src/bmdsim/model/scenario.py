@@ -535,7 +535,7 @@ class ThreatList:
 
 
 def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
-    from bmdsim.model.places import check_lat_lon, get_place, load_places, parse_point
+    from bmdsim.model.places import check_lat_lon, get_place, load_places, looks_like_point, parse_point
 
     out = []
     for ref in refs:
@@ -554,7 +554,7 @@ def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
             out += [(p.id, p.lat_deg, p.lon_deg, p) for p in places]
         else:
             lat, lon, label = parse_point(str(ref), what)
-            place = None if "," in str(ref) else get_place(str(ref))
+            place = None if looks_like_point(str(ref)) else get_place(str(ref))
             out.append((label, lat, lon, place))
     return out
 
