@@ -139,9 +139,11 @@ def dask_options(scheduler: str | None, jobs: int | None) -> dict:
     """``scheduler`` / ``jobs`` keyword arguments of the analyses from the CLI options."""
     if jobs is not None and jobs < 1:
         fail(f"--jobs {jobs}: expected a number of worker processes >= 1")
-    from bmdsim.analysis.sweep import check_scheduler
+    from bmdsim.analysis.sweep import check_scheduler, probe_scheduler
 
     check_scheduler(scheduler)
+    if scheduler not in (None, "local"):
+        probe_scheduler(scheduler)  # before any work: a wrong address fails within seconds
     if scheduler is None and jobs is not None and jobs > 1:
         scheduler = "local"
     return {"scheduler": scheduler, "jobs": 2 if jobs is None else jobs}
