@@ -224,6 +224,20 @@ def _n_workers(client, jobs: int) -> int:
         return max(jobs, 1)
 
 
+def envelope_sizes(grid, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0, vbo_step_kms: float = 0.25
+                   ) -> list[tuple[str, float, str]]:
+    """The size of a safe-envelope sweep on ``grid`` (:class:`bmdsim.analysis.grids.Grid`) in the units of
+    :mod:`bmdsim.model.limits`: cells, and cells x deterrent threats x ladder rungs (an upper bound: the
+    bisection visits about log2 of the rungs)."""
+    from bmdsim.analysis.deterrent import DETERRENT_THREAT_SETS
+    from bmdsim.model.scenario import expand_threats, load_threat_set
+
+    n_threats = sum(expand_threats(load_threat_set(name)).n for name in DETERRENT_THREAT_SETS)
+    rungs = int(round((vbo_max_kms - vbo_min_kms) / vbo_step_kms)) + 1
+    coarser = "use a coarser --grid or a smaller --lat/--lon box"
+    return [("grid_cells", grid.cells, coarser), ("cell_threat_rungs", grid.cells * n_threats * rungs, coarser)]
+
+
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
                   decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                   vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,

@@ -8,6 +8,7 @@ import typer
 
 from bmdsim.cli.common import (
     DecisionOpt,
+    ForceOpt,
     JobsOpt,
     LatOpt,
     LonOpt,
@@ -45,6 +46,7 @@ def footprint(
     jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder (default out/footprint-NAME)"),
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Defended-area footprint: NetCDF, PNG map, GeoJSON, KML, city coverage, report."""
     from bmdsim.analysis.footprint import footprint as run_fp
@@ -52,6 +54,7 @@ def footprint(
     from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
     from bmdsim.io.report import write_report
+    from bmdsim.model.limits import check_work
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
     from bmdsim.model.surface import threat_warnings
@@ -67,6 +70,9 @@ def footprint(
     g = make_grid(box, grid)
     if g.covers != g.asked:
         warn([f"footprint grid: {g.describe()}"])
+    coarser = "use a coarser --grid or a smaller --lat/--lon box"
+    check_work("footprint", [("grid_cells", g.cells, coarser),
+                             ("trajectories", g.cells * len(ts.missiles), coarser)], force)
     out = out or Path("out") / f"footprint-{scn.name}"
     files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
@@ -163,6 +169,7 @@ def criteria(
     jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder"),
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
     import json
@@ -171,13 +178,15 @@ def criteria(
     from bmdsim.io.report import write_report
 
     if derive:
-        from bmdsim.analysis.envelope import safe_envelope, write_envelope
+        from bmdsim.analysis.envelope import envelope_sizes, safe_envelope, write_envelope
         from bmdsim.analysis.grids import make_grid
+        from bmdsim.model.limits import check_work
 
         box = grid_box(lat, lon, None)
         g = make_grid(box, grid)
         if g.covers != g.asked:
             warn([f"safe-envelope grid: {g.describe()}"])
+        check_work("criteria --derive", envelope_sizes(g), force)
         out = out or Path("out") / "safe-envelope"
         files.check_dir_creatable(out)
         prog, cb = progress_bar(quiet, "safe envelope")

@@ -56,6 +56,8 @@ JobsOpt = Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)]
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress output")]
 
+ForceOpt = Annotated[bool, typer.Option("--force", help="run even beyond the work limits (see bmdsim.model.limits)")]
+
 LatOpt = Annotated[str, typer.Option("--lat", help="grid box latitudes LOW:HIGH (deg; N/S letters accepted)")]
 
 LonOpt = Annotated[str, typer.Option("--lon", help="grid box longitudes LOW:HIGH (deg; E/W letters accepted)")]
@@ -104,16 +106,20 @@ def grid_box(lat: str, lon: str, old_bbox: str | None) -> tuple[float, float, fl
     return lo0, lo1, la0, la1
 
 def check_out_and_step(out, step_s) -> None:
-    """Fail before any work if the output file cannot be written or the sample step is not positive."""
+    """Fail before any work if the output file cannot be written or the sample step is outside
+    [0.1, 60] s (:func:`bmdsim.model.limits.check_step`)."""
     from bmdsim.io import files
+    from bmdsim.model.limits import check_step
 
     if out is not None:
         files.check_writable(out)
-    if not step_s > 0:
-        fail(f"--step-s must be > 0 seconds, got {step_s}")
+    check_step(step_s)
 
-def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s):
-    """Parse --from/--to and the shape options, and solve the one trajectory (one-line errors)."""
+def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, *, command: str = "this command",
+               fmt: str | None = None, force: bool = False):
+    """Parse --from/--to and the shape options, check the work limits, and solve the one trajectory
+    (one-line errors)."""
+    from bmdsim.model import limits
     from bmdsim.model.places import parse_point
     from bmdsim.model.surface import threat_warnings
     from bmdsim.model.trajectories import Shape, solve_one
@@ -121,6 +127,11 @@ def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
     lat1, lon1, label = parse_point(launch, "--from")
     lat2, lon2, _ = parse_point(aim, "--to")
+    n = limits.samples_per_trajectory(missile, step_s, shape)
+    sizes = [("samples_per_trajectory", n, f"raise --step-s (now {step_s:g} s)")]
+    if fmt in limits.BYTES_PER_SAMPLE:
+        sizes.append(("output_bytes", n * limits.BYTES_PER_SAMPLE[fmt], f"raise --step-s (now {step_s:g} s)"))
+    limits.check_work(command, sizes, force)
     ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
     warn(threat_warnings([missile], [lat1], [lon1], [label]))
     return ts

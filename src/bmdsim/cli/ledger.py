@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bmdsim.cli.common import QuietOpt, app, console, progress_bar
+from bmdsim.cli.common import ForceOpt, QuietOpt, app, console, fail, progress_bar
 
 PANEL = "Claims ledger and demo"
 
@@ -17,12 +17,21 @@ def claims(
     out: Path = typer.Option(Path("out") / "claims", "--out", help="output folder"),
     envelope_grid: float = typer.Option(4.0, "--envelope-grid", help="safe-envelope grid for C4 (deg)"),
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """The claims ledger: every technical claim of the article as a scenario with numbers and a verdict."""
     from bmdsim.analysis.claims import run_claims, write_claims
+    from bmdsim.analysis.envelope import ENVELOPE_BBOX, envelope_sizes
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
+    from bmdsim.model.limits import check_work
 
     files.check_dir_creatable(out)
+    if not 0.1 <= envelope_grid <= 10:
+        fail(f"--envelope-grid {envelope_grid}: valid 0.1..10 degrees")
+    sizes = [(u, n, how.replace("--grid", "--envelope-grid").replace(" or a smaller --lat/--lon box", ""))
+             for u, n, how in envelope_sizes(make_grid(ENVELOPE_BBOX, envelope_grid))]
+    check_work("claims", sizes, force)
     ids = [x.strip().upper() for x in only.split(",")] if only else None
     prog, cb = progress_bar(quiet, "claims")
     if prog:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from bmdsim.cli.common import (
+    ForceOpt,
     JobsOpt,
     QuietOpt,
     SchedulerOpt,
@@ -94,13 +95,16 @@ def run(
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
-    from bmdsim.analysis.run import run_scenario, write_run
+    from bmdsim.analysis.run import run_scenario, work_sizes, write_run
     from bmdsim.io import files
+    from bmdsim.model.limits import check_work
     from bmdsim.model.scenario import load_scenario
 
     scn = load_scenario(scenario)
+    check_work(f"run {scn.name}", work_sizes(scn), force)
     _surface_warnings(scn)
     out = out or Path("out") / scn.name
     files.check_dir_creatable(out)

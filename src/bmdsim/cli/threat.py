@@ -10,6 +10,7 @@ from bmdsim.cli.common import (
     ApogeeOpt,
     DecisionOpt,
     FlightTimeOpt,
+    ForceOpt,
     FromOpt,
     GammaOpt,
     MissileOpt,
@@ -39,12 +40,14 @@ def trajectory(
     step_s: float = typer.Option(10.0, "--step-s", help="sample spacing (s)"),
     fmt: TrajFormat = typer.Option(TrajFormat.json, "--format", help="json, csv or kml"),
     out: OutFileOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
     from bmdsim.io import trajectory_formats
 
     check_out_and_step(out, step_s)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="trajectory",
+                    fmt=fmt.value, force=force)
     render = {"json": trajectory_formats.to_json, "csv": trajectory_formats.to_csv,
               "kml": trajectory_formats.to_kml}[fmt.value]
     emit(render(ts), out)
@@ -66,6 +69,7 @@ def engage(
                                  "(default: the scenario's, else 5)", show_default=False),
     fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
     out: OutFileOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Engagement table of one threat against every site of an architecture."""
     from bmdsim.analysis.engage import run_engagements
@@ -82,6 +86,6 @@ def engage(
     check_out_and_step(out, step_s)
     arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
     warn_architecture(arch)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
     table = run_engagements(arch, ts)
     emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)

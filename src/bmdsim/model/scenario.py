@@ -113,7 +113,7 @@ class ThreatSetSpec(BaseModel):
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    step_s: float = Field(default=5.0, gt=0, le=60)
+    step_s: float = Field(default=5.0, ge=0.1, le=60)  # bmdsim.model.limits.STEP_MIN_S .. STEP_MAX_S
     vbo_kms: float | None = Field(default=None, gt=0, le=12)
     decision_time_s: float | None = Field(default=None, ge=0, le=3600)
 
