@@ -103,7 +103,8 @@ def parse_point(text: str, what: str = "point") -> tuple[float, float, str]:
             x = float(num)
             if hem:
                 if num[0] in "+-":
-                    raise BmdsimError(f"{what} {_clip(text)}: give a sign or a hemisphere letter, not both")
+                    raise BmdsimError(f"{what} {_clip(text)}: give a sign or a hemisphere letter, not both; "
+                                      f"accepted: {POINT_FORMS}")
                 if hem not in (pos, neg):
                     first, second = ("latitude", "N or S") if i == 1 else ("longitude", "E or W")
                     raise BmdsimError(f"{what} {_clip(text)}: the {first} comes {'first' if i == 1 else 'second'} "
