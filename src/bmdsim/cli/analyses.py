@@ -228,6 +228,7 @@ def criteria(
     text = verdict(limits, eng, total)
     result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
               "deterrent_trajectories": total, "verdict": text}
+    files.check_dir_writable(out)  # created now, after the work
     paths = [files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
     paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
         {"heading": "Verdict", "paragraphs": [text]},
@@ -266,6 +267,7 @@ def stability(
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
     sens = sensitivity(f)
+    files.check_dir_writable(out)  # created now, after the work
     paths = [files.write_atomic(out / "stability.json", json.dumps(
         {"forces": f.model_dump(), "steps": res.steps, "totals": res.totals, "sensitivity": sens}, indent=2) + "\n")]
     paths += write_report(out, f"Exchange calculator: {scn.name}", [

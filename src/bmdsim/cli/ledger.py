@@ -32,7 +32,9 @@ def claims(
     sizes = [(u, n, how.replace("--grid", "--envelope-grid").replace(" or a smaller --lat/--lon box", ""))
              for u, n, how in envelope_sizes(make_grid(ENVELOPE_BBOX, envelope_grid))]
     check_work("claims", sizes, force)
-    ids = [x.strip().upper() for x in only.split(",")] if only else None
+    ids = [x.strip().upper() for x in only.split(",") if x.strip()] if only is not None else None
+    if ids == []:
+        fail(f"--only {only!r}: give claim ids, e.g. --only C3,C8 (or leave --only out for every claim)")
     prog, cb = progress_bar(quiet, "claims")
     if prog:
         prog.start()
