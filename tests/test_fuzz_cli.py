@@ -7,12 +7,16 @@ isolation). Passing, for every example:
 * exit 0: stderr holds only ``bmdsim: warning: ...`` lines;
 * nothing left behind on error: the output path does not exist (or is the empty folder it was), and no
   temporary file remains in the working folder;
-* peak memory (the process's resident high-water mark, reset before each example through
-  ``/proc/self/clear_refs``) under 2 GiB.
+* peak memory under 2 GiB: in-process, what the example adds to the test process at its peak (the
+  resident high-water mark, reset before each example through ``/proc/self/clear_refs``, minus the
+  resident size before it); in a subprocess, the child's own peak (``wait4``).
 
-Budget: ``BMDSIM_FUZZ_SECONDS`` (default 60 s, what ``make test`` runs); ``make fuzz`` sets it to minutes
-and adds the atheris campaign on the loaders (``tools/fuzz_loaders.py``). Examples are drawn so that a
-*valid* combination stays cheap (coarse grids, small boxes, the claims ledger only with invalid ids).
+Budget: ``BMDSIM_FUZZ_SECONDS`` (default 45 s of in-process examples, plus 4 subprocess cases: about a
+minute in ``make test``); ``make fuzz`` sets it to minutes
+and adds the atheris campaign on the loaders (``tools/fuzz_loaders.py``). ``BMDSIM_FUZZ_TRACE=1`` prints
+each example and its outcome. Half the examples are free combinations of values (mostly faults), half
+are cheap valid invocations with at most one fault, so that success paths are fuzzed too; a valid
+combination stays cheap (coarse grids, small boxes, the claims ledger only with invalid ids).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ import collections
 import io
 import itertools
 import os
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -38,7 +43,7 @@ from bmdsim.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
 CATALOG = ROOT / "src" / "bmdsim" / "model" / "catalog"
-BUDGET_S = float(os.environ.get("BMDSIM_FUZZ_SECONDS", "60"))
+BUDGET_S = float(os.environ.get("BMDSIM_FUZZ_SECONDS", "45"))
 LONG = BUDGET_S > 120
 MAX_RSS_KB = 2 * 1024 * 1024  # 2 GiB
 
@@ -129,13 +134,16 @@ SNIPPETS = ["&a ", "*a", "!!python/object/apply:os.getcwd []", "!!binary aGk=", 
 
 
 @st.composite
-def file_bytes(draw):
-    how = draw(st.sampled_from(["bad", "mutated", "mutated", "mutated", "valid", "bytes"]))
+def file_bytes(draw, kind=None):
+    """A file: one of tests/data/bad, random bytes, or a valid file of ``kind`` (any kind if None) as is
+    or mutated line by line."""
+    how = draw(st.sampled_from(["valid", "valid", "mutated", "mutated"] if kind else
+                               ["bad", "mutated", "mutated", "mutated", "valid", "bytes"]))
     if how == "bad":
         return draw(st.sampled_from(BAD_BYTES))
     if how == "bytes":
         return draw(st.binary(max_size=300))
-    kind = draw(st.sampled_from(sorted(BASE_TEXTS)))
+    kind = kind or draw(st.sampled_from(sorted(BASE_TEXTS)))
     text = draw(st.sampled_from(BASE_TEXTS[kind]))
     if how == "valid":
         return text.encode()
@@ -159,10 +167,21 @@ def file_bytes(draw):
     return "".join(lines).encode("utf-8", "surrogatepass")
 
 
+# flyable (missile, launch, aim) triples: half of the one-threat examples start from one, so that the
+# success path (solve, engage, write) is fuzzed too, not only the refusals
+FLYABLE = [("Sejjil-2", "tabriz", "deveselu"), ("Shahab-3", "38.08N,46.29E", "kurecik"),
+           ("SS-27", "teykovo", "washington"), ("SS-N-23", "barents", "washington"), ("Iskander", "pionersky",
+                                                                                       "redzikowo")]
+
+
 @st.composite
 def invocations(draw, commands=tuple(COMMANDS)):
     cmd = draw(st.sampled_from(commands))
     positional, options = COMMANDS[cmd]
+    if cmd in ("trajectory", "engage") and draw(st.booleans()):
+        m, a, b = draw(st.sampled_from(FLYABLE))
+        fixed = {"--missile": [m], "--from": [a], "--to": [b]}
+        options = [(o, fixed.get(o, pool), p) for o, pool, p in options]
     argv = ["criteria", "--derive"] if cmd == "derive" else [cmd]
     for pool in positional:
         if draw(st.floats(0, 1)) < 0.95:
@@ -178,6 +197,51 @@ def invocations(draw, commands=tuple(COMMANDS)):
     if draw(st.floats(0, 1)) < 0.05 and len(argv) > 2 and cmd != "claims":
         argv.pop(draw(st.integers(1, len(argv) - 1)))
     files = [draw(file_bytes()) for _ in range(argv.count(FILE))]
+    return argv, files
+
+
+# valid invocations (cheap ones) for the one-fault mode; "@FILE:KIND" is a file of that kind
+VALID = {
+    "trajectory": ["trajectory", "--missile", "@M", "--from", "@A", "--to", "@B", "--step-s", "30", "--out", OUT_FILE],
+    "engage": ["engage", "--architecture", "epaa-phase-3", "--missile", "@M", "--from", "@A", "--to", "@B",
+               "--step-s", "10", "--format", "csv", "--out", OUT_FILE],
+    "engage-file": ["engage", "--architecture", "@FILE:architecture", "--missile", "@M", "--from", "@A", "--to", "@B"],
+    "validate": ["validate", "@FILE:scenario"],
+    "show": ["show", "@FILE:scenario"],
+    "run": ["run", "epaa-phase-1", "--out", OUT_DIR, "--quiet"],
+    "run-file": ["run", "@FILE:scenario", "--out", OUT_DIR, "--quiet"],
+    "footprint": ["footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "5", "--lat", "40:60", "--lon",
+                  "0:30", "--out", OUT_DIR, "--quiet"],
+    "derive": ["criteria", "--derive", "--grid", "5", "--lat", "50:60", "--lon", "0:10", "--out", OUT_DIR, "--quiet"],
+    "criteria": ["criteria", "epaa-phase-1", "--criteria", "@FILE:criteria", "--out", OUT_DIR, "--quiet"],
+    "stability": ["stability", "epaa-phase-1", "--forces", "@FILE:forces", "--out", OUT_DIR, "--quiet"],
+    "deterrent": ["deterrent", "epaa-phase-1", "--out", OUT_DIR, "--quiet"],
+    "schema": ["schema", "--out", OUT_FILE],
+}
+ALL_VALUES = sorted({v for _, opts in COMMANDS.values() for _, pool, _ in opts for v in (pool or [])
+                     if v not in (FILE, OUT_DIR, OUT_FILE)} | set(NASTY))
+
+
+@st.composite
+def one_fault_invocations(draw):
+    """A valid invocation with at most one fault: a value replaced, an item dropped or junk inserted."""
+    argv = list(VALID[draw(st.sampled_from(sorted(VALID)))])
+    m, a, b = draw(st.sampled_from(FLYABLE))
+    argv = [{"@M": m, "@A": a, "@B": b}.get(x, x) for x in argv]
+    op = draw(st.sampled_from(["none", "replace", "replace", "drop", "insert"]))
+    if op != "none":
+        i = draw(st.integers(1, len(argv) - 1))
+        if op == "replace":
+            argv[i] = draw(st.sampled_from(ALL_VALUES))
+        elif op == "drop":
+            argv.pop(i)
+        else:
+            argv.insert(i, draw(st.sampled_from(["--frm", "-x", "extra", "--out", "--step-s", "--", "--k=2"])))
+    files = []
+    for j, x in enumerate(argv):
+        if x.startswith("@FILE:"):
+            files.append(draw(file_bytes(x.split(":", 1)[1])))
+            argv[j] = FILE
     return argv, files
 
 
@@ -239,10 +303,21 @@ def check_outcome(argv, rc, err, work: Path, before: set):
     assert not [q for q in work.rglob(".*.tmp")], where  # no temporary file from write_atomic
 
 
+def _rss_kb() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def run_in_process(argv, files, work: Path):
     argv, _ = materialise(argv, files, work)
+    if os.environ.get("BMDSIM_FUZZ_TRACE"):  # which example is running (to find a hang or a crash)
+        print(f"fuzz: {argv!r}", file=sys.__stderr__, flush=True)
     before = {p.name for p in work.iterdir()}
     resettable = _peak_rss_reset()
+    base_kb = _rss_kb() if resettable else 0  # what the test process held before (other tests' caches)
     o, e = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(work)  # a default output folder (out/NAME) lands in the example's folder
@@ -252,9 +327,12 @@ def run_in_process(argv, files, work: Path):
     finally:
         os.chdir(cwd)
     OUTCOMES[(argv[0], rc)] += 1
+    if os.environ.get("BMDSIM_FUZZ_TRACE"):
+        print(f"  -> {rc} {e.getvalue()[:300]!r}", file=sys.__stderr__, flush=True)
     check_outcome(argv, rc, e.getvalue(), work, before)
-    if resettable:
-        assert _peak_rss_kb() < MAX_RSS_KB, f"peak RSS {_peak_rss_kb()} kB for argv={argv!r}"
+    if resettable:  # the memory this example added to the process at its peak
+        grew = _peak_rss_kb() - base_kb
+        assert grew < MAX_RSS_KB, f"peak RSS grew by {grew} kB for argv={argv!r}"
 
 
 _CLOCK: list[float] = []  # started by the first example, not at import (collection runs long before)
@@ -280,7 +358,7 @@ def workroot(tmp_path_factory):
 
 @settings(max_examples=20_000 if LONG else 1_000, deadline=None, derandomize=not LONG, database=None,
           suppress_health_check=list(HealthCheck), print_blob=True)
-@given(inv=invocations())
+@given(inv=st.one_of(invocations(), one_fault_invocations()))
 def test_cli_fuzz_in_process(inv, workroot):
     if not _budget_left():
         return  # budget spent (hypothesis has no time budget of its own); the remaining examples are no-ops
@@ -303,7 +381,23 @@ SUBPROCESS_CASES = [
 ]
 
 
-@settings(max_examples=60 if LONG else 6, deadline=None, derandomize=not LONG, database=None,
+def _run_child(cmd, cwd: Path, timeout_s: float = 300.0):
+    """(exit code or -signal, stderr text, the child's own peak RSS in kB from wait4)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="200")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        timer = threading.Timer(timeout_s, p.kill)  # a hang guard, not a speed requirement
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return p.returncode, err.read().decode("utf-8", "replace"), usage.ru_maxrss
+
+
+@settings(max_examples=40 if LONG else 4, deadline=None, derandomize=not LONG, database=None,
           suppress_health_check=list(HealthCheck))
 @given(case=st.sampled_from(SUBPROCESS_CASES), data=st.data())
 def test_cli_fuzz_subprocess(case, data, workroot):
@@ -314,12 +408,9 @@ def test_cli_fuzz_subprocess(case, data, workroot):
     try:
         argv, _ = materialise(case, files, work)
         before = {p.name for p in work.iterdir()}
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="200")
-        r = subprocess.run([sys.executable, "-m", "bmdsim.cli", *argv], capture_output=True, text=True, env=env,
-                           cwd=work, timeout=300)
-        assert r.returncode >= 0, f"killed by signal {-r.returncode}: argv={argv!r}"
-        check_outcome(argv, r.returncode, r.stderr, work, before)
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
-        assert peak_kb < MAX_RSS_KB, f"peak RSS {peak_kb} kB"
+        rc, err, peak_kb = _run_child([sys.executable, "-m", "bmdsim.cli", *argv], work)
+        assert rc >= 0, f"killed by signal {-rc}: argv={argv!r}"
+        check_outcome(argv, rc, err, work, before)
+        assert peak_kb < MAX_RSS_KB, f"peak RSS {peak_kb} kB: argv={argv!r}"
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -36,6 +36,8 @@ def map_chunks(func: Callable, chunks: Sequence, *, scheduler: str | None = None
         return out
 
 
+MAX_LOCAL_WORKERS = 64  # a LocalCluster of more processes than this is a typo, not a plan (each holds ~300 MB)
+
 _ADDRESS = re.compile(r"^((tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
 
 
@@ -119,8 +121,8 @@ def cluster_client(scheduler: str | None = None, jobs: int = 2, client=None):
     except ImportError:  # pragma: no cover - dask is a declared dependency
         raise BmdsimError("dask.distributed is not installed: pip install 'dask[distributed]'") from None
     if scheduler == "local":
-        if jobs < 1:
-            raise BmdsimError(f"--jobs must be >= 1, got {jobs}")
+        if not 1 <= jobs <= MAX_LOCAL_WORKERS:
+            raise BmdsimError(f"--jobs must be 1 to {MAX_LOCAL_WORKERS} local worker processes, got {str(jobs)[:20]}")
         client = local_client(jobs)
         cluster = client.cluster
     else:

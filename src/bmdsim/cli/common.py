@@ -148,9 +148,11 @@ def emit(text: str, out) -> None:
 
 def dask_options(scheduler: str | None, jobs: int | None) -> dict:
     """``scheduler`` / ``jobs`` keyword arguments of the analyses from the CLI options."""
-    if jobs is not None and jobs < 1:
-        fail(f"--jobs {jobs}: expected a number of worker processes >= 1")
-    from bmdsim.analysis.sweep import check_scheduler, probe_scheduler
+    from bmdsim.analysis.sweep import MAX_LOCAL_WORKERS, check_scheduler, probe_scheduler
+
+    if jobs is not None and not 1 <= jobs <= MAX_LOCAL_WORKERS:
+        fail(f"--jobs {str(jobs)[:20]}: expected 1 to {MAX_LOCAL_WORKERS} worker processes on this machine "
+             "(for more, start a cluster and give --scheduler tcp://HOST:8786)")
 
     check_scheduler(scheduler)
     if scheduler not in (None, "local"):
