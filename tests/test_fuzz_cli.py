@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -381,20 +380,24 @@ SUBPROCESS_CASES = [
 ]
 
 
-def _run_child(cmd, cwd: Path, timeout_s: float = 300.0):
-    """(exit code or -signal, stderr text, the child's own peak RSS in kB from wait4)."""
+# the console script's main() in a fresh interpreter, reporting the peak resident size of its own image
+# (VmHWM after exec: getrusage's ru_maxrss would include the forked test process before the exec)
+_CHILD = ("import sys\nfrom bmdsim.cli import main\nrc = main(sys.argv[2:])\n"
+          "hwm = next(ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:'))\n"
+          "open(sys.argv[1], 'w').write(hwm)\nsys.exit(rc)\n")
+
+
+def _run_child(argv, cwd: Path, timeout_s: float = 300.0):
+    """(exit code or -signal, stderr text, the child's peak RSS in kB) of ``bmdsim ARGV`` in a subprocess."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="200")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
-        timer = threading.Timer(timeout_s, p.kill)  # a hang guard, not a speed requirement
-        timer.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        hwm = Path(tmp) / "hwm"
         try:
-            _, status, usage = os.wait4(p.pid, 0)
-        finally:
-            timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return p.returncode, err.read().decode("utf-8", "replace"), usage.ru_maxrss
+            r = subprocess.run([sys.executable, "-c", _CHILD, str(hwm), *argv], capture_output=True, text=True,
+                               env=env, cwd=cwd, timeout=timeout_s)  # the timeout guards against a hang
+        except subprocess.TimeoutExpired:
+            return -9, f"timed out after {timeout_s:g} s", 0
+        return r.returncode, r.stderr, int(hwm.read_text()) if hwm.exists() else 0
 
 
 @settings(max_examples=40 if LONG else 4, deadline=None, derandomize=not LONG, database=None,
@@ -408,7 +411,7 @@ def test_cli_fuzz_subprocess(case, data, workroot):
     try:
         argv, _ = materialise(case, files, work)
         before = {p.name for p in work.iterdir()}
-        rc, err, peak_kb = _run_child([sys.executable, "-m", "bmdsim.cli", *argv], work)
+        rc, err, peak_kb = _run_child(argv, work)
         assert rc >= 0, f"killed by signal {-rc}: argv={argv!r}"
         check_outcome(argv, rc, err, work, before)
         assert peak_kb < MAX_RSS_KB, f"peak RSS {peak_kb} kB: argv={argv!r}"
