@@ -125,7 +125,7 @@ class Scenario(BaseModel):
     name: str
     description: str = ""
     date: str | None = None  # ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD, START/END or YYYY-YYYY (bmdsim.model.dates)
-    date_note: str = ""  # a remark on the date ("planned", "approximate")
+    date_note: str | None = None  # a remark on the date ("planned", "approximate")
 
     @field_validator("date")
     @classmethod
