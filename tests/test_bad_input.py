@@ -385,3 +385,52 @@ def test_land_mask_agrees_with_an_independent_mask():
     assert sure.sum() > 2500 and agree.mean() >= 0.99, (sure.sum(), agree.mean())
     # Tabriz (inland) and the swapped point in the Sea of Azov, ~11 km from the nearest shore
     assert land_fraction(38.08, 46.29) == 1.0 and land_fraction(46.29, 38.08) == 0.0
+
+
+def test_documented_workflows_fit_the_work_limits(tmp_path):
+    """Every documented workflow runs without --force: the 0.25 deg envelope and footprint, the claims
+    ledger's envelope, `run` of every built-in scenario and of one with the iran-to-europe-grid threat set,
+    and an ICBM trajectory at the finest step."""
+    from bmdsim.analysis.envelope import ENVELOPE_BBOX, envelope_sizes
+    from bmdsim.analysis.grids import make_grid
+    from bmdsim.analysis.run import work_sizes
+    from bmdsim.model.limits import check_work, samples_per_trajectory
+    from bmdsim.model.scenario import builtin_names, load_scenario
+
+    check_work("criteria --derive --grid 0.25", envelope_sizes(make_grid(ENVELOPE_BBOX, 0.25)))
+    check_work("claims", envelope_sizes(make_grid(ENVELOPE_BBOX, 4.0)))
+    g = make_grid((-12, 45, 34, 72), 0.25)
+    check_work("footprint --grid 0.25", [("grid_cells", g.cells, ""), ("trajectories", g.cells * 4, "")])
+    grid_scn = tmp_path / "grid.yaml"
+    grid_scn.write_text("name: grid\nextends: nrc-options\nthreats: iran-to-europe-grid\n")
+    for ref in [*builtin_names(), str(grid_scn)]:
+        check_work(f"run {ref}", work_sizes(load_scenario(ref)))
+    for m in ("SS-18", "Minuteman-III", "Iran-ICBM"):
+        check_work("trajectory --step-s 0.1", [("samples_per_trajectory", samples_per_trajectory(m, 0.1), "")])
+
+
+def test_flight_time_bound_holds_for_every_catalog_missile():
+    """The work estimate's flight-time bound (a vertical shot at the minimum-energy burnout speed of the
+    nominal range) is above the solved flight time of each catalog missile at 90 % of its nominal range,
+    minimum-energy and lofted (apogee 1.5 x the minimum-energy one)."""
+    import numpy as np
+
+    from bmdsim.core import geodesy
+    from bmdsim.model.limits import flight_time_bound_s
+    from bmdsim.model.missiles import load_missiles
+    from bmdsim.model.trajectories import Shape, solve_trajectories
+
+    checked = 0
+    for m in load_missiles().values():
+        lat2, lon2 = geodesy.direct(40.0, 10.0, 90.0, 0.9 * m.nominal_range_km.value * 1e3)
+        ts = solve_trajectories(m.name, 40.0, 10.0, lat2, lon2, step_s=None)
+        assert ts.ok.all(), m.name
+        t_min = float(ts.events_t_s[0, 3])
+        _, _, apo = ts.event_geodetic(1)
+        lofted = solve_trajectories(m.name, 40.0, 10.0, lat2, lon2, Shape.from_options(apogee_km=min(
+            1.5 * float(apo[0]) / 1e3, 5000.0)), step_s=None)
+        assert lofted.ok.all(), m.name
+        times = [t_min, float(lofted.events_t_s[0, 3])]
+        assert max(times) <= flight_time_bound_s(m.name), (m.name, times, flight_time_bound_s(m.name))
+        checked += 1
+    assert checked == len(load_missiles()) and np.isfinite(t_min)

@@ -12,10 +12,10 @@ unit                           limit        largest documented workflow
 ``--step-s``                   0.1 .. 60 s  (an option range, not a limit: 5 s scenarios, 10 s ``trajectory``)
 samples per trajectory         50,000       an ICBM at ``--step-s 0.1``: about 36,000 (bound, see below)
 trajectories flown             1,000,000    ``footprint`` 0.25 deg over Europe: 138,624 (34,656 cells x 4)
-samples held at once           5,000,000    ``run`` with ``iran-to-europe-grid`` at 5 s: about 190,000
+samples held at once           5,000,000    ``run`` with ``iran-to-europe-grid`` at 5 s: 176,242
 grid cells                     250,000      ``criteria --derive --grid 0.25``: 68,000
 cells x threats x vbo rungs    1.5e9        ``criteria --derive --grid 0.25``: 68,000 x 169 x 41 = 4.7e8
-engagement pairs (all runs)    2,000,000    ``run nrc-options``: 5 variants x 186 threats x 5 sites
+engagement pairs (all runs)    2,000,000    ``run nrc-options``: 4,464 (5 variants x 186 threats x 4-5 sites)
 output bytes per file          200 MB       ``trajectory --step-s 0.1`` JSON of an ICBM: about 5 MB
 =============================  ===========  =======================================================
 
