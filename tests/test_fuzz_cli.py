@@ -400,7 +400,7 @@ def _run_child(argv, cwd: Path, timeout_s: float = 300.0):
         return r.returncode, r.stderr, int(hwm.read_text()) if hwm.exists() else 0
 
 
-@settings(max_examples=40 if LONG else 4, deadline=None, derandomize=not LONG, database=None,
+@settings(max_examples=30 if LONG else 4, deadline=None, derandomize=not LONG, database=None,
           suppress_health_check=list(HealthCheck))
 @given(case=st.sampled_from(SUBPROCESS_CASES), data=st.data())
 def test_cli_fuzz_subprocess(case, data, workroot):
