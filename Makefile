@@ -20,9 +20,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# about ten minutes: the hypothesis campaign on the command line (tests/test_fuzz_cli.py, 5 min in-process
-# plus 40 subprocess cases), then
-# atheris on the file loaders (tools/fuzz_loaders.py, 3 min, 2 GiB RSS limit)
+# about ten minutes: the hypothesis campaign on the command line (tests/test_fuzz_cli.py: 5 min in-process,
+# then 30 subprocess cases), then atheris on the file loaders (tools/fuzz_loaders.py: 3 min, 2 GiB RSS limit)
 FUZZ_CLI_SECONDS ?= 300
 FUZZ_LOADER_SECONDS ?= 180
 fuzz: $(STAMP)
