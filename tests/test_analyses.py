@@ -119,10 +119,12 @@ def test_criteria_limits_and_physics_verdict():
     a = arch()
     crit = Criteria.model_validate({
         "max_vbo_kms": 5.0,
-        "forbidden_zones": [{"name": "north of 60N", "min_lat_deg": 60},
-                            {"name": "box around the site", "polygon": [[43, 23], [43, 25], [45, 25], [45, 23]]}],
-        "max_interceptors_per_zone": [{"zone": {"name": "Balkans", "polygon": [[40, 20], [40, 30], [47, 30],
-                                                                                [47, 20]]}, "max": 10}],
+        "forbidden_zones": [{"name": "north of 60N", "cap": {"north_of_deg": 60}},
+                            {"name": "box around the site", "polygon": {"corners": [[43, 23], [43, 25], [45, 25],
+                                                                                    [45, 23]]}}],
+        "max_interceptors_per_zone": [{"zone": {"name": "Balkans", "box": {"lat_south": 40, "lat_north": 47,
+                                                                           "lon_west": 20, "lon_east": 30}},
+                                       "max": 10}],
         "radar_sectors": [{"sensor": "TPY2-KURECIK", "az_from_deg": 60, "az_to_deg": 150}],
     })
     res = {x["limit"]: x["met"] for x in check_limits(a, crit)}

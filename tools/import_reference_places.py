@@ -61,7 +61,9 @@ def _capitals() -> list[dict]:
 
 
 def main(facts_path: Path) -> None:
-    facts = yaml.safe_load(facts_path.read_text())
+    from bmdsim.model import yamlsafe
+
+    facts, _ = yamlsafe.load(facts_path, "facts file")  # the project's one reader (YAML 1.2, no duplicate keys)
     places = []
     for section, category in SECTIONS.items():
         for e in facts.get(section, []):

@@ -12,11 +12,18 @@ class BmdsimError(ValueError):
 class UnknownNameError(BmdsimError):
     """A name that is not in the catalog; the message lists the valid ones."""
 
+    MAX_LISTED = 25  # longer catalogs: the names closest to the one given, and how many there are
+
     def __init__(self, kind: str, name: str, known):
         known = sorted(known)
-        close = difflib.get_close_matches(name, known, n=1)
+        close = difflib.get_close_matches(str(name), known, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        super().__init__(f"unknown {kind} {name!r}.{hint} Known: {', '.join(known)}")
+        if len(known) <= self.MAX_LISTED:
+            listed = f"Known: {', '.join(known)}"
+        else:
+            near = difflib.get_close_matches(str(name), known, n=8, cutoff=0.0)
+            listed = f"Closest of {len(known)} known: {', '.join(near)}"
+        super().__init__(f"unknown {kind} {str(name)[:80]!r}.{hint} {listed}")
         self.name = name
         self.known = known
 

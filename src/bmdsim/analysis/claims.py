@@ -186,7 +186,7 @@ def c4(ctx):
     sm = env.summary()
     limit_vbo = sm["min_safe_vbo_kms"]
     crit = Criteria.model_validate({"name": "numbers-and-areas", "max_vbo_kms": 5.5,
-                                    "forbidden_zones": [{"name": "north of 56N", "min_lat_deg": 56.0}]})
+                                    "forbidden_zones": [{"name": "north of 56N", "cap": {"north_of_deg": 56.0}}]})
     from bmdsim.model.architecture import resolve
 
     out = {}

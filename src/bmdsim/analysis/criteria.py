@@ -4,13 +4,19 @@ A criteria file (YAML) states limits of the kind Moscow asked for in 2011-2012::
 
     name: example-limits
     max_vbo_kms: 4.5                       # no interceptor faster than this
-    forbidden_zones:                       # no interceptor site inside
-      - {name: north of 55N, min_lat_deg: 55}
-      - {name: Baltic box, polygon: [[54, 10], [54, 30], [60, 30], [60, 10]]}   # [lat, lon] corners
+    forbidden_zones:                       # no interceptor site inside (zones: bmdsim.analysis.zones)
+      - {name: north of 55N, cap: {north_of_deg: 55}}
+      - {name: Baltic box, box: {lat_south: 54, lat_north: 60, lon_west: 10, lon_east: 30}}
+      - {name: Bering Sea, box: {lat_south: 50, lat_north: 66, lon_west: 162, lon_east: -157}}
+      - {name: around Kaliningrad, circle: {lat_deg: 54.71, lon_deg: 20.51, radius_km: 500}}
     max_interceptors_per_zone:
-      - {zone: {name: Poland and Romania, polygon: [[43, 14], [43, 30], [55, 30], [55, 14]]}, max: 48}
+      - {zone: {name: Poland and Romania, polygon: {corners: [[43, 14], [43, 30], [55, 30], [55, 14]]}}, max: 48}
     radar_sectors:                         # a radar's boresight must point inside [from, to] (deg, clockwise)
       - {sensor: TPY2-KURECIK, az_from_deg: 60, az_to_deg: 150}
+
+Zones are regions of the Earth with a stated legal meaning (boxes of parallels and meridians across the
+antimeridian, polar caps, geodesic circles, great-circle polygons of any size): see
+:mod:`bmdsim.analysis.zones`. The flat lat/lon polygons of earlier versions are refused with the new form.
 
 The output lists each limit as met or not, then the physics verdict: does the deployment engage any
 trajectory of the deterrent threat sets? A deployment can meet every limit and still fail the
@@ -21,42 +27,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from bmdsim.analysis.zones import Zone
 from bmdsim.model.architecture import ResolvedArchitecture
 
-
-class Zone(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    min_lat_deg: float | None = Field(default=None, ge=-90, le=90)
-    max_lat_deg: float | None = Field(default=None, ge=-90, le=90)
-    polygon: list[list[float]] | None = None  # [[lat, lon], ...]
-
-    @model_validator(mode="after")
-    def _one(self):
-        if self.polygon is None and self.min_lat_deg is None and self.max_lat_deg is None:
-            raise ValueError(f"zone {self.name!r}: give `polygon` or `min_lat_deg`/`max_lat_deg`")
-        if self.polygon is not None and (len(self.polygon) < 3 or any(len(p) != 2 for p in self.polygon)):
-            raise ValueError(f"zone {self.name!r}: polygon needs >= 3 [lat, lon] corners")
-        return self
-
-    def contains(self, lat: float, lon: float) -> bool:
-        if self.min_lat_deg is not None and lat < self.min_lat_deg:
-            return False
-        if self.max_lat_deg is not None and lat > self.max_lat_deg:
-            return False
-        if self.polygon is None:
-            return True
-        # even-odd ray casting in the lat/lon plane
-        inside = False
-        pts = self.polygon
-        for (a_lat, a_lon), (b_lat, b_lon) in zip(pts, pts[1:] + pts[:1], strict=True):
-            if (a_lat > lat) != (b_lat > lat):
-                x = a_lon + (lat - a_lat) * (b_lon - a_lon) / (b_lat - a_lat)
-                if lon < x:
-                    inside = not inside
-        return inside
+__all__ = ["Criteria", "RadarSector", "Zone", "ZoneCap", "check_limits", "load_criteria", "verdict"]
 
 
 class ZoneCap(BaseModel):

@@ -62,11 +62,13 @@ class SafeEnvelope:
     template: str
     decision_time_s: float
     n_threats: int
+    covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
 
     def summary(self) -> dict:
         v = self.safe_vbo_kms
         top = self.ladder_kms[-1]
-        return {"template_interceptor": self.template, "decision_time_s": self.decision_time_s,
+        cov = None if self.covers is None else {"lat": list(self.covers[2:]), "lon": list(self.covers[:2])}
+        return {"template_interceptor": self.template, "decision_time_s": self.decision_time_s, "grid_covers": cov,
                 "threats": self.n_threats, "vbo_ladder_kms": [float(self.ladder_kms[0]), float(top),
                                                                float(self.ladder_kms[1] - self.ladder_kms[0])],
                 "cells": int(v.size), "cells_safe_at_top": int(np.sum(v >= top)),
@@ -226,6 +228,20 @@ def _n_workers(client, jobs: int) -> int:
         return max(jobs, 1)
 
 
+def envelope_sizes(grid, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0, vbo_step_kms: float = 0.25
+                   ) -> list[tuple[str, float, str]]:
+    """The size of a safe-envelope sweep on ``grid`` (:class:`bmdsim.analysis.grids.Grid`) in the units of
+    :mod:`bmdsim.model.limits`: cells, and cells x deterrent threats x ladder rungs (an upper bound: the
+    bisection visits about log2 of the rungs)."""
+    from bmdsim.analysis.deterrent import DETERRENT_THREAT_SETS
+    from bmdsim.model.scenario import expand_threats, load_threat_set
+
+    n_threats = sum(expand_threats(load_threat_set(name)).n for name in DETERRENT_THREAT_SETS)
+    rungs = int(round((vbo_max_kms - vbo_min_kms) / vbo_step_kms)) + 1
+    coarser = "use a coarser --grid or a smaller --lat/--lon box"
+    return [("grid_cells", grid.cells, coarser), ("cell_threat_rungs", grid.cells * n_threats * rungs, coarser)]
+
+
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
                   decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                   vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,
@@ -233,15 +249,15 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     """The safe envelope on a grid (see the module docstring); ``bbox`` = (lon_min, lon_max, lat_min,
     lat_max) in degrees. ``scheduler`` / ``jobs`` / ``client``: run the rows on Dask (see
     :func:`bmdsim.analysis.sweep.map_chunks`); the map is identical to a single-process run."""
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.analysis.sweep import cluster_client, map_chunks
 
     if not 0.1 <= grid_deg <= 10:
         raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.1..10 degrees")
     if not 0 < vbo_min_kms < vbo_max_kms <= 15 or not 0 < vbo_step_kms <= 2:
         raise BmdsimError("vbo ladder must satisfy 0 < vbo_min < vbo_max <= 15 km/s and 0 < step <= 2 km/s")
-    lon0, lon1, lat0, lat1 = bbox
-    lats = np.arange(lat0 + grid_deg / 2, lat1, grid_deg)
-    lons = np.arange(lon0 + grid_deg / 2, lon1, grid_deg)
+    g = make_grid(bbox, grid_deg)  # cells cover the whole box
+    lats, lons = g.lat_deg, g.lon_deg
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
     kin = get_interceptor(template).kinematics()
     th = threats or envelope_threats(step_s, decision_time_s)
@@ -254,7 +270,7 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     vals = np.empty((lats.size, lons.size))
     for rows, part in zip(row_sets, parts, strict=True):
         vals[rows] = part
-    return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
+    return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]), g.covers)
 
 
 def write_envelope(env: SafeEnvelope, out_dir, *, figure_format: str = "png", dpi: int | None = None,

@@ -42,6 +42,7 @@ class Footprint:
     grid_deg: float
     architecture: str
     cities: list[dict] = field(default_factory=list)
+    covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
 
     def summary(self) -> dict:
         thr = np.isfinite(self.defended)
@@ -51,6 +52,8 @@ class Footprint:
             "architecture": self.architecture, "launch": {"lat": self.launch[0], "lon": self.launch[1],
                                                           "label": self.launch[2]},
             "missiles": self.missiles, "k_shots": self.k, "grid_deg": self.grid_deg,
+            "grid_covers": None if self.covers is None else {"lat": list(self.covers[2:]),
+                                                             "lon": list(self.covers[:2])},
             "cells_threatened": int(thr.sum()), "cells_defended": int(np.nansum(self.defended)),
             "share_cells_defended": round(float(np.nansum(self.defended) / thr.sum()), 4) if thr.any() else None,
             "cities_threatened": sum(c["threatened"] for c in self.cities),
@@ -262,27 +265,27 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
     :func:`bmdsim.analysis.sweep.map_chunks`); the numbers are identical to a single-process run.
     ``progress(done, total)`` is called per batch.
     """
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.analysis.sweep import cluster_client
 
     if not 0.05 <= grid_deg <= 10:
         raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.05..10 degrees")
     if k < 1:
         raise BmdsimError(f"k must be >= 1 shots, got {k}")
-    lon0, lon1, lat0, lat1 = bbox
-    if not (-180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90):
-        raise BmdsimError(f"bbox {bbox} invalid; need lon_min < lon_max in -180..180, lat_min < lat_max in -90..90")
+    g = make_grid(bbox, grid_deg)
     names = [get_missile(m).name for m in missiles]
     with cluster_client(scheduler, jobs, client) as c:
-        return _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refine,
+        return _footprint(arch, names, launch, g, k, min_city_population, refine,
                           _evaluator(arch, names, launch, step_s, c, progress))
 
 
-def _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refine, evaluate) -> Footprint:
-    lon0, lon1, lat0, lat1 = bbox
-    nlat = int(round((lat1 - lat0) / grid_deg))
-    nlon = int(round((lon1 - lon0) / grid_deg))
-    lats = lat0 + grid_deg * (np.arange(nlat) + 0.5)
-    lons = lon0 + grid_deg * (np.arange(nlon) + 0.5)
+def _footprint(arch, names, launch, g, k, min_city_population, refine, evaluate) -> Footprint:
+    """The footprint on grid ``g`` (:class:`bmdsim.analysis.grids.Grid`): cells cover the box asked for."""
+    grid_deg = g.step_deg
+    lon0, _, lat0, _ = g.covers
+    bbox = g.covers
+    lats, lons = g.lat_deg, g.lon_deg
+    nlat, nlon = lats.size, lons.size
     shots = np.full((len(names), nlat, nlon), np.nan)
     f = 4
     if refine and nlat >= 2 * f and nlon >= 2 * f:
@@ -328,7 +331,7 @@ def _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refi
     return Footprint(lat_deg=lats, lon_deg=lons, defended=defended.reshape(shape),
                      min_shots=min_shots.reshape(shape), n_threatening=n_thr.reshape(shape),
                      missiles=names, shots_by_missile=shots, launch=launch, k=k, grid_deg=grid_deg,
-                     architecture=arch.name, cities=cities)
+                     architecture=arch.name, cities=cities, covers=g.covers)
 
 
 def write_footprint(fp: Footprint, out_dir, sites=(), *, arch=None, figure_format: str = "png",

@@ -86,6 +86,28 @@ def _f(x, nd=3):
     return "" if not np.isfinite(x) else round(x, nd)
 
 
+def work_sizes(scn: Scenario) -> list[tuple[str, float, str]]:
+    """The size of running ``scn`` in the units of :mod:`bmdsim.model.limits`, estimated before any
+    trajectory is flown: trajectories, samples held at once, engagement pairs over every variant and
+    sweep point, and the bytes of engagements.csv."""
+    from collections import Counter
+
+    from bmdsim.model.limits import BYTES_PER_ENGAGEMENT_ROW, samples_per_trajectory
+
+    ts_spec = load_threat_set(scn.threats)
+    tl = expand_threats(ts_spec, check_only=False)
+    shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
+    step = scn.options.step_s
+    samples = sum(k * samples_per_trajectory(m, step, shape) for m, k in Counter(tl.missile).items())
+    variants = expand_variants(scn)
+    pairs = sum(tl.n * len(v.scenario.architecture.sites) for v in variants)
+    fewer = "use fewer variants or sweep points, or a smaller threat set"
+    return [("trajectories", tl.n, "use a smaller threat set"),
+            ("samples", samples, f"raise options.step_s (now {step:g} s) or use a smaller threat set"),
+            ("engagement_pairs", pairs, fewer),
+            ("output_bytes", pairs * BYTES_PER_ENGAGEMENT_ROW, fewer)]
+
+
 def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
     ts_spec = load_threat_set(scn.threats)
     tl = expand_threats(ts_spec)

@@ -36,6 +36,8 @@ def map_chunks(func: Callable, chunks: Sequence, *, scheduler: str | None = None
         return out
 
 
+MAX_LOCAL_WORKERS = 64  # a LocalCluster of more processes than this is a typo, not a plan (each holds ~300 MB)
+
 _ADDRESS = re.compile(r"^((tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
 
 
@@ -45,6 +47,61 @@ def check_scheduler(scheduler: str | None) -> None:
         return
     raise BmdsimError(f"--scheduler {scheduler!r}: expected 'local' or a Dask scheduler address such as "
                       "tcp://10.0.0.5:8786")
+
+
+PROBE_TIMEOUT_S = 8.0  # connect + handshake + identity reply: a failing probe ends within ~9 s
+
+
+def probe_scheduler(address: str, timeout_s: float = PROBE_TIMEOUT_S) -> dict:
+    """Ask ``address`` who it is, within ``timeout_s`` seconds overall; return the scheduler's identity.
+
+    Dask's own connect timeout does not bound the handshake: a server that accepts the TCP connection
+    but speaks another protocol (an HTTP server, say) can keep a client waiting for minutes. Here the
+    whole exchange (connect, handshake, ``identity`` request, reply) runs under one deadline, in a
+    thread of its own (so it also works where an event loop is already running). Raises a one-line
+    BmdsimError naming the address and what was expected.
+    """
+    import asyncio
+    import threading
+
+    expected = ("expected a running Dask scheduler (start one with `dask scheduler` and give "
+                "tcp://HOST:8786), or --scheduler local")
+
+    async def ask():
+        from distributed.comm import connect
+
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            with contextlib.suppress(Exception):
+                comm.abort()
+
+    box: dict = {}
+
+    def run():
+        try:
+            box["ok"] = asyncio.run(asyncio.wait_for(ask(), timeout_s))
+        except BaseException as err:  # noqa: BLE001 - reported below, whatever the transport raised
+            box["err"] = err
+
+    t = threading.Thread(target=run, name="bmdsim-scheduler-probe", daemon=True)
+    t.start()
+    t.join(timeout_s + 1.0)
+    if t.is_alive() or isinstance(box.get("err"), asyncio.TimeoutError | TimeoutError):
+        raise BmdsimError(f"--scheduler {address}: no answer from a Dask scheduler within {timeout_s:g} s; "
+                          f"{expected}")
+    if "err" in box:
+        err = box["err"]
+        msg = " ".join(str(err).split())[:160] or type(err).__name__
+        raise BmdsimError(f"--scheduler {address}: cannot talk to a Dask scheduler there ({msg}); {expected}")
+    ident = box.get("ok")
+    if not isinstance(ident, dict) or ident.get("type") != "Scheduler":
+        kind = ident.get("type") if isinstance(ident, dict) else type(ident).__name__
+        raise BmdsimError(f"--scheduler {address}: the server there is not a Dask scheduler (it says {kind!r}); "
+                          f"{expected}")
+    return ident
 
 
 @contextlib.contextmanager
@@ -64,14 +121,15 @@ def cluster_client(scheduler: str | None = None, jobs: int = 2, client=None):
     except ImportError:  # pragma: no cover - dask is a declared dependency
         raise BmdsimError("dask.distributed is not installed: pip install 'dask[distributed]'") from None
     if scheduler == "local":
-        if jobs < 1:
-            raise BmdsimError(f"--jobs must be >= 1, got {jobs}")
+        if not 1 <= jobs <= MAX_LOCAL_WORKERS:
+            raise BmdsimError(f"--jobs must be 1 to {MAX_LOCAL_WORKERS} local worker processes, got {str(jobs)[:20]}")
         client = local_client(jobs)
         cluster = client.cluster
     else:
         cluster = None
+        probe_scheduler(scheduler)
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{PROBE_TIMEOUT_S:g}s")
         except (OSError, ValueError, TypeError) as err:
             raise BmdsimError(f"cannot reach Dask scheduler {scheduler!r}: {err}") from None
     try:

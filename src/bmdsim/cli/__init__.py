@@ -1,6 +1,9 @@
 """The ``bmdsim`` command line: parses, calls the library, prints. Nothing else.
 
-Every user mistake ends with one line on stderr and exit code 2; no traceback, no partial file.
+Every user mistake ends with one line on stderr and exit code 2; no traceback, no partial file (output
+is written only once the input is validated, each file atomically, and whatever a failing command did
+create is removed: :func:`bmdsim.io.files.all_or_nothing`). Warnings (``bmdsim: warning: ...``) are
+printed only when the command succeeds.
 Commands live in one module per group (catalog, threat, scenarios, analyses, ledger); they register
 on the shared typer app of :mod:`bmdsim.cli.common`.
 """
@@ -16,8 +19,9 @@ import typer
 from bmdsim.cli import catalog, threat, scenarios, analyses, ledger  # noqa: F401
 # isort: on
 from bmdsim.cli import common
-from bmdsim.cli.common import app
+from bmdsim.cli.common import WARNINGS, app
 from bmdsim.errors import BmdsimError
+from bmdsim.io import files
 
 __all__ = ["app", "main"]
 
@@ -28,10 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         argv = ["--help"]
     common.ARGV[:] = argv
+    WARNINGS.clear()
     try:
-        rv = app(args=argv, standalone_mode=False, prog_name="bmdsim")
+        with files.all_or_nothing():  # a failing command leaves no file or folder it created behind
+            rv = app(args=argv, standalone_mode=False, prog_name="bmdsim")
         if isinstance(rv, int) and not isinstance(rv, bool):
             return rv  # typer.Exit(code) comes back as a return value in non-standalone mode
+        for w in WARNINGS:  # only after success: a failing command prints its one error line alone
+            print(f"bmdsim: warning: {w}", file=sys.stderr)
     except BmdsimError as err:
         print(f"bmdsim: error: {err}", file=sys.stderr)
         return 2

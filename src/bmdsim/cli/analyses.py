@@ -11,7 +11,11 @@ from bmdsim.cli.common import (
     DpiOpt,
     FigureFormat,
     FigureFormatOpt,
+    ForceOpt,
     JobsOpt,
+    LatOpt,
+    LonOpt,
+    OldBboxOpt,
     Projection,
     ProjectionOpt,
     QuietOpt,
@@ -24,8 +28,10 @@ from bmdsim.cli.common import (
     dask_options,
     fail,
     finish_folder,
+    grid_box,
     progress_bar,
     scenario_arch,
+    warn,
 )
 
 PANEL = "Analyses"
@@ -37,7 +43,9 @@ def footprint(
     launch_area: str = typer.Option(..., "--launch-area", help="launch place id or LAT,LON"),
     grid: float = typer.Option(0.25, "--grid", help="grid spacing (deg)"),
     k: int = typer.Option(1, "--k", help="shots required (2 = shoot-look-shoot)"),
-    bbox: str = typer.Option("-12,45,34,72", "--bbox", help="LON_MIN,LON_MAX,LAT_MIN,LAT_MAX (deg)"),
+    lat: LatOpt = "34:72",
+    lon: LonOpt = "-12:45",
+    bbox: OldBboxOpt = None,
     vbo_kms: VboOpt = None,
     decision_time_s: DecisionOpt = None,
     exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
@@ -49,35 +57,43 @@ def footprint(
     projection: ProjectionOpt = Projection.auto,
     place_labels: bool = typer.Option(False, "--place-labels", help="label the capitals on the map"),
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Defended-area footprint: NetCDF (CF), map, GeoJSON, KML, city coverage, report, provenance."""
     from bmdsim.analysis.footprint import footprint as run_fp
     from bmdsim.analysis.footprint import write_footprint
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
     from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
+    from bmdsim.model.limits import check_work
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
+    from bmdsim.model.surface import threat_warnings
 
     check_figure_options(dpi)
-    try:
-        box = tuple(float(x) for x in bbox.split(","))
-        assert len(box) == 4
-    except (ValueError, AssertionError):
-        fail(f"--bbox {bbox!r}: expected LON_MIN,LON_MAX,LAT_MIN,LAT_MAX in degrees")
+    box = grid_box(lat, lon, bbox)
     scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
     ts = load_threat_set(v.threats)
     if ts.missiles == "deployed":
         fail(f"scenario {scn.name!r}: footprints need a threat set with a missile list")
-    lat, lon, label = parse_point(launch_area, "--launch-area")
+    la, lo, label = parse_point(launch_area, "--launch-area")
+    warn(threat_warnings(list(ts.missiles), [la] * len(ts.missiles), [lo] * len(ts.missiles),
+                         [label] * len(ts.missiles)))
+    g = make_grid(box, grid)
+    if g.covers != g.asked:
+        warn([f"footprint grid: {g.describe()}"])
+    coarser = "use a coarser --grid or a smaller --lat/--lon box"
+    check_work("footprint", [("grid_cells", g.cells, coarser),
+                             ("trajectories", g.cells * len(ts.missiles), coarser)], force)
     out = out or Path("out") / f"footprint-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
     prog, cb = progress_bar(quiet, f"footprint of {scn.name}")
     if prog:
         prog.start()
     try:
-        fp = run_fp(arch, list(ts.missiles), (lat, lon, label), grid_deg=grid, k=k, bbox=box,
+        fp = run_fp(arch, list(ts.missiles), (la, lo, label), grid_deg=grid, k=k, bbox=box,
                     step_s=v.options.step_s, refine=not exact, progress=cb, **where)
     finally:
         if prog:
@@ -91,7 +107,7 @@ def footprint(
     sm = fp.summary()
     rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
              "defended": c["defended"]} for c in fp.cities if c["threatened"]]
-    cmd = (f"bmdsim footprint scenario.yaml --launch-area {launch_area} --grid {grid} --k {k} --bbox={bbox}"
+    cmd = (f"bmdsim footprint scenario.yaml --launch-area {launch_area} --grid {grid} --k {k} --lat {lat} --lon {lon}"
            + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
            + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
            + (" --exact" if exact else "") + f" --figure-format {figure_format.value} --dpi {dpi}"
@@ -135,7 +151,7 @@ def deterrent(
     check_figure_options(dpi)
     scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
     out = out or Path("out") / f"deterrent-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
     prog, cb = progress_bar(quiet, f"deterrent matrix of {scn.name}")
     if prog:
@@ -179,6 +195,8 @@ def criteria(
     criteria_file: Path = typer.Option(None, "--criteria", help="criteria YAML file"),
     derive: bool = typer.Option(False, "--derive", help="derive the safe envelope map instead"),
     grid: float = typer.Option(1.0, "--grid", help="grid spacing for --derive (deg)"),
+    lat: LatOpt = "30:80",
+    lon: LonOpt = "-25:60",
     template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
     decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
     scheduler: SchedulerOpt = None,
@@ -188,6 +206,7 @@ def criteria(
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
     import json
@@ -198,15 +217,22 @@ def criteria(
 
     check_figure_options(dpi)
     if derive:
-        from bmdsim.analysis.envelope import safe_envelope, write_envelope
+        from bmdsim.analysis.envelope import envelope_sizes, safe_envelope, write_envelope
+        from bmdsim.analysis.grids import make_grid
+        from bmdsim.model.limits import check_work
 
+        box = grid_box(lat, lon, None)
+        g = make_grid(box, grid)
+        if g.covers != g.asked:
+            warn([f"safe-envelope grid: {g.describe()}"])
+        check_work("criteria --derive", envelope_sizes(g), force)
         out = out or Path("out") / "safe-envelope"
-        files.check_dir_writable(out)
+        files.check_dir_creatable(out)
         prog, cb = progress_bar(quiet, "safe envelope")
         if prog:
             prog.start()
         try:
-            env = safe_envelope(grid_deg=grid, template=template, decision_time_s=decision_time_s,
+            env = safe_envelope(grid_deg=grid, bbox=box, template=template, decision_time_s=decision_time_s,
                                 progress=cb, **dask_options(scheduler, jobs))
         finally:
             if prog:
@@ -238,7 +264,7 @@ def criteria(
     crit = load_criteria(criteria_file)
     scn, v, arch = scenario_arch(scenario, None, None)
     out = out or Path("out") / f"criteria-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     limits = check_limits(arch, crit)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
@@ -248,6 +274,7 @@ def criteria(
     prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name})
     result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
               "deterrent_trajectories": total, "verdict": text, "provenance": prov}
+    files.check_dir_writable(out)  # created now, after the work
     paths = [write_scenario(out, v), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
              files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
     paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
@@ -282,13 +309,14 @@ def stability(
     f = load_forces(forces)
     scn, v, arch = scenario_arch(scenario, None, None)
     out = out or Path("out") / f"stability-{scn.name}"
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     f = force_with_defense(dm, f)
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
     sens = sensitivity(f)
+    files.check_dir_writable(out)  # created now, after the work
     paths = [files.write_atomic(out / "stability.json", json.dumps(
         {"forces": f.model_dump(), "steps": res.steps, "totals": res.totals, "sensitivity": sens}, indent=2) + "\n")]
     paths += write_report(out, f"Exchange calculator: {scn.name}", [

@@ -118,8 +118,30 @@ def finish_folder(out: Path, paths: list) -> list:
 
     return list(paths) + [write_provenance(out, ARGV, paths)]
 
+ForceOpt = Annotated[bool, typer.Option("--force", help="run even beyond the work limits (see bmdsim.model.limits)")]
+
+LatOpt = Annotated[str, typer.Option("--lat", help="grid box latitudes LOW:HIGH (deg; N/S letters accepted)")]
+
+LonOpt = Annotated[str, typer.Option("--lon", help="grid box longitudes LOW:HIGH (deg; E/W letters accepted)")]
+
+OldBboxOpt = Annotated[str | None, typer.Option("--bbox", hidden=True, help="removed: use --lat and --lon")]
+
 def fail(msg: str) -> None:
     raise BmdsimError(msg)
+
+WARNINGS: list[str] = []  # printed by bmdsim.cli.main once the command succeeded (an error stays one line)
+
+def warn(messages) -> None:
+    """Queue ``bmdsim: warning:`` lines (land/sea checks and the like) for the end of a successful command."""
+    for m in messages:
+        if m and m not in WARNINGS:
+            WARNINGS.append(m)
+
+def warn_architecture(arch) -> None:
+    """Warnings for sites on the wrong side of the coast (a resolved architecture)."""
+    from bmdsim.model.surface import architecture_warnings
+
+    warn(architecture_warnings(arch))
 
 def print_table(title: str, columns: tuple[str, ...], rows) -> None:
     """A rich table of catalog entries (long cells fold)."""
@@ -134,24 +156,47 @@ def cite(p) -> str:
     """A catalog parameter's source, or its notional note."""
     return p.source or f"notional: {p.note}"
 
+def grid_box(lat: str, lon: str, old_bbox: str | None) -> tuple[float, float, float, float]:
+    """(lon_min, lon_max, lat_min, lat_max) from --lat LOW:HIGH and --lon LOW:HIGH; the removed --bbox fails."""
+    from bmdsim.model.places import parse_bounds
+
+    if old_bbox is not None:
+        fail(f"--bbox {old_bbox!r}: the four-number box (LON,LON,LAT,LAT) is gone because its order could not "
+             "be told from the numbers; give named bounds, LAT first: --lat 34:72 --lon -12:45")
+    la0, la1 = parse_bounds(lat, "lat", "--lat")
+    lo0, lo1 = parse_bounds(lon, "lon", "--lon")
+    return lo0, lo1, la0, la1
+
 def check_out_and_step(out, step_s) -> None:
-    """Fail before any work if the output file cannot be written or the sample step is not positive."""
+    """Fail before any work if the output file cannot be written or the sample step is outside
+    [0.1, 60] s (:func:`bmdsim.model.limits.check_step`)."""
     from bmdsim.io import files
+    from bmdsim.model.limits import check_step
 
     if out is not None:
         files.check_writable(out)
-    if not step_s > 0:
-        fail(f"--step-s must be > 0 seconds, got {step_s}")
+    check_step(step_s)
 
-def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s):
-    """Parse --from/--to and the shape options, and solve the one trajectory (one-line errors)."""
+def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, *, command: str = "this command",
+               fmt: str | None = None, force: bool = False):
+    """Parse --from/--to and the shape options, check the work limits, and solve the one trajectory
+    (one-line errors)."""
+    from bmdsim.model import limits
     from bmdsim.model.places import parse_point
+    from bmdsim.model.surface import threat_warnings
     from bmdsim.model.trajectories import Shape, solve_one
 
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
-    lat1, lon1, _ = parse_point(launch, "--from")
+    lat1, lon1, label = parse_point(launch, "--from")
     lat2, lon2, _ = parse_point(aim, "--to")
-    return solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    n = limits.samples_per_trajectory(missile, step_s, shape)
+    sizes = [("samples_per_trajectory", n, f"raise --step-s (now {step_s:g} s)")]
+    if fmt in limits.BYTES_PER_SAMPLE:
+        sizes.append(("output_bytes", n * limits.BYTES_PER_SAMPLE[fmt], f"raise --step-s (now {step_s:g} s)"))
+    limits.check_work(command, sizes, force)
+    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
+    warn(threat_warnings([missile], [lat1], [lon1], [label]))
+    return ts
 
 def emit(text: str, out) -> None:
     """Write to standard output, or atomically to ``out``."""
@@ -165,11 +210,15 @@ def emit(text: str, out) -> None:
 
 def dask_options(scheduler: str | None, jobs: int | None) -> dict:
     """``scheduler`` / ``jobs`` keyword arguments of the analyses from the CLI options."""
-    if jobs is not None and jobs < 1:
-        fail(f"--jobs {jobs}: expected a number of worker processes >= 1")
-    from bmdsim.analysis.sweep import check_scheduler
+    from bmdsim.analysis.sweep import MAX_LOCAL_WORKERS, check_scheduler, probe_scheduler
+
+    if jobs is not None and not 1 <= jobs <= MAX_LOCAL_WORKERS:
+        fail(f"--jobs {str(jobs)[:20]}: expected 1 to {MAX_LOCAL_WORKERS} worker processes on this machine "
+             "(for more, start a cluster and give --scheduler tcp://HOST:8786)")
 
     check_scheduler(scheduler)
+    if scheduler not in (None, "local"):
+        probe_scheduler(scheduler)  # before any work: a wrong address fails within seconds
     if scheduler is None and jobs is not None and jobs > 1:
         scheduler = "local"
     return {"scheduler": scheduler, "jobs": 2 if jobs is None else jobs}
@@ -204,4 +253,5 @@ def scenario_arch(scenario: str, vbo_kms, decision_time_s):
     o = v.options
     arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
                    decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
+    warn_architecture(arch)
     return scn, v, arch

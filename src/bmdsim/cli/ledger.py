@@ -10,10 +10,12 @@ from bmdsim.cli.common import (
     DpiOpt,
     FigureFormat,
     FigureFormatOpt,
+    ForceOpt,
     QuietOpt,
     app,
     check_figure_options,
     console,
+    fail,
     finish_folder,
     progress_bar,
 )
@@ -29,14 +31,25 @@ def claims(
     figure_format: FigureFormatOpt = FigureFormat.png,
     dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """The claims ledger: every technical claim of the article as a scenario with numbers and a verdict."""
     from bmdsim.analysis.claims import run_claims, write_claims
+    from bmdsim.analysis.envelope import ENVELOPE_BBOX, envelope_sizes
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
+    from bmdsim.model.limits import check_work
 
     check_figure_options(dpi)
-    files.check_dir_writable(out)
-    ids = [x.strip().upper() for x in only.split(",")] if only else None
+    files.check_dir_creatable(out)
+    if not 0.1 <= envelope_grid <= 10:
+        fail(f"--envelope-grid {envelope_grid}: valid 0.1..10 degrees")
+    sizes = [(u, n, how.replace("--grid", "--envelope-grid").replace(" or a smaller --lat/--lon box", ""))
+             for u, n, how in envelope_sizes(make_grid(ENVELOPE_BBOX, envelope_grid))]
+    check_work("claims", sizes, force)
+    ids = [x.strip().upper() for x in only.split(",") if x.strip()] if only is not None else None
+    if ids == []:
+        fail(f"--only {only!r}: give claim ids, e.g. --only C3,C8 (or leave --only out for every claim)")
     prog, cb = progress_bar(quiet, "claims")
     if prog:
         prog.start()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from bmdsim.cli.common import (
+    ForceOpt,
     JobsOpt,
     QuietOpt,
     SchedulerOpt,
@@ -17,6 +19,8 @@ from bmdsim.cli.common import (
     dask_options,
     finish_folder,
     progress_bar,
+    warn,
+    warn_architecture,
 )
 
 PANEL = "Scenarios"
@@ -33,7 +37,8 @@ def scenarios() -> None:
     for name in builtin_names():
         data, _, _ = resolve_extends(name)
         thr = data.get("threats")
-        t.add_row(name, str(data.get("date", "")), thr if isinstance(thr, str) else "inline",
+        date = " ".join(str(x) for x in (data.get("date", ""), data.get("date_note", "")) if x)
+        t.add_row(name, date, thr if isinstance(thr, str) else "inline",
                   " ".join(str(data.get("description", "")).split()))
     console.print(t)
     t = Table(title="Built-in threat sets")
@@ -58,20 +63,30 @@ def show(name: str = typer.Argument(..., help="built-in scenario name or scenari
                                     allow_unicode=True, width=110))
 
 
-@app.command(rich_help_panel=PANEL)
-def validate(path: str = typer.Argument(..., help="scenario file (or built-in name)")) -> None:
-    """Check a scenario file: every error with its path and line, what was found and what is allowed."""
-    from bmdsim.model.scenario import ScenarioError, check_references, resolve_extends, validate_scenario_data
+class FileKind(StrEnum):
+    auto = "auto"
+    scenario = "scenario"
+    architecture = "architecture"
+    criteria = "criteria"
+    forces = "forces"
 
-    data, lines, where = resolve_extends(path)
+
+@app.command(rich_help_panel=PANEL)
+def validate(
+    path: str = typer.Argument(..., help="scenario, architecture, criteria or forces file (or built-in scenario)"),
+    kind: FileKind = typer.Option(FileKind.auto, "--kind", help="the kind of file (auto: from its keys)"),
+) -> None:
+    """Check a file: every error at once, each with its line, what was found and what is allowed."""
+    from bmdsim.analysis.validate import validate_file
+    from bmdsim.model.validation import ValidationErrors
+
     try:
-        scn = validate_scenario_data(data, lines, where)
-    except ScenarioError as err:
+        what = validate_file(path, kind.value)
+    except ValidationErrors as err:
         for msg in err.messages:
             print(f"bmdsim: error: {msg}", file=sys.stderr)
         raise typer.Exit(2) from None
-    check_references(scn, where)
-    console.print(f"{where}: valid ({scn.name})")
+    console.print(f"{path}: valid ({what})")
 
 
 @app.command(rich_help_panel=PANEL)
@@ -81,15 +96,19 @@ def run(
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     quiet: QuietOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
-    from bmdsim.analysis.run import run_scenario, write_run
+    from bmdsim.analysis.run import run_scenario, work_sizes, write_run
     from bmdsim.io import files
+    from bmdsim.model.limits import check_work
     from bmdsim.model.scenario import load_scenario
 
     scn = load_scenario(scenario)
+    check_work(f"run {scn.name}", work_sizes(scn), force)
+    _surface_warnings(scn)
     out = out or Path("out") / scn.name
-    files.check_dir_writable(out)
+    files.check_dir_creatable(out)
     prog, cb = progress_bar(quiet, scn.name)
     if prog:
         prog.start()
@@ -119,6 +138,18 @@ def run(
             t.add_row(lab, str(r["threats"]), f"{r['share_engageable']:.1%}", f"{r['share_two_shots']:.1%}")
         console.print(t)
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+
+
+def _surface_warnings(scn) -> None:
+    """Queue land/sea warnings for every variant's sites and every threat launch point."""
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.scenario import expand_threats, expand_variants, load_threat_set
+    from bmdsim.model.surface import threat_warnings
+
+    for v in expand_variants(scn):
+        warn_architecture(resolve(v.scenario.architecture))
+    tl = expand_threats(load_threat_set(scn.threats))
+    warn(threat_warnings(tl.missile, tl.launch_lat, tl.launch_lon, tl.launch_id))
 
 
 @app.command(rich_help_panel=PANEL)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ from bmdsim.cli.common import (
     EpochOpt,
     FigureOpt,
     FlightTimeOpt,
+    ForceOpt,
     FromOpt,
     GammaOpt,
     MissileOpt,
@@ -30,6 +30,7 @@ from bmdsim.cli.common import (
     console,
     emit,
     one_threat,
+    warn_architecture,
 )
 
 PANEL = "One threat"
@@ -52,6 +53,7 @@ def trajectory(
     figure: FigureOpt = None,
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
+    force: ForceOpt = False,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
     from bmdsim.io import trajectory_formats as tf
@@ -61,7 +63,8 @@ def trajectory(
     check_out_and_step(out, step_s)
     check_figure_options(dpi, figure)
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="trajectory",
+                    fmt=fmt.value, force=force)
     render = {"json": lambda: tf.to_json(ts), "csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
               "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
               "e": lambda: tf.to_stk_e(ts, ep)}[fmt.value]
@@ -75,7 +78,8 @@ def trajectory(
 
 @app.command(rich_help_panel=PANEL)
 def engage(
-    architecture: Annotated[Path, typer.Option("--architecture", help="architecture YAML file")],
+    architecture: Annotated[str, typer.Option(
+        "--architecture", help="built-in scenario name, architecture file or scenario file (options as defaults)")],
     missile: MissileOpt,
     launch: FromOpt,
     aim: ToOpt,
@@ -84,16 +88,27 @@ def engage(
     apogee_km: ApogeeOpt = None,
     flight_time_s: FlightTimeOpt = None,
     gamma_deg: GammaOpt = None,
-    step_s: float = typer.Option(5.0, "--step-s", help="threat sample spacing (s): the window resolution"),
+    step_s: float = typer.Option(None, "--step-s", help="threat sample spacing (s): the window resolution "
+                                 "(default: the scenario's, else 5)", show_default=False),
     fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
     out: OutFileOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Engagement table of one threat against every site of an architecture."""
     from bmdsim.analysis.engage import run_engagements
-    from bmdsim.model.architecture import load_architecture, resolve
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.archref import load_architecture_ref
 
+    ref = load_architecture_ref(architecture)
+    o = ref.options
+    if o is not None:  # a scenario's options are the defaults
+        vbo_kms = o.vbo_kms if vbo_kms is None else vbo_kms
+        decision_time_s = o.decision_time_s if decision_time_s is None else decision_time_s
+        step_s = o.step_s if step_s is None else step_s
+    step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
-    arch = resolve(load_architecture(architecture), vbo_kms=vbo_kms, decision_time_s=decision_time_s)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
+    arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    warn_architecture(arch)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
     table = run_engagements(arch, ts)
     emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)

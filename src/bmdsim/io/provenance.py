@@ -148,13 +148,14 @@ def scenario_document(scn) -> dict:
 
 
 def write_scenario(out_dir, scn) -> Path:
-    """Copy the resolved scenario into ``out_dir/scenario.yaml``."""
+    """Copy the resolved scenario into ``out_dir/scenario.yaml`` (a writer: creates the folder, once the
+    command's work is done)."""
     import yaml
 
     from bmdsim.io import files
 
     text = yaml.safe_dump(scenario_document(scn), sort_keys=False, allow_unicode=True, width=110)
-    return files.write_atomic(Path(out_dir) / "scenario.yaml", text)
+    return files.write_atomic(files.check_dir_writable(out_dir) / "scenario.yaml", text)
 
 
 def static_provenance(*, scenario=None, arch=None, missiles=(), inputs: dict | None = None) -> dict:

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bmdsim.core.earth import geodetic_to_ecef
 from bmdsim.core.flyout import InterceptorKinematics
 from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.model import yamlsafe
+from bmdsim.model.dates import iso_date_text
 from bmdsim.model.interceptors import get_interceptor
 from bmdsim.model.params import Place
 from bmdsim.model.places import get_place
@@ -41,10 +42,15 @@ from bmdsim.model.sensors import IrSpec, RadarSpec, get_sensor
 
 
 class SiteSpec(BaseModel):
-    """An interceptor site or ship station."""
+    """An interceptor site (``kind: land``, the default) or ship station (``kind: ship``).
+
+    ``kind`` is checked against a land mask when a command runs (a warning, not an error: see
+    :mod:`bmdsim.model.surface`).
+    """
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
+    kind: Literal["land", "ship"] = "land"
     place: str | None = None
     lat_deg: float | None = Field(default=None, ge=-90, le=90)
     lon_deg: float | None = Field(default=None, ge=-180, le=180)
@@ -92,12 +98,17 @@ class Architecture(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     description: str = ""
-    date: str | None = None
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD, START/END or YYYY-YYYY
     sources: list[str] = []
     sites: list[SiteSpec] = Field(min_length=1)
     sensors: list[str] = []
     links: list[LinkSpec] = []
     rules: Rules = Rules()
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v):
+        return None if v is None else iso_date_text(v)
 
 
 # ------------------------------------------------------------------------------ resolved
@@ -116,6 +127,7 @@ class ResolvedSite:
     own_radars: tuple[RadarSpec, ...]
     linked_radars: tuple[RadarSpec, ...]
     linked_ir: tuple[IrSpec, ...]
+    kind: str = "land"  # land or ship (SiteSpec.kind)
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,7 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
                 fixed_radars[n] if fc is None else dataclasses.replace(fixed_radars[n], fire_control_quality=fc)
                 for n, fc in sorted(linked[s.name].items()) if n in fixed_radars),
             linked_ir=tuple(ir[n] for n in sorted(linked[s.name]) if n in ir),
+            kind=s.kind,
         ))
     return ResolvedArchitecture(
         name=arch.name, sites=tuple(sites), radars=tuple(all_radars), ir=tuple(ir.values()),
@@ -202,36 +215,68 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
     )
 
 
-def _format_validation_error(err: ValidationError, where: str) -> str:
-    e = err.errors()[0]
-    loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
-    found = e.get("input")
-    found_txt = f"; found {found!r}" if not isinstance(found, dict | list) else ""
-    more = f" (+{len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
-    return f"{where}: {loc}: {e['msg']}{found_txt}{more}"
+def name_errors(data, at, prefix: tuple = ()) -> list[str]:
+    """One message per unknown name in architecture data (interceptors, places, sensors, linked sites),
+    each prefixed by ``at(path)`` (the file and line of that key; ``prefix`` is where the architecture
+    sits in its file) and suggesting the nearest known name.
+
+    ``data`` is the mapping as read (or an :class:`Architecture`); entries of the wrong type are left
+    to the schema's messages, so that ``validate`` can list names and schema errors together."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    out: list[str] = []
+    if not isinstance(data, dict):
+        return out
+
+    def check(loc: tuple, fn, name) -> None:
+        if not isinstance(name, str):
+            return
+        try:
+            fn(name)
+        except BmdsimError as err:
+            out.append(f"{at((*prefix, *loc))}: {err}")
+
+    def items(key):
+        v = data.get(key)
+        return list(enumerate(v)) if isinstance(v, list) else []
+
+    site_names = [s.get("name") for _, s in items("sites") if isinstance(s, dict)]
+    for i, site in items("sites"):
+        if not isinstance(site, dict):
+            continue
+        check(("sites", i, "interceptor"), get_interceptor, site.get("interceptor"))
+        check(("sites", i, "place"), get_place, site.get("place"))
+        for j, sen in enumerate(site.get("sensors") or [] if isinstance(site.get("sensors"), list) else []):
+            check(("sites", i, "sensors", j), get_sensor, sen)
+    for j, sen in items("sensors"):
+        check(("sensors", j), get_sensor, sen)
+    for j, ln in items("links"):
+        if not isinstance(ln, dict):
+            continue
+        check(("links", j, "sensor"), get_sensor, ln.get("sensor"))
+        if isinstance(ln.get("sites"), list):
+            for k, t in enumerate(ln["sites"]):
+                if isinstance(t, str) and t not in site_names:
+                    known = [n for n in site_names if isinstance(n, str)]
+                    out.append(f"{at((*prefix, 'links', j, 'sites', k))}: {UnknownNameError('site', t, known)}")
+    return out
 
 
-def parse_architecture(data, where: str = "architecture") -> Architecture:
-    """Validate a mapping (already loaded with a safe YAML loader)."""
+def parse_architecture(data, where: str = "architecture", lines: dict | None = None) -> Architecture:
+    """Validate a mapping (already loaded with the safe YAML loader); ``lines`` (a line map) puts line
+    numbers in the messages. Raises a one-line BmdsimError: the first problem and how many more."""
+    from bmdsim.model.validation import ValidationErrors, validation_messages
+
     if not isinstance(data, dict):
         raise BmdsimError(f"{where}: expected a mapping with keys name, sites, sensors, links, rules")
     try:
         return Architecture.model_validate(data)
     except ValidationError as err:
-        raise BmdsimError(_format_validation_error(err, where)) from None
+        raise ValidationErrors(validation_messages(err, Architecture, where, lines or {})) from None
 
 
 def load_architecture(path: str | Path) -> Architecture:
-    """Read and validate an architecture YAML file (safe loader: no object construction)."""
+    """Read and validate an architecture YAML file (:mod:`bmdsim.model.yamlsafe`: data only, bounded)."""
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as err:
-        raise BmdsimError(f"cannot read architecture file {str(p)!r}: {err.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise BmdsimError(f"{p}: not valid YAML{at}: {getattr(err, 'problem', None) or err}") from None
-    return parse_architecture(data, str(p))
+    data, lines = yamlsafe.load(p, "architecture file")
+    return parse_architecture(data, str(p), lines)

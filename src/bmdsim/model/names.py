@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import yaml
-
-from bmdsim.errors import UnknownNameError
+from bmdsim.errors import BmdsimError, UnknownNameError
 
 
 def normalise_name(name: str) -> str:
@@ -34,14 +32,29 @@ def find_by_name(catalog: dict, name: str, kind: str):
     raise UnknownNameError(kind, name, catalog.keys())
 
 
-def parse_catalog(text: str, item_model, key: str, kind: str) -> dict:
+def parse_catalog(text: str, item_model, key: str, kind: str, where: str | None = None) -> dict:
     """Validate YAML text holding ``{key: [items]}`` (no other key) as ``item_model`` objects; return
-    them by name (names and aliases unique). Raises pydantic's ValidationError or ValueError."""
-    from pydantic import BaseModel, ConfigDict, create_model
+    them by name (names and aliases unique).
 
+    The text is read by the project's safe loader (:mod:`bmdsim.model.yamlsafe`); ``where`` names the
+    file in messages. Raises a one-line :class:`~bmdsim.errors.BmdsimError` (a ValueError): for schema
+    errors a :class:`~bmdsim.model.validation.ValidationErrors` with the line of each."""
+    from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+    from bmdsim.model import yamlsafe
+    from bmdsim.model.validation import ValidationErrors, validation_messages
+
+    where = where or f"{kind} catalog"
+    data, lines = yamlsafe.load(text, f"{kind} catalog", where=where)
     file_model = create_model(f"{kind}_file", __config__=ConfigDict(extra="forbid"), **{key: (list[item_model], ...)})
-    data: BaseModel = file_model.model_validate(yaml.safe_load(text))
-    return index_by_name(getattr(data, key), kind)
+    try:
+        parsed: BaseModel = file_model.model_validate(data)
+    except ValidationError as err:
+        raise ValidationErrors(validation_messages(err, file_model, where, lines)) from None
+    try:
+        return index_by_name(getattr(parsed, key), kind)
+    except ValueError as err:
+        raise BmdsimError(f"{where}: {err}") from None
 
 
 def catalog_text(filename: str) -> str:

@@ -1,7 +1,7 @@
 """Scenario files: architecture + threat set + options, with ``extends``, variants and sweeps.
 
-A scenario is YAML data (safe loader, bounded: no object-constructing tags, at most
-``MAX_ALIASES`` aliases, ``MAX_DEPTH`` nesting, ``MAX_BYTES`` of text)::
+A scenario is YAML data, read by the project's one safe loader (:mod:`bmdsim.model.yamlsafe`: YAML 1.2
+core schema, no object-constructing tags, duplicate keys refused, bounded size, nesting and aliases)::
 
     name: my-phase-3-variant
     extends: epaa-phase-3            # a built-in scenario (or a file path) to start from
@@ -33,124 +33,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.model import yamlsafe
 from bmdsim.model.architecture import Architecture
+from bmdsim.model.dates import iso_date_text
+from bmdsim.model.validation import ValidationErrors, validation_messages
 
-MAX_BYTES = 1_000_000
-MAX_NODES = 200_000  # after alias expansion: stops "billion laughs" documents
-MAX_ALIASES = 100
-MAX_DEPTH = 40
+MAX_BYTES = yamlsafe.MAX_BYTES
 MAX_EXTENDS = 10
 MAX_VARIANTS = 10_000
 MAX_THREATS = 200_000
 
 
 # ----------------------------------------------------------------------------- safe, bounded YAML
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses alias bombs and absurd nesting."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                ev = self.peek_event()
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {ev.start_mark.line + 1}); "
-                                     "alias expansion is limited to keep files data, not programs")
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                ev = self.peek_event()
-                raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels (line {ev.start_mark.line + 1})")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _expanded_size(node, memo: dict, visiting: set | None = None) -> int:
-    """Number of nodes the document has once aliases are expanded (memoised on the node DAG).
-
-    Raises BmdsimError for a recursive structure (an alias inside its own anchor).
-    """
-    visiting = set() if visiting is None else visiting
-    key = id(node)
-    if key in visiting:
-        raise BmdsimError(f"line {node.start_mark.line + 1}: an alias refers to itself (recursive data)")
-    if key in memo:
-        return memo[key]
-    visiting.add(key)
-    if isinstance(node, yaml.MappingNode):
-        n = 1 + sum(_expanded_size(k, memo, visiting) + _expanded_size(v, memo, visiting) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        n = 1 + sum(_expanded_size(v, memo, visiting) for v in node.value)
-    else:
-        n = 1
-    visiting.discard(key)
-    memo[key] = min(n, 10 * MAX_NODES)
-    return memo[key]
-
-
-def _line_map(node, path=(), out=None) -> dict[tuple, int]:
-    """Map from key paths to 1-based line numbers, from a composed YAML node tree."""
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
-            out[(*path, key)] = k.start_mark.line + 1
-            _line_map(v, (*path, key), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _line_map(v, (*path, i), out)
-    return out
-
-
 def load_yaml(text: str, where: str) -> tuple[Any, dict]:
-    """Parse YAML text safely; returns (data, line map). Raises BmdsimError with the line."""
-    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
-        raise BmdsimError(f"{where}: file larger than {MAX_BYTES // 1000} kB; scenario files are small data files")
-    try:
-        loader = _BoundedLoader(text)
-        try:
-            node = loader.get_single_node()
-            try:
-                size = _expanded_size(node, {}) if node is not None else 0
-            except BmdsimError as err:
-                raise BmdsimError(f"{where}: {err}") from None
-            if size > MAX_NODES:
-                raise BmdsimError(f"{where}: the document expands to more than {MAX_NODES} values through "
-                                  "aliases; scenario files must stay small")
-            try:
-                data = loader.construct_document(node) if node is not None else None
-            except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as err:
-                if isinstance(err, yaml.YAMLError):
-                    raise
-                raise BmdsimError(f"{where}: a value cannot be read ({type(err).__name__}: "
-                                  f"{_short(str(err), 100)}); write plain numbers, strings and booleans") from None
-        finally:
-            loader.dispose()
-    except yaml.constructor.ConstructorError as err:
-        mark = err.problem_mark
-        at = f" at line {mark.line + 1}" if mark else ""
-        tag = (err.problem or "").replace("could not determine a constructor for the tag", "tag").strip()
-        raise BmdsimError(f"{where}{at}: {tag} is not allowed; scenario files are plain data (mappings, lists, "
-                          "strings, numbers, booleans)") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        msg = getattr(err, "problem", None) or str(err)
-        raise BmdsimError(f"{where}: not valid YAML{at}: {' '.join(str(msg).split())}") from None
-    except RecursionError:
-        raise BmdsimError(f"{where}: nesting too deep") from None
-    lines = _line_map(node) if node is not None else {}
-    return data, lines
+    """Parse YAML text with the project's one safe loader (:func:`bmdsim.model.yamlsafe.load`);
+    returns (data, line map). Raises a one-line BmdsimError naming ``where`` and the line."""
+    return yamlsafe.load(text, where, where=where)
 
 
 # ----------------------------------------------------------------------------- schema
@@ -212,7 +113,7 @@ class ThreatSetSpec(BaseModel):
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    step_s: float = Field(default=5.0, gt=0, le=60)
+    step_s: float = Field(default=5.0, ge=0.1, le=60)  # bmdsim.model.limits.STEP_MIN_S .. STEP_MAX_S
     vbo_kms: float | None = Field(default=None, gt=0, le=12)
     decision_time_s: float | None = Field(default=None, ge=0, le=3600)
 
@@ -223,14 +124,13 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     description: str = ""
-    date: str | None = None
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD, START/END or YYYY-YYYY (bmdsim.model.dates)
+    date_note: str | None = None  # a remark on the date ("planned", "approximate")
 
-    @field_validator("date", mode="before")
+    @field_validator("date")
     @classmethod
     def _date_text(cls, v):
-        import datetime as _dt
-
-        return v.isoformat() if isinstance(v, _dt.date) else v
+        return None if v is None else iso_date_text(v)
 
     sources: list[str] = []
     architecture: Architecture
@@ -307,41 +207,39 @@ def _builtin_raw(kind: str, name: str) -> tuple[Any, dict]:
 
 
 def read_text_bounded(path: Path, what: str = "file") -> str:
-    """Read a regular text file of at most MAX_BYTES, with one-line errors."""
-    try:
-        if not path.is_file():
-            raise BmdsimError(f"{what} {str(path)!r} is not a regular file")
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise BmdsimError(f"cannot read {what} {str(path)!r}: {err.strerror or err}") from None
-    if len(raw) > MAX_BYTES:
-        raise BmdsimError(f"{path}: file larger than {MAX_BYTES // 1000} kB; scenario files are small data files")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BmdsimError(f"{what} {str(path)!r} is not UTF-8 text") from None
+    """Read a regular UTF-8 text file of at most MAX_BYTES, with one-line errors."""
+    return yamlsafe.read_text(path, what)
 
 
 def load_model_file(path, model, what: str):
-    """Read a small YAML data file safely and validate it with a pydantic ``model``.
+    """Read a small YAML data file with the safe loader and validate it with a pydantic ``model``.
 
-    Errors come back as one-line BmdsimErrors with the file, line, path and message.
+    Errors come back as one-line BmdsimErrors with the file, line, path and message (the first
+    problem, and how many more there are).
     """
     p = Path(path)
-    data, lines = load_yaml(read_text_bounded(p, what), str(p))
+    data, lines = yamlsafe.load(p, what)
+    if not isinstance(data, dict):
+        raise BmdsimError(f"{p}: expected a mapping of keys ({', '.join(model.model_fields)}); "
+                          f"found {type(data).__name__ if data is not None else 'an empty file'}")
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_error_line(err, lines, str(p))) from None
+        raise ScenarioError(validation_messages(err, model, str(p), lines)) from None
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long for a path, or with a NUL
+        return False
 
 
 def _raw_scenario(ref: str) -> tuple[dict, dict, str]:
     """(data, line map, where) for a built-in name or a file path."""
     p = Path(ref)
-    if ref.endswith((".yaml", ".yml")) or p.exists():
-        text = read_text_bounded(p, "scenario file")
-        data, lines = load_yaml(text, ref)
+    if ref.endswith((".yaml", ".yml")) or _exists(p):
+        data, lines = yamlsafe.load(p, "scenario file", where=ref)
         where = ref
     else:
         data, lines = _builtin_raw("scenarios", ref)
@@ -440,51 +338,30 @@ def _short(x, n: int = 80) -> str:
     return r if len(r) <= n else r[: n - 3] + "..."
 
 
-def _error_line(err: ValidationError, lines, where: str, limit: int = 20) -> list[str]:
-    out = []
-    for e in err.errors()[:limit]:
-        loc = tuple(e["loc"])
-        if isinstance(lines, _Locator):
-            file, line, path = lines.find(loc)
-        else:
-            file, line, path = where, None, ".".join(str(x) for x in loc)
-            for n in range(len(loc), -1, -1):
-                if loc[:n] in lines:
-                    line = lines[loc[:n]]
-                    break
-        path = path or "(top level)"
-        found = e.get("input")
-        found_txt = "" if isinstance(found, dict | list) or e["type"] == "missing" else f" (found {_short(found)})"
-        at = f" line {line}" if line else ""
-        out.append(f"{file}:{at}: {path}: {e['msg']}{found_txt}")
-    if len(err.errors()) > limit:
-        out.append(f"... and {len(err.errors()) - limit} more")
-    return out
+def _error_line(err: ValidationError, lines, where: str) -> list[str]:
+    locate = lines.find if isinstance(lines, _Locator) else None
+    return validation_messages(err, Scenario, where, {} if locate else lines, locate)
 
 
-def validate_scenario_data(data: dict, lines: dict, where: str) -> Scenario:
+def validate_scenario_data(data: dict, lines, where: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        msgs = _error_line(err, lines, where)
-        raise ScenarioError(msgs) from None
+        raise ScenarioError(_error_line(err, lines, where)) from None
 
 
-class ScenarioError(BmdsimError):
-    """Validation errors of a scenario: ``messages`` holds one line each (path, line, found, allowed)."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        first = messages[0] if messages else "invalid scenario"
-        more = f" (+{len(messages) - 1} more; run `bmdsim validate` for all)" if len(messages) > 1 else ""
-        super().__init__(first + more)
+class ScenarioError(ValidationErrors):
+    """Validation errors of a file: ``messages`` holds one line each (file, line, path, found, allowed)."""
 
 
 def load_scenario(ref: str) -> Scenario:
-    """A built-in scenario name or a YAML file path -> validated :class:`Scenario`."""
+    """A built-in scenario name or a YAML file path -> validated :class:`Scenario`.
+
+    Raises :class:`ScenarioError` (the first problem and how many more) for schema errors and unknown
+    names alike."""
     data, lines, where = resolve_extends(ref)
     scn = validate_scenario_data(data, lines, where)
-    check_references(scn, where)
+    check_references(scn, where, lines)
     return scn
 
 
@@ -495,20 +372,78 @@ def load_threat_set(ref: str | ThreatSetSpec) -> ThreatSetSpec:
     try:
         return ThreatSetSpec.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_error_line(err, lines, f"built-in threat set {ref}")) from None
+        raise ScenarioError(validation_messages(err, ThreatSetSpec, f"built-in threat set {ref}", lines)) from None
 
 
-def check_references(scn: Scenario, where: str) -> None:
-    """Every name in the scenario exists (sites, sensors, interceptors, places, missiles, sweep paths)."""
+def check_references(scn: Scenario, where: str, lines=None) -> None:
+    """Every name in the scenario exists (sites, sensors, interceptors, places, missiles, sweep paths).
+
+    Raises :class:`ScenarioError` listing every unknown name with its file and line (``lines``: the
+    :class:`_Locator` of :func:`resolve_extends`, or a line map)."""
+    errors = reference_errors(scn, where, lines)
+    if errors:
+        raise ScenarioError(errors)
+
+
+def _at(where: str, lines):
+    """A function path -> 'FILE: line N: PATH' for messages."""
+    def at(loc: tuple) -> str:
+        if isinstance(lines, _Locator):
+            file, line, path = lines.find(loc)
+        else:
+            file, line, path = where, yamlsafe.line_of(lines or {}, loc), ".".join(map(str, loc))
+        return f"{file}: line {line}: {path}" if line else f"{file}: {path}"
+    return at
+
+
+def name_errors(data, where: str, lines=None) -> list[str]:
+    """One message per unknown name in scenario data as read (architecture and inline threat set), with
+    its file and line and the nearest known name; values of the wrong type are left to the schema."""
+    from bmdsim.model.architecture import name_errors as arch_name_errors
+    from bmdsim.model.missiles import get_missile
+
+    if not isinstance(data, dict):
+        return []
+    at = _at(where, lines)
+    out = arch_name_errors(data.get("architecture"), at, ("architecture",))
+
+    def check(loc: tuple, fn, name) -> None:
+        try:
+            fn(name)
+        except BmdsimError as err:
+            out.append(f"{at(loc)}: {err}")
+
+    thr = data.get("threats")
+    if isinstance(thr, str):
+        check(("threats",), load_threat_set, thr)
+    elif isinstance(thr, dict):
+        if isinstance(thr.get("missiles"), list):
+            for j, m in enumerate(thr["missiles"]):
+                if isinstance(m, str):
+                    check(("threats", "missiles", j), get_missile, m)
+        for key in ("launches", "aims"):
+            for j, ref in enumerate(thr.get(key) if isinstance(thr.get(key), list) else []):
+                if isinstance(ref, str):
+                    check(("threats", key, j), lambda r, key=key: _points([r], f"threats.{key}"), ref)
+    return out
+
+
+def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
+    """One message per unknown name (the nearest known name suggested), then for the first variant or
+    sweep point that fails once merged."""
     from bmdsim.model.architecture import resolve
 
-    try:
+    out = name_errors(scn.model_dump(by_alias=True), where, lines)
+    if out:
+        return out
+    try:  # what only shows once merged: each variant and sweep point, and the expanded threat set
         for variant in expand_variants(scn):
             resolve(variant.scenario.architecture)
-        ts = load_threat_set(scn.threats)
-        expand_threats(ts, check_only=True)
+        expand_threats(load_threat_set(scn.threats), check_only=True)
     except BmdsimError as err:
-        raise BmdsimError(f"{where}: {err}") from None
+        loc = ("variants",) if scn.variants else ("sweep",) if scn.sweep else ("architecture",)
+        out.append(f"{_at(where, lines)(loc)}: {err}")
+    return out
 
 
 # ----------------------------------------------------------------------------- variants & sweeps
@@ -600,7 +535,7 @@ class ThreatList:
 
 
 def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
-    from bmdsim.model.places import check_lat_lon, get_place, load_places, parse_point
+    from bmdsim.model.places import check_lat_lon, get_place, load_places, looks_like_point, parse_point
 
     out = []
     for ref in refs:
@@ -619,7 +554,7 @@ def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
             out += [(p.id, p.lat_deg, p.lon_deg, p) for p in places]
         else:
             lat, lon, label = parse_point(str(ref), what)
-            place = None if "," in str(ref) else get_place(str(ref))
+            place = None if looks_like_point(str(ref)) else get_place(str(ref))
             out.append((label, lat, lon, place))
     return out
 
