@@ -325,7 +325,7 @@ def _folder_bytes(d):
 
 
 def test_same_command_twice_gives_identical_folders(tmp_path):
-    args = ["footprint", "epaa-phase-1", "--launch-area", "tabriz", "--grid", "2.0", "--bbox=10,40,36,56",
+    args = ["footprint", "epaa-phase-1", "--launch-area", "tabriz", "--grid", "2.0", "--lat=36:56", "--lon=10:40",
             "--quiet"]
     a, b = tmp_path / "a", tmp_path / "b"
     ra = run(*args, "--out", str(a), env={"SOURCE_DATE_EPOCH": "1336000000"})
