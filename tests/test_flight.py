@@ -111,6 +111,8 @@ def test_energy_is_conserved_without_drag(alt, speed, gam, lat, lon, az):
 @pytest.mark.parametrize(("lat", "lon", "az", "dist_km"), [
     (55.0, 45.0, 20.0, 9000.0),  # ICBM range, near-polar
     (40.0, 60.0, 260.0, 4000.0),  # westward, against the rotation
+    (90.0, 30.0, 200.0, 6000.0),  # from the north pole (the typed longitude names the meridian)
+    (-89.99999, -120.0, 10.0, 7000.0),  # a metre from the south pole
 ])
 def test_boost_and_reentry_match_independent_integration(lat, lon, az, dist_km):
     aim_lon, aim_lat, _ = GEOD.fwd(lon, lat, az, dist_km * 1e3)
@@ -133,7 +135,9 @@ def test_boost_and_reentry_match_independent_integration(lat, lon, az, dist_km):
     assert np.linalg.norm(b.events_state[0, 3, 3:]) == pytest.approx(np.linalg.norm(y_imp[3:]), rel=1e-2)
     # along the whole path, the sampled states follow the reference within 1 km / 2 m/s
     rows = b.samples[0][np.isfinite(b.samples[0, :, 0])]
-    rows = rows[rows[:, 0] < t_imp - 1.0]
+    # (the last 5 s are left out: drag decelerates the RV by up to ~1 km/s^2 there, so a few ms of
+    # timing difference between the integrators is metres per second; the impact state is checked above)
+    rows = rows[rows[:, 0] < t_imp - 5.0]
     ref = dense(sols, rows[:, 0])
     assert np.nanmax(np.linalg.norm(rows[:, 1:4] - ref[:, :3], axis=-1)) < 1000.0
     # velocity: 2 m/s, except at the instants of staging (the reference is piecewise)

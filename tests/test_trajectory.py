@@ -6,6 +6,8 @@ event states with independent geometry (pyproj for geodetic height, closed-form 
 quantities validated in test_kepler.py).
 """
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -245,3 +247,103 @@ def test_min_energy_shape_burnout_angle():
     assert gamma_deg(b.events_state[0, 0]) == pytest.approx(np.degrees(g), abs=0.05)
     # sanity on the textbook limit: close to 45 - phi/4 (burnout ~200 km up moves it < 2 deg)
     assert gamma_deg(b.events_state[0, 0]) == pytest.approx(45.0 - np.degrees(phi) / 4, abs=2.0)
+
+
+# --------------------------------------------------------------------------- f. singular geometry
+# The launch frame takes east from the longitude and the pitch-over heading is fixed in inertial space
+# (bmdsim.core.trajectory.launch_frame): nothing is singular at the poles, and the typed longitude of a
+# pole only names the meridian the azimuth is measured from.
+DC = (38.9, -77.0)  # Washington
+CAPE_TOWN = (-33.9, 18.4)
+
+
+def _solve_one_or_error(missile, launch, aim):
+    """(TrajectorySet, None) or (None, message) for the model-level one-trajectory call."""
+    from bmdsim.errors import BmdsimError
+    from bmdsim.model.trajectories import solve_one
+
+    try:
+        return solve_one(missile, launch, aim, step_s=None), None
+    except BmdsimError as err:
+        return None, str(err)
+
+
+@pytest.mark.parametrize(("launch", "aim", "outcome"), [
+    ((90.0, 0.0), DC, "ok"),  # the issue's case, at the pole itself
+    ((89.999, 0.0), DC, "ok"),  # the issue's case
+    ((90.0, 123.4), DC, "ok"),
+    ((-90.0, 0.0), CAPE_TOWN, "ok"),
+    ((-89.99999, 45.0), CAPE_TOWN, "ok"),  # metres from the south pole
+    ((50.0, 20.0), (90.0, 0.0), "ok"),  # aim at the poles
+    ((50.0, 20.0), (89.99999, 100.0), "ok"),
+    ((-60.0, 10.0), (-90.0, 0.0), "ok"),
+    ((0.0, 30.0), (60.0, 30.0), "ok"),  # due north
+    ((60.0, 30.0), (0.0, 30.0), "ok"),  # due south
+    ((0.0, 0.0), (0.0, 60.0), "ok"),  # along the equator, east
+    ((0.0, 60.0), (0.0, 0.0), "ok"),  # along the equator, west
+    ((89.9, 0.0), (89.9, 180.0), "ok"),  # across the pole, 22 km
+    ((80.0, 30.0), (-90.0, 0.0), "out of reach"),
+    ((10.0, 20.0), (-10.0, -160.0), "out of reach"),  # antipodal
+    ((90.0, 0.0), (-90.0, 0.0), "out of reach"),  # pole to pole
+    ((0.0, 0.0), (0.0, 180.0), "out of reach"),  # antipodal along the equator
+    ((-90.0, 0.0), (-89.9, 77.0), "too close"),  # 11 km: shorter than any minimum-energy SS-27 flight
+])
+def test_poles_equator_and_antipodes(launch, aim, outcome):
+    """Either a trajectory that hits (miss <= 0.2 km, the solver's tolerance, measured here with
+    Karney geodesics) or a one-line error saying why not; never a wrong trajectory or a traceback."""
+    ts, msg = _solve_one_or_error("SS-27", launch, aim)
+    if outcome == "ok":
+        assert msg is None, msg
+        assert independent_miss(ts)[0] <= 200.0 + 1.0  # + 1 m: chord (solver) vs geodesic (here)
+        return
+    assert ts is None and "\n" not in msg
+    if outcome == "out of reach":
+        assert "beyond the reach of SS-27 toward it" in msg
+    else:
+        assert "closer than SS-27 can fly" in msg
+
+
+@functools.lru_cache(maxsize=2)
+def _pole_reference(lat_sign):
+    """SS-N-32 from the pole itself (typed longitude 0) to Washington (north) or Cape Town (south)."""
+    spec = get_missile("SS-N-32").rocket_spec()
+    return spec, T.solve(spec, 90.0 * lat_sign, 0.0, *(DC if lat_sign > 0 else CAPE_TOWN))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dlat=st.floats(0.0, 1e-5), lon=st.floats(-180.0, 180.0), south=st.booleans())
+def test_launch_metres_from_a_pole_flies_as_from_the_pole(dlat, lon, south):
+    """Between 89.99999 and 90 deg (north or south), any typed longitude: the same flight as from the
+    pole itself (the launch points are at most 1.1 m apart), impact within 1 km and flight time
+    within 1 s (the spec; the solver's own tolerance is 0.2 km)."""
+    sign = -1 if south else 1
+    spec, ref = _pole_reference(sign)
+    aim = CAPE_TOWN if south else DC
+    b = T.solve(spec, sign * (90.0 - dlat), lon, *aim)
+    assert ref.status[0] == 0 and b.status[0] == 0
+    d, _, _ = geodesy.inverse(ref.impact_lat_deg[0], ref.impact_lon_deg[0], b.impact_lat_deg[0],
+                              b.impact_lon_deg[0])
+    assert float(d) < 1000.0
+    assert abs(b.events_t_s[0, 3] - ref.events_t_s[0, 3]) < 1.0
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["--from", "90,0", "--to", "38.9,-77.0"], 0),
+    (["--from", "89.999,0", "--to", "38.9,-77.0"], 0),
+    (["--from", "-90,120", "--to", "-33.9,18.4"], 0),
+    (["--from", "90,0", "--to", "-90,0"], 2),
+    (["--from", "90,0", "--to", "89.99,0"], 2),
+])
+def test_cli_trajectory_from_and_to_the_poles(args, code):
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "bmdsim.cli", "trajectory", "--missile", "SS-N-32", *args, "--step-s", "60"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == code, out.stderr
+    if code == 0:
+        assert json.loads(out.stdout)["impact"]["miss_km"] <= 0.2
+    else:
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("bmdsim: error: ") and "Traceback" not in out.stderr

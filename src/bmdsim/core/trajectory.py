@@ -42,9 +42,11 @@ STATUS_NO_IMPACT = 2
 STATUS_BUDGET = 3
 STATUS_OUT_OF_REACH = 4
 STATUS_NOT_CONVERGED = 5
+STATUS_TOO_CLOSE = 6
 STATUS_TEXT = {
     0: "ok", 1: "hit the ground during boost", 2: "no impact (orbital)", 3: "step budget exceeded",
     4: "aimpoint beyond reach for this shape", 5: "solver did not converge",
+    6: "aimpoint closer than the shortest trajectory of this shape",
 }
 
 _SHAPE_TOL = {"min_energy": np.radians(0.01), "gamma": np.radians(0.01), "apogee": 500.0,
@@ -703,6 +705,7 @@ class TrajectoryBatch:
     events_state: np.ndarray  # (n, 4, 6) ECI
     samples: np.ndarray  # (n, m, 7) t, r_eci, v_eci; NaN-padded
     reach_m: np.ndarray  # (n,) reach toward the aimpoint (see :func:`reach`) where it was needed, else NaN
+    min_range_m: np.ndarray  # (n,) shortest range of the shape toward the aimpoint where it was needed, else NaN
     iterations: np.ndarray  # (n,) full integrations used
 
     @property
@@ -726,6 +729,8 @@ def solve(spec: RocketSpec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon
     Rows that cannot be solved carry a non-zero ``status`` and NaN results; nothing raises. A row is
     out of reach (``STATUS_OUT_OF_REACH``) when the aimpoint lies farther than :func:`reach` in its
     direction (that reach is returned in ``reach_m``); aimpoints nearer than the reach are solved.
+    A row is too close (``STATUS_TOO_CLOSE``) when the aimpoint lies nearer than the shortest
+    trajectory of the shape in its direction (thrust cut 2 s after the pitch-over; ``min_range_m``).
     """
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; valid: {', '.join(SHAPES)}")
@@ -760,6 +765,7 @@ def _solve(spec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape
     events = np.full((n, flight.N_EV), np.nan)
     ev_states = np.full((n, flight.N_EV, 6), np.nan)
     reach_m = np.full(n, np.nan)
+    min_range_m = np.full(n, np.nan)
     if planet[3] == 0.0:
         dist = planet[2] * _central_angle(geo.launch_r, geo.aim_r)
     else:
@@ -828,6 +834,22 @@ def _solve(spec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape
     stuck = np.nonzero(status == STATUS_NOT_CONVERGED)[0]
     if classify:
         status[stuck[~(dist[stuck] <= reach_m[stuck])]] = STATUS_OUT_OF_REACH
+        # rows held at the earliest thrust cut: nearer than the shortest trajectory of the shape
+        # (thrust cut right after the pitch-over) in their direction?
+        near = np.nonzero((status == STATUS_NOT_CONVERGED) & (x[:, 1] <= table.t_cut_min_s + 1e-6))[0]
+        if near.size:
+            gs = _subset(geo, near)
+            xm, imp, ok = _reach_at(spec, table, gs, _plane_azimuth(gs, gs.aim_r), shape, shape_value,
+                                    np.full(near.size, table.t_cut_min_s))
+            if planet[3] == 0.0:
+                shortest = planet[2] * _central_angle(gs.launch_r, imp)
+            else:
+                la_i, lo_i, _ = earth.ecef_to_geodetic(np.where(ok[:, None], imp, gs.launch_r))
+                shortest, _, _ = geodesy.inverse(lat1[near], lon1[near], np.degrees(la_i), np.degrees(lo_i))
+            shortest = np.where(ok, shortest, np.nan)
+            too_close = dist[near] < shortest
+            min_range_m[near] = shortest
+            status[near[too_close]] = STATUS_TOO_CLOSE
     if do_samples:
         ok_rows = status == STATUS_OK
         redo_mask = ok_rows & ~sampled
@@ -860,5 +882,5 @@ def _solve(spec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape
         launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2, aim_lon_deg=lon2,
         impact_lat_deg=np.where(bad, np.nan, np.degrees(la)), impact_lon_deg=np.where(bad, np.nan, np.degrees(lo)),
         miss_m=np.where(bad, np.nan, miss), status=status, controls=x, events_t_s=events,
-        events_state=ev_states, samples=samples, reach_m=reach_m, iterations=iters,
+        events_state=ev_states, samples=samples, reach_m=reach_m, min_range_m=min_range_m, iterations=iters,
     )

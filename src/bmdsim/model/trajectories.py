@@ -111,6 +111,7 @@ class TrajectorySet:
     samples: np.ndarray  # (n, m, 7) t, r_eci, v_eci, NaN-padded
     controls: np.ndarray  # (n, 3) kick rad, t_cut s, azimuth rad
     reach_m: np.ndarray = None  # (n,) reach toward the aimpoint where the solver needed it, else NaN
+    min_range_m: np.ndarray = None  # (n,) shortest range of the shape toward the aimpoint where needed, else NaN
     shapes: dict = field(default_factory=dict)  # missile name -> the Shape it flies here
 
     def shape_of(self, i: int) -> Shape:
@@ -227,18 +228,18 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
             missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
             aim_lon_deg=lon2, impact_lat_deg=p.impact_lat_deg, impact_lon_deg=p.impact_lon_deg, miss_m=p.miss_m,
             status=p.status, events_t_s=p.events_t_s, events_state=p.events_state, samples=p.samples,
-            controls=p.controls, reach_m=p.reach_m, shapes=shapes)
+            controls=p.controls, reach_m=p.reach_m, min_range_m=p.min_range_m, shapes=shapes)
     out = TrajectorySet(
         missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
         aim_lon_deg=lon2, impact_lat_deg=np.full(n, np.nan), impact_lon_deg=np.full(n, np.nan),
         miss_m=np.full(n, np.nan), status=np.zeros(n, dtype=np.int64), events_t_s=np.full((n, 4), np.nan),
         events_state=np.full((n, 4, 6), np.nan), samples=np.empty((n, m, 7)), controls=np.full((n, 3), np.nan),
-        reach_m=np.full(n, np.nan), shapes=shapes,
+        reach_m=np.full(n, np.nan), min_range_m=np.full(n, np.nan), shapes=shapes,
     )
     for nm, idx in groups.items():
         p = parts[nm]
         for name in ("impact_lat_deg", "impact_lon_deg", "miss_m", "status", "events_t_s", "events_state",
-                      "controls", "reach_m"):
+                      "controls", "reach_m", "min_range_m"):
             getattr(out, name)[idx] = getattr(p, name)
         k = p.samples.shape[1]
         out.samples[idx, :k] = p.samples
@@ -316,6 +317,13 @@ def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float
         raise OutOfReachError(
             f"aimpoint is {d_km:,.0f} km from the launch point, beyond the reach of {spec_name} toward it on "
             f"{flown.trajectory_phrase()} ({there})", reach)
+    if st == core.STATUS_TOO_CLOSE:
+        shortest = float(ts.min_range_m[0]) / 1e3
+        raise GeometryError(
+            f"aimpoint is {d_km:,.0f} km from the launch point, closer than {spec_name} can fly on "
+            f"{flown.trajectory_phrase()} (its shortest such trajectory in this direction, with thrust cut "
+            f"right after the pitch-over, reaches about {shortest:,.0f} km); choose a farther aimpoint or "
+            f"another shape")
     if st != core.STATUS_OK:
         raise GeometryError(f"{spec_name} cannot fly {flown.describe()} from {launch} to {aim}: "
                             f"{core.STATUS_TEXT.get(st, 'unknown failure')}")
