@@ -505,8 +505,11 @@ def _reach_at(spec, table, geo: _Geometry, az, kind, value, t_cut, x0=None, max_
     else:
         x = x0.copy()
         x[:, 1] = t_cut
+    tol = _SHAPE_TOL[kind]
     for _ in range(25):  # Newton on the fast model, the impact radius following the impact point
         f, _ = fast(x)
+        if np.all((np.abs(f[:, 0]) < 1.0) & (np.abs(f[:, 1]) < 0.1 * tol)):
+            break
         x = step(x, f, f)
         _, r_ecef = fast(x)
         set_radius(r_ecef, np.all(np.isfinite(r_ecef), axis=-1))
@@ -514,7 +517,6 @@ def _reach_at(spec, table, geo: _Geometry, az, kind, value, t_cut, x0=None, max_
     converged = np.zeros(n, dtype=bool)
     status = np.zeros(n, dtype=np.int64)
     imp = np.full((n, 3), np.nan)
-    tol = _SHAPE_TOL[kind]
     active = np.arange(n)
     for _ in range(max_passes):  # only the rows not yet converged are flown again
         a = active
@@ -748,17 +750,26 @@ def _solve(spec, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape
     table = boost_table(spec)
     geo = _geometry(np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2), planet)
     x = _initial_guess(table, geo, shape, shape_value)
-    # Newton on the fast model
+    # Newton on the fast model, each row until its fast-model miss is below 1 m
     f = np.zeros((n, 3))
     t_fast = np.full(n, np.nan)
+    act = np.arange(n)
+    prev = np.full(n, np.inf)
     for _ in range(40):
-        f, t_fast = _fast_model(table, geo, x, shape, shape_value)
-        bad = ~np.all(np.isfinite(f), axis=-1)
-        if np.all((np.hypot(f[:, 0], f[:, 1]) < 1.0) | bad):
+        ga = _subset(geo, act)
+        fa, t_fast[act] = _fast_model(table, ga, x[act], shape, shape_value)
+        f[act] = fa
+        miss = np.hypot(fa[:, 0], fa[:, 1])
+        # a row stops when it hits (1 m), fails, or is stuck at full burn without getting nearer
+        stalled = (x[act, 1] >= table.t_total_s - 1e-6) & (miss > 0.99 * prev[act])
+        prev[act] = miss
+        keep = ~((miss < 1.0) | ~np.all(np.isfinite(fa), axis=-1) | stalled)
+        if not keep.any():
             break
-        f = np.where(np.isfinite(f), f, 0.0)
-        jac = _jacobian(table, geo, x, shape, shape_value, f)
-        x = _newton_step(jac, f, x, table)
+        act, ga, fa = act[keep], _subset(ga, keep), fa[keep]
+        fa = np.where(np.isfinite(fa), fa, 0.0)
+        jac = _jacobian(table, ga, x[act], shape, shape_value, fa)
+        x[act] = _newton_step(jac, fa, x[act], table)
     st0 = launch_state(np.radians(lat1), np.radians(lon1), planet)
     status = np.full(n, STATUS_NOT_CONVERGED, dtype=np.int64)
     iters = np.zeros(n, dtype=np.int64)
