@@ -2,11 +2,12 @@
 threat set launched from one point.
 
 A cell is *threatened* when at least one missile type reaches it (geodesic distance within the
-missile's nominal range); it is *defended* when every threatening missile type's minimum-energy
-trajectory to the cell centre is engageable with at least ``k`` shots from one site (shots count
-shoot-look-shoot opportunities of a single site: k = 2 means shoot-look-shoot). Cells no missile
-reaches are NaN. Listed cities (GeoNames, population >= ``min_city_population``) are evaluated at
-their own coordinates, not at the nearest cell.
+missile's reach toward it on the rotating Earth, :func:`bmdsim.model.trajectories.reach_km`, and
+more than 50 km); it is *defended* when every threatening missile type's trajectory (its standard
+shape: minimum-energy but for the depressed Iskander) to the cell centre is engageable with at
+least ``k`` shots from one site (shots count shoot-look-shoot opportunities of a single site: k = 2
+means shoot-look-shoot). Cells no missile reaches are NaN. Listed cities (GeoNames, population >=
+``min_city_population``) are evaluated at their own coordinates, not at the nearest cell.
 """
 
 from __future__ import annotations
