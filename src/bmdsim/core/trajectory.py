@@ -5,9 +5,9 @@ time ``t_cut`` (s, <= total burn), launch azimuth ``psi`` (rad). Three equations
 impact east and north miss at the aimpoint = 0, and one *shape* condition:
 
 * ``min_energy`` (default): inertial burnout flight-path angle equals the minimum-energy angle
-  for the burnout radius, the impact radius and the central angle between them
-  (:func:`bmdsim.core.kepler.min_energy_gamma_rad`): the missile flies the minimum-energy
-  conic, shedding surplus energy by thrust termination;
+  of the burnout conic: for the burnout radius, the aimpoint's radius and the angle the conic
+  travels between them (:func:`bmdsim.core.kepler.min_energy_gamma_rad`): the missile flies the
+  minimum-energy conic, shedding surplus energy by thrust termination;
 * ``apogee`` (m): apogee height; ``flight_time`` (s): launch to impact; ``gamma`` (rad):
   inertial flight-path angle at burnout. Lofted and depressed trajectories are given this way.
 
@@ -18,6 +18,15 @@ Kepler conic to the impact radius and the Earth turned under it. Newton's method
 model gives the first controls. Then the compiled integrator (:mod:`bmdsim.core.flight`: J2,
 rotation, drag in boost and re-entry) is run, its residual is corrected with the fast model's
 Jacobian, and this repeats until the miss is below ``MISS_TOL_M``. Typically 2–4 integrations.
+
+Launch frame (:func:`launch_frame`): geocentric up, east from the longitude, north = up x east;
+the launch azimuth ``psi`` is measured there and the pitch-over heading is that direction held
+fixed in inertial space, so launches at or metres from a pole are regular (the typed longitude
+names the meridian the azimuth is measured from).
+
+Reach (:func:`reach`, :func:`reach_toward_m`): the farthest aimpoint of a shape in a direction on
+the rotating Earth, the full-burn trajectory of that shape (or, where full burn cannot fly it, the
+farthest one the solver hits). The solver classes a row out of reach by it.
 """
 
 from __future__ import annotations
