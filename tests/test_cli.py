@@ -72,7 +72,7 @@ def test_trajectory_csv_and_kml_to_file(tmp_path):
     out = tmp_path / "t.kml"
     r = run("trajectory", "--missile", "Shahab-3", "--from", "tabriz", "--to", "kurecik", "--format", "kml",
             "--out", str(out))
-    assert r.returncode == 0 and "<LineString" in out.read_text()
+    assert r.returncode == 0 and "<gx:Track" in out.read_text()
 
 
 @pytest.mark.parametrize(

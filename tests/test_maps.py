@@ -1,4 +1,5 @@
-"""Offline maps (bmdsim.io.maps) and grid-mask polygons / GeoJSON / KML (bmdsim.io.geo_formats).
+"""Offline maps (bmdsim.io.maps, drawn by bmdsim.io.figures) and grid-mask polygons / GeoJSON / KML
+(bmdsim.io.geo_formats).
 
 Geography is checked against fixed facts (Rome's coast, central Germany inland, the Franco-German
 border on the Rhine, the open Black Sea), and images are read back pixel by pixel and compared with the
@@ -14,8 +15,8 @@ import pytest
 from matplotlib.image import imread
 
 from bmdsim.errors import BmdsimError
+from bmdsim.io import figures, maps
 from bmdsim.io import geo_formats as G
-from bmdsim.io import maps
 
 EUROPE = (-10.0, 30.0, 35.0, 60.0)
 
@@ -139,9 +140,11 @@ def test_plot_grid_coastlines_in_the_right_pixels(tmp_path):
     lat = np.arange(39.05, 50.0, 0.1)
     lon = np.arange(26.05, 44.0, 0.1)
     nan = np.full((lat.size, lon.size), np.nan)
-    info = maps.plot_grid(lat, lon, nan, tmp_path / "bs.png", title="Black Sea", borders=False, resolution="i")
+    info = figures.plot_grid(lat, lon, nan, tmp_path / "bs.png", title="Black Sea", borders=False, resolution="i",
+                             dpi=120)
     img = _img(info.path)
-    assert img.shape == (info.height_px, info.width_px, 3) == (720, 960, 3)
+    assert info.projection == "lambert"  # a region: Lambert conformal conic
+    assert img.shape == (info.height_px, info.width_px, 3) == (780, 1080, 3)  # 9 x 6.5 in at 120 dpi
     dark = img.max(axis=2) < 0.4
     l, t, r, b = info.axes_px
     inner = dark[int(t) + 3 : int(b) - 3, int(l) + 3 : int(r) - 3]
@@ -165,12 +168,13 @@ def test_plot_grid_pixels_match_the_data(tmp_path):
     LON, LAT = np.meshgrid(lon, lat)
     rect = (30.0, 38.0, 44.0, 52.0)  # lon0, lon1, lat0, lat1 (cell edges on the grid)
     v = np.where((LON > rect[0]) & (LON < rect[1]) & (LAT > rect[2]) & (LAT < rect[3]), 1.0, np.nan)
-    info = maps.plot_grid(lat, lon, v, tmp_path / "r.png", title="rect", vmin=0.0, vmax=1.0,
-                          coast=False, borders=False)
+    info = figures.plot_grid(lat, lon, v, tmp_path / "r.png", title="rect", vmin=0.0, vmax=1.0,
+                             coast=False, borders=False, projection="platecarree", dpi=120,
+                             grid_step_deg=20.0)  # no graticule line crosses the rectangle
     img = _img(info.path)
     import matplotlib
 
-    yellow = np.array(matplotlib.colormaps["viridis"](1.0)[:3])
+    yellow = np.array(matplotlib.colormaps["cividis"](1.0)[:3])
     coloured = np.abs(img - yellow).max(axis=2) < 0.03
     rows, cols = np.nonzero(coloured)
     c0, r0 = info.lonlat_to_pixel(rect[0], rect[3])
@@ -183,10 +187,10 @@ def test_plot_grid_pixels_match_the_data(tmp_path):
     assert cols.min() >= c0 - 1.5 and cols.max() <= c1 + 0.5 and rows.min() >= r0 - 1.5 and rows.max() <= r1 + 0.5
     interior = coloured[int(np.ceil(r0)) + 1 : int(r1) - 1, int(np.ceil(c0)) + 1 : int(c1) - 1]
     assert interior.mean() > 0.99
-    # the map keeps plate carrée proportions: 1 deg lat = 1/cos(45 deg) x 1 deg lon on screen
+    # plate carrée: 1 deg of latitude and 1 deg of longitude are the same length on screen
     px_per_lon = (c1 - c0) / (rect[1] - rect[0])
     px_per_lat = (r1 - r0) / (rect[3] - rect[2])
-    assert px_per_lat / px_per_lon == pytest.approx(1 / np.cos(np.radians(45.0)), rel=0.01)
+    assert px_per_lat / px_per_lon == pytest.approx(1.0, rel=0.01)
 
 
 def test_plot_grid_categorical_and_decorations(tmp_path):
@@ -196,8 +200,8 @@ def test_plot_grid_categorical_and_decorations(tmp_path):
     v = np.where(LON < 15, 1.0, 2.0)
     v[:3, :] = 7.0  # not in the legend: transparent
     colours = {1.0: ("west", "#ff0000"), 2.0: ("east", "#0000ff")}
-    info = maps.plot_grid(lat, lon, v, tmp_path / "c.png", title="cat", categorical=colours,
-                          points=[(52.52, 13.40, "Berlin", "*")], lines=[([48.85, 55.75], [2.35, 37.62])])
+    info = figures.plot_grid(lat, lon, v, tmp_path / "c.png", title="cat", categorical=colours,
+                             points=[(52.52, 13.40, "Berlin", "*")], lines=[([48.85, 55.75], [2.35, 37.62])])
     img = _img(info.path)
     red = (img[..., 0] > 0.9) & (img[..., 1] < 0.1) & (img[..., 2] < 0.1)
     blue = (img[..., 2] > 0.9) & (img[..., 0] < 0.1) & (img[..., 1] < 0.1)
@@ -214,27 +218,27 @@ def test_plot_grid_is_deterministic_and_checks_input(tmp_path):
     lon = np.linspace(-180, 175, 72)
     v = np.cos(np.radians(lat))[:, None] * np.sin(np.radians(lon))[None, :]
     kw = dict(title="determinism", cbar_label="x", points=[(0.0, 0.0, "origin", "o")])
-    a = maps.plot_grid(lat, lon, v, tmp_path / "a.png", **kw).path
-    b = maps.plot_grid(lat, lon, v, tmp_path / "b.png", **kw).path
+    a = figures.plot_grid(lat, lon, v, tmp_path / "a.png", **kw).path
+    b = figures.plot_grid(lat, lon, v, tmp_path / "b.png", **kw).path
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and a.stat().st_size > 10_000
     assert _sha(a) == _sha(b)
     assert b"Software" not in a.read_bytes()
     v2 = v.copy()
     v2[10, 10] += 0.5
-    c = maps.plot_grid(lat, lon, v2, tmp_path / "c.png", **kw).path
+    c = figures.plot_grid(lat, lon, v2, tmp_path / "c.png", **kw).path
     assert _sha(a) != _sha(c)
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
     with pytest.raises(BmdsimError, match="shape"):
-        maps.plot_grid(lat, lon, v.T, tmp_path / "d.png")
+        figures.plot_grid(lat, lon, v.T, tmp_path / "d.png")
     with pytest.raises(BmdsimError):
-        maps.plot_grid(lat, lon, v, tmp_path / "missing_dir" / "e.png")
+        figures.plot_grid(lat, lon, v, tmp_path / "missing_dir" / "e.png")
 
 
 def test_plot_grid_lon_0_360(tmp_path):
     lat = np.arange(-89.5, 90.0, 1.0)
     lon = np.arange(0.5, 360.0, 1.0)
-    info = maps.plot_grid(lat, lon, np.full((lat.size, lon.size), np.nan), tmp_path / "g.png",
-                          borders=False, resolution="c")
+    info = figures.plot_grid(lat, lon, np.full((lat.size, lon.size), np.nan), tmp_path / "g.png",
+                             borders=False, resolution="c")
     assert info.extent == (0.0, 360.0, -90.0, 90.0)
     dark = _img(info.path).max(axis=2) < 0.4
     assert dark[_window(info, 360 - 95.0, 40.0, 4.0)].sum() == 0  # interior USA (Kansas) at lon 265
@@ -245,17 +249,17 @@ def test_plot_heatmap(tmp_path):
     rows = ["Kozelsk", "Tatishchevo", "Yasny"]
     cols = ["Washington", "Minot AFB", "Malmstrom AFB", "Los Angeles"]
     v = np.array([[1800, 1750, 1820, 1900], [1790, 1740, 1800, 1880], [1850, 1700, 1760, np.nan]])
-    p = maps.plot_heatmap(rows, cols, v, tmp_path / "h.png", title="flight time", cbar_label="s")
-    q = maps.plot_heatmap(rows, cols, v, tmp_path / "h2.png", title="flight time", cbar_label="s")
+    p = figures.plot_heatmap(rows, cols, v, tmp_path / "h.png", title="flight time", cbar_label="s").path
+    q = figures.plot_heatmap(rows, cols, v, tmp_path / "h2.png", title="flight time", cbar_label="s").path
     assert p.read_bytes()[:4] == b"\x89PNG" and _sha(p) == _sha(q)
     img = _img(p)
     import matplotlib
 
-    cm = matplotlib.colormaps["viridis"]
+    cm = matplotlib.colormaps["cividis"]
     for value in (0.0, 1.0):  # the lowest and the highest cell colours are present
         assert (np.abs(img - np.array(cm(value)[:3])).max(axis=2) < 0.02).sum() > 200
     with pytest.raises(BmdsimError):
-        maps.plot_heatmap(rows, cols[:2], v, tmp_path / "bad.png", title="", cbar_label="")
+        figures.plot_heatmap(rows, cols[:2], v, tmp_path / "bad.png", title="", cbar_label="")
 
 
 # ----------------------------------------------------------------------------------------------- polygons

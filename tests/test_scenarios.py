@@ -887,13 +887,14 @@ def test_run_writes_outputs_and_is_deterministic(tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
-    names = ("summary.json", "engagements.csv", "threats.csv")
+    names = ("summary.json", "engagements.csv", "threats.csv", "scenario.yaml")
     for n in names:
         a, b = (outs[0] / n).read_bytes(), (outs[1] / n).read_bytes()
         assert a and a == b, n
     summary = json.loads((outs[0] / "summary.json").read_text())
     assert summary["scenario"] == "epaa-phase-1" and summary["threats_flown"] > 0
-    assert sorted(p.name for p in outs[0].iterdir()) == sorted(names)
+    # every file but provenance.json (date, git revision, command line) is identical
+    assert sorted(p.name for p in outs[0].iterdir()) == sorted(names + ("provenance.json",))
     # the files agree with each other: one engagement row per flown threat and site, one threat row each
     n_eng = (outs[0] / "engagements.csv").read_text().count("\n") - 1
     n_thr = (outs[0] / "threats.csv").read_text().count("\n") - 1

@@ -36,6 +36,8 @@ class Context:
     out_dir: Path
     envelope_grid_deg: float = 4.0
     figures: dict = field(default_factory=dict)
+    figure_format: str = "png"
+    dpi: int | None = None
 
     @cached_property
     def deterrent_threats(self):
@@ -79,8 +81,8 @@ class Context:
         from bmdsim.analysis.envelope import safe_envelope, write_envelope
 
         env = safe_envelope(grid_deg=self.envelope_grid_deg)
-        write_envelope(env, self.out_dir / "envelope")
-        self.figures["envelope"] = "envelope/envelope.png"
+        write_envelope(env, self.out_dir / "envelope", figure_format=self.figure_format, dpi=self.dpi)
+        self.figures["envelope"] = f"envelope/envelope.{self.figure_format}"
         return env
 
 
@@ -201,7 +203,7 @@ def c4(ctx):
             "numbers": {"envelope": sm, "example_limits": out},
             "assumptions": ["perfect early tracking (most conservative)",
                             f"grid {env.lat_deg[1] - env.lat_deg[0]:g} deg"],
-            "figures": ["envelope/envelope.png"]}
+            "figures": [f"envelope/envelope.{ctx.figure_format}"]}
 
 
 def c5(ctx):
@@ -456,14 +458,16 @@ CLAIMS = [
 ]
 
 
-def run_claims(out_dir, only: list[str] | None = None, progress=None, envelope_grid_deg: float = 4.0) -> list[dict]:
-    """Run the ledger (or the claims in ``only``); returns one record per claim."""
+def run_claims(out_dir, only: list[str] | None = None, progress=None, envelope_grid_deg: float = 4.0,
+               figure_format: str = "png", dpi: int | None = None) -> list[dict]:
+    """Run the ledger (or the claims in ``only``); returns one record per claim. ``figure_format`` /
+    ``dpi``: the figures' format (png, svg, pdf) and resolution."""
     ids = [c.id for c in CLAIMS]
     if only:
         bad = [x for x in only if x not in ids]
         if bad:
             raise BmdsimError(f"unknown claim id(s) {', '.join(bad)}; valid: {', '.join(ids)}")
-    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg)
+    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg, figure_format=figure_format, dpi=dpi)
     records = []
     todo = [c for c in CLAIMS if not only or c.id in only]
     for k, c in enumerate(todo):

@@ -169,17 +169,19 @@ def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
     return DeterrentMatrix(tl, ts, table, needed, ladder)
 
 
-def write_deterrent(dm: DeterrentMatrix, out_dir, warheads_per_missile=None) -> list:
-    from bmdsim.io import files
-    from bmdsim.io.maps import plot_heatmap
+def write_deterrent(dm: DeterrentMatrix, out_dir, warheads_per_missile=None, *, figure_format: str = "png",
+                    dpi: int | None = None, provenance: dict | None = None) -> list:
+    from bmdsim.io import figures, files
 
     out = files.check_dir_writable(out_dir)
-    paths = [files.write_atomic(out / "summary.json",
-                                json.dumps(dm.summary(warheads_per_missile), indent=2) + "\n"),
+    summary = {**dm.summary(warheads_per_missile), **({"provenance": provenance} if provenance else {})}
+    paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"),
              files.write_atomic(out / "deterrent.csv", dm.to_csv())]
     rows, cols, vals = dm.heat()
-    plot_heatmap(rows, cols, vals * 100.0, out / "deterrent.png",
-                 title=f"{dm.table.architecture.name}: share of missile types engageable (%)",
-                 cbar_label="% engageable", fmt="{:.0f}")
-    paths.append(out / "deterrent.png")
+    fig = out / f"deterrent.{figure_format}"
+    figures.plot_heatmap(rows, cols, vals * 100.0, fig,
+                         title=f"{dm.table.architecture.name}: share of missile types engageable (%)",
+                         cbar_label="% of the base's missile types engageable", fmt="{:.0f}",
+                         dpi=dpi or figures.DEFAULT_DPI, vmin=0.0, vmax=100.0)
+    paths.append(fig)
     return paths

@@ -75,12 +75,16 @@ class SafeEnvelope:
                 "median_safe_vbo_kms": None if not np.isfinite(v).any() else float(np.nanmedian(v))}
 
     def to_xarray(self):
-        import xarray as xr
+        """CF-1.8 dataset (see :mod:`bmdsim.io.netcdf_cf`)."""
+        from bmdsim.io.netcdf_cf import cf_grid_dataset
 
-        return xr.Dataset({"safe_vbo_kms": (("lat", "lon"), self.safe_vbo_kms,
-                                            {"description": "highest vbo engaging no deterrent trajectory"})},
-                          coords={"lat": self.lat_deg, "lon": self.lon_deg},
-                          attrs={"template": self.template, "decision_time_s": self.decision_time_s})
+        return cf_grid_dataset(self.lat_deg, self.lon_deg, {"safe_vbo_kms": (
+            ("lat", "lon"), self.safe_vbo_kms,
+            {"long_name": "highest interceptor burnout speed (vbo) at which a site here engages no Russian ICBM/SLBM "
+                          "trajectory toward the US (NaN: engages something even at the lowest tested vbo)",
+             "units": "km s-1"})},
+            attrs={"title": "bmdsim safe envelope", "template": self.template,
+                   "decision_time_s": self.decision_time_s, "source": "bmdsim criteria --derive"})
 
     def rows(self):
         for i, la in enumerate(self.lat_deg):
@@ -253,17 +257,19 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]))
 
 
-def write_envelope(env: SafeEnvelope, out_dir) -> list:
+def write_envelope(env: SafeEnvelope, out_dir, *, figure_format: str = "png", dpi: int | None = None,
+                   projection: str = "auto", provenance: dict | None = None) -> list:
     import csv
     import io
 
-    from bmdsim.io import files
+    from bmdsim.io import figures, files, palette
     from bmdsim.io.geo_formats import grid_to_polygons, to_geojson
-    from bmdsim.io.maps import plot_grid
+    from bmdsim.io.netcdf_cf import to_netcdf_bytes
 
     out = files.check_dir_writable(out_dir)
-    paths = [files.write_atomic(out / "summary.json", json.dumps(env.summary(), indent=2) + "\n")]
-    files.write_atomic(out / "envelope.nc", bytes(env.to_xarray().to_netcdf(None, engine="scipy")))
+    summary = {**env.summary(), **({"provenance": provenance} if provenance else {})}
+    paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")]
+    files.write_atomic(out / "envelope.nc", to_netcdf_bytes(env.to_xarray()))
     paths.append(out / "envelope.nc")
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=["lat", "lon", "safe_vbo_kms"], lineterminator="\n")
@@ -275,10 +281,16 @@ def write_envelope(env: SafeEnvelope, out_dir) -> list:
     vt = get_interceptor(env.template).vbo_kms.value
     polys = grid_to_polygons(env.lat_deg, env.lon_deg, np.nan_to_num(env.safe_vbo_kms, nan=-1) >= vt, grid)
     paths.append(files.write_atomic(out / "envelope.geojson", to_geojson(
-        polys, {"name": f"cells where {env.template} at {vt} km/s engages no deterrent trajectory", **env.summary()})))
-    plot_grid(env.lat_deg, env.lon_deg, env.safe_vbo_kms, out / "envelope.png",
-              title=f"Safe envelope: highest vbo (km/s) engaging no Russian ICBM/SLBM trajectory ({env.template} "
-                    f"template, launch at burnout + {env.decision_time_s:g} s)",
-              cmap="viridis", vmin=float(env.ladder_kms[0]), vmax=float(env.ladder_kms[-1]), cbar_label="km/s")
-    paths.append(out / "envelope.png")
+        polys, {"name": f"cells where {env.template} at {vt} km/s engages no deterrent trajectory", **env.summary(),
+                "fill": palette.CLASS_COLORS[palette.DEFENDED], "fill-opacity": 0.5})))
+    fig = out / f"envelope.{figure_format}"
+    figures.plot_map(
+        fig, grid=figures.FieldGrid(env.lat_deg, env.lon_deg, env.safe_vbo_kms, "highest harmless vbo (km/s)",
+                                    float(env.ladder_kms[0]), float(env.ladder_kms[-1]),
+                                    nan_label=f"engages something even at {env.ladder_kms[0]:g} km/s"),
+        title=f"Safe envelope: highest vbo (km/s) engaging no Russian ICBM/SLBM trajectory ({env.template} "
+              f"template, launch at burnout + {env.decision_time_s:g} s)",
+        projection=projection, dpi=dpi or figures.DEFAULT_DPI,
+        notes=[f"top of the scale ({env.ladder_kms[-1]:g} km/s): safe at every tested vbo"])
+    paths.append(fig)
     return paths

@@ -60,54 +60,121 @@ class Footprint:
             "share_population_defended": round(pop_def / pop, 4) if pop else None,
         }
 
-    def to_xarray(self):
-        import xarray as xr
+    def classes(self) -> np.ndarray:
+        """(ny, nx) int8: 0 out of range (not threatened), 1 threatened not defended, 2 defended."""
+        return np.where(np.isfinite(self.defended), 1 + (self.defended == 1), 0).astype(np.int8)
 
-        ds = xr.Dataset(
-            {
-                "defended": (("lat", "lon"), self.defended, {"description": "1 defended, 0 threatened only, NaN safe"}),
-                "min_shots": (("lat", "lon"), self.min_shots, {"description": "fewest best-site shots"}),
-                "n_threatening": (("lat", "lon"), self.n_threatening.astype(np.int16)),
-                "shots": (("missile", "lat", "lon"), self.shots_by_missile),
-            },
-            coords={"lat": self.lat_deg, "lon": self.lon_deg, "missile": self.missiles},
-            attrs={"architecture": self.architecture, "launch_lat": self.launch[0], "launch_lon": self.launch[1],
+    def to_xarray(self):
+        """CF-1.8 dataset (see :mod:`bmdsim.io.netcdf_cf`)."""
+        from bmdsim.io.netcdf_cf import cf_grid_dataset
+
+        return cf_grid_dataset(
+            self.lat_deg, self.lon_deg,
+            {"defended": (("lat", "lon"), self.defended,
+                          {"long_name": f"defended with at least {self.k} shot(s): 1 yes, 0 threatened but not "
+                                        "defended, NaN out of range of every missile", "units": "1"}),
+             "min_shots": (("lat", "lon"), self.min_shots,
+                           {"long_name": "fewest best-site shots over the threatening missiles", "units": "1"}),
+             "n_threatening": (("lat", "lon"), self.n_threatening.astype(np.int16),
+                               {"long_name": "number of missile types that reach the cell", "units": "1"}),
+             "shots": (("missile", "lat", "lon"), self.shots_by_missile,
+                       {"long_name": "best-site shots per missile type (NaN: out of range)", "units": "1"})},
+            flags={"area_class": (self.classes(), [0, 1, 2], ["out_of_range", "threatened_not_defended", "defended"],
+                                  "defended-area class of the cell")},
+            extra_coords={"missile": np.array(self.missiles, dtype="S")},
+            attrs={"title": f"bmdsim defended-area footprint: {self.architecture} vs launch {self.launch[2]}",
+                   "architecture": self.architecture, "launch_lat": self.launch[0], "launch_lon": self.launch[1],
                    "launch": self.launch[2], "k_shots": self.k, "grid_deg": self.grid_deg,
                    "source": "bmdsim footprint"},
         )
-        return ds
 
     def to_netcdf(self, path) -> None:
         from bmdsim.io import files
+        from bmdsim.io.netcdf_cf import to_netcdf_bytes
 
-        data = self.to_xarray().to_netcdf(None, engine="scipy")  # NetCDF3 bytes, no external library
-        files.write_atomic(path, bytes(data))
+        files.write_atomic(path, to_netcdf_bytes(self.to_xarray()))  # NetCDF-3, no external library
 
-    def polygons(self):
+    def polygons(self, which: str = "defended"):
+        """Polygons of the defended cells (``which="defended"``) or of the threatened, not defended ones."""
         from bmdsim.io.geo_formats import grid_to_polygons
 
-        return grid_to_polygons(self.lat_deg, self.lon_deg, self.defended == 1, self.grid_deg)
+        mask = self.defended == 1 if which == "defended" else self.defended == 0
+        return grid_to_polygons(self.lat_deg, self.lon_deg, mask, self.grid_deg)
 
-    def to_geojson(self) -> str:
-        from bmdsim.io.geo_formats import to_geojson
+    def view(self, arch=None) -> tuple[float, float, float, float]:
+        """Map box (lon_min, lon_max, lat_min, lat_max): the grid plus the launch point and the sites."""
+        from bmdsim.io.figures import view_box
 
-        return to_geojson(self.polygons(), {"name": "defended area", **self.summary()})
+        half = 0.5 * self.grid_deg
+        box = (float(self.lon_deg[0]) - half, float(self.lon_deg[-1]) + half, float(self.lat_deg[0]) - half,
+               float(self.lat_deg[-1]) + half)
+        lats = [self.launch[0]] + ([s.lat_deg for s in arch.sites] if arch is not None else [])
+        lons = [self.launch[1]] + ([s.lon_deg for s in arch.sites] if arch is not None else [])
+        return view_box(lats, lons, margin_deg=1.5, box=box)
 
-    def to_kml(self) -> str:
-        from bmdsim.io.geo_formats import to_kml
+    def _gis_layers(self, arch=None, places: bool = True):
+        from bmdsim.io import layers, palette
+        from bmdsim.io.geo_formats import Area, Line, Pin
 
-        return to_kml(self.polygons(), f"defended area: {self.architecture} vs launch {self.launch[2]}")
+        areas = [Area(palette.CLASS_LABELS[palette.DEFENDED], self.polygons("defended"),
+                      palette.CLASS_COLORS[palette.DEFENDED], 0.55, {"class": palette.DEFENDED}),
+                 Area(palette.CLASS_LABELS[palette.THREATENED], self.polygons("threatened"),
+                      palette.CLASS_COLORS[palette.THREATENED], 0.55, {"class": palette.THREATENED})]
+        pins = [Pin(f"launch {self.launch[2]}", self.launch[0], self.launch[1], "launch")]
+        lines = []
+        if arch is not None:
+            pins += [Pin(n, la, lo, "site", pr) for n, la, lo, pr in layers.sites(arch)]
+            for f in layers.radar_fields(arch):
+                pins.append(Pin(f.name, f.lat_deg, f.lon_deg, "sensor", {"range_km_at_reference_rcs": f.range_km}))
+                la, lo = f.outline()
+                lines.append(Line(f"{f.name} field of regard", la, lo, palette.LAYER_COLORS["sensor"]))
+        if places:
+            pins += [Pin(p.name, p.lat_deg, p.lon_deg, "place", {"id": p.id, "category": p.category})
+                     for p in layers.places_in(self.view(arch))]
+        return areas, pins, lines
 
-    def plot(self, path, sites=()) -> None:
-        from bmdsim.io.maps import plot_grid
+    def to_geojson(self, arch=None, places: bool = True) -> str:
+        from bmdsim.io.geo_formats import layers_to_geojson
 
-        pts = [(self.launch[0], self.launch[1], f"launch {self.launch[2]}", "^")]
-        pts += [(s.lat_deg, s.lon_deg, s.name, "s") for s in sites]
-        plot_grid(self.lat_deg, self.lon_deg, self.defended, path,
-                  title=f"{self.architecture}: defended against {', '.join(self.missiles)} from {self.launch[2]} "
-                        f"(k={self.k})",
-                  categorical={0.0: ("threatened, not defended", "#d7301f"), 1.0: ("defended", "#2b8cbe")},
-                  points=pts)
+        areas, pins, lines = self._gis_layers(arch, places)
+        return layers_to_geojson(areas, pins, lines, {"name": "defended area", **self.summary()})
+
+    def to_kml(self, arch=None, places: bool = True) -> str:
+        from bmdsim.io.geo_formats import layers_to_kml
+
+        areas, pins, lines = self._gis_layers(arch, places)
+        return layers_to_kml(f"defended area: {self.architecture} vs launch {self.launch[2]}", areas, pins, lines)
+
+    def plot(self, path, sites=(), *, arch=None, dpi: int | None = None, projection: str = "auto",
+             label_places: bool = False):
+        """Map of the footprint (format from the suffix): classes, sites, radar fields of regard, launch
+        point, each missile's nominal range ring and (labelled) capitals; legend outside the map."""
+        from bmdsim.io import figures, layers, palette
+
+        C, L = palette.CLASS_COLORS, palette.CLASS_LABELS
+        classes = {2.0: (L[palette.DEFENDED], C[palette.DEFENDED]),
+                   1.0: (L[palette.THREATENED], C[palette.THREATENED]),
+                   0.0: (L[palette.OUT_OF_RANGE], C[palette.OUT_OF_RANGE])}
+        grid = figures.ClassGrid(self.lat_deg, self.lon_deg, self.classes().astype(float), classes)
+        site_list = arch.sites if arch is not None else sites
+        markers = [figures.Marker(self.launch[0], self.launch[1], f"launch {self.launch[2]}", "launch")]
+        markers += [figures.Marker(s.lat_deg, s.lon_deg, s.name, "site") for s in site_list]
+        fans = []
+        if arch is not None:
+            fans = [figures.Fan(f.lat_deg, f.lon_deg, f.boresight_deg, f.half_width_deg, f.range_km, f.name)
+                    for f in layers.radar_fields(arch)]
+            markers += [figures.Marker(f.lat_deg, f.lon_deg, "", "sensor") for f in fans]
+        view = self.view(arch)
+        markers += [figures.Marker(p.lat_deg, p.lon_deg, p.name.split(" (")[0], "place")
+                    for p in layers.places_in(view)]
+        rings = [figures.Ring(self.launch[0], self.launch[1], get_missile(m).nominal_range_km.value,
+                              f"{m} {get_missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
+        return figures.plot_map(
+            path, grid=grid, markers=markers, fans=fans, rings=rings, view=view, projection=projection,
+            dpi=dpi or figures.DEFAULT_DPI, label_places=label_places,
+            title=f"{self.architecture}: defended against {', '.join(self.missiles)} from {self.launch[2]} "
+                  f"(k = {self.k} shot{'s' if self.k > 1 else ''})",
+            notes=[f"grid {self.grid_deg:g} deg; cell = aimpoint"])
 
 
 def _cities(bbox, min_population):
@@ -269,20 +336,27 @@ def _footprint(arch, names, launch, grid_deg, k, bbox, min_city_population, refi
                      architecture=arch.name, cities=cities)
 
 
-def write_footprint(fp: Footprint, out_dir, sites=()) -> list:
+def write_footprint(fp: Footprint, out_dir, sites=(), *, arch=None, figure_format: str = "png",
+                    dpi: int | None = None, projection: str = "auto", label_places: bool = False,
+                    provenance: dict | None = None) -> list:
+    """summary.json, footprint.nc (CF-1.8), footprint.geojson, footprint.kml, cities.csv and the map
+    (``footprint.<figure_format>``). ``provenance`` (static part, see :mod:`bmdsim.io.provenance`) is
+    added to summary.json."""
     from bmdsim.io import files
 
     out = files.check_dir_writable(out_dir)
     paths = []
-    paths.append(files.write_atomic(out / "summary.json", json.dumps(fp.summary(), indent=2) + "\n"))
+    summary = {**fp.summary(), **({"provenance": provenance} if provenance else {})}
+    paths.append(files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"))
     fp.to_netcdf(out / "footprint.nc")
     paths.append(out / "footprint.nc")
-    paths.append(files.write_atomic(out / "footprint.geojson", fp.to_geojson()))
-    paths.append(files.write_atomic(out / "footprint.kml", fp.to_kml()))
+    paths.append(files.write_atomic(out / "footprint.geojson", fp.to_geojson(arch)))
+    paths.append(files.write_atomic(out / "footprint.kml", fp.to_kml(arch)))
     lines = ["city,country,lat,lon,population,threatened,defended,source"]
     lines += [f"{c['city']},{c['country']},{c['lat']},{c['lon']},{c['population']},{c['threatened']},"
               f"{c['defended']},{c['source']}" for c in fp.cities]
     paths.append(files.write_atomic(out / "cities.csv", "\n".join(lines) + "\n"))
-    fp.plot(out / "footprint.png", sites)
-    paths.append(out / "footprint.png")
+    fig = out / f"footprint.{figure_format}"
+    fp.plot(fig, sites, arch=arch, dpi=dpi, projection=projection, label_places=label_places)
+    paths.append(fig)
     return paths

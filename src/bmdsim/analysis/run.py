@@ -119,11 +119,12 @@ def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, job
     return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
 
 
-def write_run(run: ScenarioRun, out_dir) -> list:
+def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None) -> list:
     from bmdsim.io import files
 
     out = files.check_dir_writable(out_dir)
-    paths = [files.write_atomic(out / "summary.json", json.dumps(run.summary(), indent=2) + "\n"),
+    summary = {**run.summary(), **({"provenance": provenance} if provenance else {})}
+    paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"),
              files.write_atomic(out / "engagements.csv", run.engagements_csv()),
              files.write_atomic(out / "threats.csv", run.threats_csv())]
     return paths

@@ -15,6 +15,7 @@ import typer
 # importing a command module registers its commands; --help lists the groups in this order
 from bmdsim.cli import catalog, threat, scenarios, analyses, ledger  # noqa: F401
 # isort: on
+from bmdsim.cli import common
 from bmdsim.cli.common import app
 from bmdsim.errors import BmdsimError
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         argv = ["--help"]
+    common.ARGV[:] = argv
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="bmdsim")
         if isinstance(rv, int) and not isinstance(rv, bool):

@@ -8,15 +8,22 @@ import typer
 
 from bmdsim.cli.common import (
     DecisionOpt,
+    DpiOpt,
+    FigureFormat,
+    FigureFormatOpt,
     JobsOpt,
+    Projection,
+    ProjectionOpt,
     QuietOpt,
     SchedulerOpt,
     VboOpt,
     app,
     busy,
+    check_figure_options,
     console,
     dask_options,
     fail,
+    finish_folder,
     progress_bar,
     scenario_arch,
 )
@@ -37,16 +44,22 @@ def footprint(
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder (default out/footprint-NAME)"),
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
+    projection: ProjectionOpt = Projection.auto,
+    place_labels: bool = typer.Option(False, "--place-labels", help="label the capitals on the map"),
     quiet: QuietOpt = False,
 ) -> None:
-    """Defended-area footprint: NetCDF, PNG map, GeoJSON, KML, city coverage, report."""
+    """Defended-area footprint: NetCDF (CF), map, GeoJSON, KML, city coverage, report, provenance."""
     from bmdsim.analysis.footprint import footprint as run_fp
     from bmdsim.analysis.footprint import write_footprint
     from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
 
+    check_figure_options(dpi)
     try:
         box = tuple(float(x) for x in bbox.split(","))
         assert len(box) == 4
@@ -69,20 +82,31 @@ def footprint(
     finally:
         if prog:
             prog.stop()
-    paths = write_footprint(fp, out, arch.sites)
+    inputs = {"launch_area": launch_area, "grid_deg": grid, "k_shots": k, "bbox": bbox, "vbo_kms": vbo_kms,
+              "decision_time_s": decision_time_s, "exact": exact}
+    prov = static_provenance(scenario=v, arch=arch, missiles=fp.missiles, inputs=inputs)
+    paths = [write_scenario(out, v)]
+    paths += write_footprint(fp, out, arch.sites, arch=arch, figure_format=figure_format.value, dpi=dpi,
+                             projection=projection.value, label_places=place_labels, provenance=prov)
     sm = fp.summary()
     rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
              "defended": c["defended"]} for c in fp.cities if c["threatened"]]
-    cmd = f"bmdsim footprint {scenario} --launch-area {launch_area} --grid {grid} --k {k} --bbox {bbox}"
+    cmd = (f"bmdsim footprint scenario.yaml --launch-area {launch_area} --grid {grid} --k {k} --bbox={bbox}"
+           + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
+           + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
+           + (" --exact" if exact else "") + f" --figure-format {figure_format.value} --dpi {dpi}"
+           + f" --projection {projection.value}" + (" --place-labels" if place_labels else "")
+           + " --out .   (in this folder)")
     paths += write_report(out, f"Defended area: {scn.name} vs {', '.join(fp.missiles)} from {label}", [
         {"heading": "Result", "paragraphs": [
             f"{sm['cells_defended']} of {sm['cells_threatened']} threatened grid cells are defended with at least "
             f"{k} shot(s) ({(sm['share_cells_defended'] or 0):.1%}); {sm['cities_defended']} of "
             f"{sm['cities_threatened']} threatened cities with at least 500,000 inhabitants "
             f"({(sm['share_population_defended'] or 0):.1%} of their population)."],
-         "images": [out / "footprint.png"]},
+         "images": [out / f"footprint.{figure_format.value}"]},
         {"heading": "Cities", "rows": rows},
-    ], command=cmd)
+    ], command=cmd, provenance=prov)
+    paths = finish_folder(out, paths)
     if not quiet:
         console.print(f"{scn.name}: {sm['cells_defended']}/{sm['cells_threatened']} cells defended, "
                       f"population share {sm['share_population_defended']}")
@@ -97,15 +121,19 @@ def deterrent(
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder (default out/deterrent-NAME)"),
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
 ) -> None:
     """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV, heat map, report."""
     from bmdsim.analysis.deterrent import deterrent_matrix, write_deterrent
     from bmdsim.analysis.stability import DEFAULT_FORCES
     from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
 
-    scn, v, _ = scenario_arch(scenario, vbo_kms, decision_time_s)
+    check_figure_options(dpi)
+    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
     out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_writable(out)
     where = dask_options(scheduler, jobs)
@@ -120,7 +148,10 @@ def deterrent(
         if prog:
             prog.stop()
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
-    paths = write_deterrent(dm, out, wh)
+    prov = static_provenance(scenario=v, arch=arch, missiles=sorted(set(dm.threats.missile)),
+                             inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s})
+    paths = [write_scenario(out, v)]
+    paths += write_deterrent(dm, out, wh, figure_format=figure_format.value, dpi=dpi, provenance=prov)
     sm = dm.summary(wh)
     paths += write_report(out, f"Deterrent matrix: {scn.name}", [
         {"heading": "Result", "paragraphs": [
@@ -128,9 +159,12 @@ def deterrent(
             f"engageable ({sm['share_engageable']:.1%}); the least vbo that would engage any is "
             + (f"{sm['min_vbo_needed_kms']} km/s." if sm["min_vbo_needed_kms"] is not None
                else f"above {dm.vbo_ladder_kms[-1]:g} km/s (none engaged on the ladder).")],
-         "images": [out / "deterrent.png"]},
+         "images": [out / f"deterrent.{figure_format.value}"]},
         {"heading": "Engageable trajectories", "rows": [r for r in dm.rows() if r["engageable"]][:200]},
-    ], command=f"bmdsim deterrent {scenario}")
+    ], command="bmdsim deterrent scenario.yaml" + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
+       + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
+       + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)", provenance=prov)
+    paths = finish_folder(out, paths)
     if not quiet:
         need = (f"{sm['min_vbo_needed_kms']} km/s" if sm["min_vbo_needed_kms"] is not None
                 else f"none up to {dm.vbo_ladder_kms[-1]:g} km/s")
@@ -150,14 +184,19 @@ def criteria(
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder"),
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
+    projection: ProjectionOpt = Projection.auto,
     quiet: QuietOpt = False,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
     import json
 
     from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
 
+    check_figure_options(dpi)
     if derive:
         from bmdsim.analysis.envelope import safe_envelope, write_envelope
 
@@ -172,7 +211,9 @@ def criteria(
         finally:
             if prog:
                 prog.stop()
-        paths = write_envelope(env, out)
+        prov = static_provenance(inputs={"grid_deg": grid, "template": template, "decision_time_s": decision_time_s})
+        paths = write_envelope(env, out, figure_format=figure_format.value, dpi=dpi, projection=projection.value,
+                               provenance=prov)
         sm = env.summary()
         paths += write_report(out, "Safe envelope: the highest harmless interceptor vbo", [
             {"heading": "Result", "paragraphs": [
@@ -180,7 +221,11 @@ def criteria(
                 f"toward the US is {sm['min_safe_vbo_kms']} km/s (median {sm['median_safe_vbo_kms']} km/s); "
                 f"{sm['cells_safe_at_top']} cells are safe at every tested vbo. Assumption: launch "
                 f"{decision_time_s:g} s after burnout (perfect early warning and fire-control tracking)."],
-             "images": [out / "envelope.png"]}], command=f"bmdsim criteria --derive --grid {grid}")
+             "images": [out / f"envelope.{figure_format.value}"]}],
+            command=f"bmdsim criteria --derive --grid {grid} --template {template} --decision-time-s {decision_time_s} "
+                    f"--figure-format {figure_format.value} --dpi {dpi} --projection {projection.value} --out .",
+            provenance=prov)
+        paths = finish_folder(out, paths)
         if not quiet:
             console.print(f"safe envelope: min {sm['min_safe_vbo_kms']} km/s, median {sm['median_safe_vbo_kms']} km/s")
             console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
@@ -200,14 +245,18 @@ def criteria(
     eng = int(dm.engageable.sum())
     total = int(dm.trajectories.ok.sum())
     text = verdict(limits, eng, total)
+    prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name})
     result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
-              "deterrent_trajectories": total, "verdict": text}
-    paths = [files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
+              "deterrent_trajectories": total, "verdict": text, "provenance": prov}
+    paths = [write_scenario(out, v), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
+             files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
     paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
         {"heading": "Verdict", "paragraphs": [text]},
         {"heading": "Limits", "rows": [{"limit": x["limit"], "met": x["met"], "detail": "; ".join(x["detail"])}
                                       for x in limits]}],
-        command=f"bmdsim criteria {scenario} --criteria {criteria_file}")
+        command=f"bmdsim criteria scenario.yaml --criteria {criteria_file.name} --out .   (in this folder)",
+        provenance=prov)
+    paths = finish_folder(out, paths)
     if not quiet:
         for x in limits:
             console.print(f"{'met ' if x['met'] else 'FAIL'}  {x['limit']}  {'; '.join(x['detail'])}")

@@ -1,8 +1,10 @@
-"""Catalog tables: missiles, interceptors, sensors."""
+"""Catalog tables: missiles, interceptors, sensors, places."""
 
 from __future__ import annotations
 
-from bmdsim.cli.common import app, cite, print_table
+import typer
+
+from bmdsim.cli.common import app, cite, fail, print_table
 
 PANEL = "Catalogs"
 
@@ -60,3 +62,21 @@ def sensors() -> None:
 
     print_table("Sensors", ("name", "owner", "kind", "lat", "lon", "range km @ RCS m2", "fire control", "source"),
                  (row(s) for s in load_sensors().values()))
+
+
+@app.command(rich_help_panel=PANEL)
+def places(category: str = typer.Option(None, "--category", help="only this category, e.g. european_capital")
+           ) -> None:
+    """Table of catalog places (sites, bases, patrol areas, capitals): id for --from/--to, and source."""
+    from bmdsim.model.places import load_places
+
+    cat = load_places()
+    cats = sorted({p.category for p in cat.values()})
+    if category is not None and category not in cats:
+        fail(f"--category {category!r}: unknown; valid: {', '.join(cats)}")
+    rows = [p for p in cat.values() if category is None or p.category == category]
+    print_table(f"Places ({len(rows)}; use the id as --from / --to / --launch-area)",
+                ("id", "name", "lat", "lon", "category", "source"),
+                ((p.id, p.name, f"{p.lat_deg:.4f}", f"{p.lon_deg:.4f}", p.category,
+                  p.source if p.source else f"notional: {p.note}") for p in sorted(rows, key=lambda q: (q.category,
+                                                                                                        q.id))))

@@ -23,6 +23,21 @@ class TrajFormat(StrEnum):
     json = "json"
     csv = "csv"
     kml = "kml"
+    geojson = "geojson"
+    czml = "czml"
+    e = "e"
+
+class FigureFormat(StrEnum):
+    png = "png"
+    svg = "svg"
+    pdf = "pdf"
+
+class Projection(StrEnum):
+    auto = "auto"
+    lambert = "lambert"
+    azimuthal = "azimuthal"
+    polar = "polar"
+    platecarree = "platecarree"
 
 class TableFormat(StrEnum):
     json = "json"
@@ -55,6 +70,53 @@ SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help=SCHEDULER_
 JobsOpt = Annotated[int | None, typer.Option("--jobs", help=JOBS_HELP)]
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress output")]
+
+FigureOpt = Annotated[Path | None, typer.Option("--figure", help="also draw a figure to FILE (.png, .svg or .pdf)")]
+
+FigureFormatOpt = Annotated[FigureFormat, typer.Option("--figure-format", help="format of the folder's figures")]
+
+DpiOpt = Annotated[int, typer.Option("--dpi", help="figure resolution, dots per inch (20..1200)")]
+
+ProjectionOpt = Annotated[Projection, typer.Option(
+    "--projection", help="map projection (auto: Lambert conformal for a region, polar stereographic for the "
+                         "Arctic and Russia-US tracks, plate carree for the world)")]
+
+EpochOpt = Annotated[str | None, typer.Option(
+    "--epoch", help="absolute time of launch, ISO-8601 UTC (default: the scenario's date, else 2012-01-01T00:00:00Z)")]
+
+# the argument list of this run (set by bmdsim.cli.main), for provenance.json
+ARGV: list[str] = []
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from bmdsim.io.provenance import version
+
+        console.print(f"bmdsim {version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="print bmdsim's version and exit",
+                                       callback=_version_callback, is_eager=True)) -> None:
+    """bmdsim: open missile-defense kinematics laboratory (open-literature, notional parameters)."""
+
+
+def check_figure_options(dpi: int, figure=None) -> None:
+    """Fail before any work on a bad --dpi or a --figure whose suffix is not png/svg/pdf or unwritable."""
+    from bmdsim.io import figures, files
+
+    figures.check_dpi(dpi)
+    if figure is not None:
+        figures.figure_format(figure)
+        files.check_writable(figure)
+
+
+def finish_folder(out: Path, paths: list) -> list:
+    """Write provenance.json (date, git revision, command line, file hashes) last; return all paths."""
+    from bmdsim.io.provenance import write_provenance
+
+    return list(paths) + [write_provenance(out, ARGV, paths)]
 
 def fail(msg: str) -> None:
     raise BmdsimError(msg)
@@ -133,6 +195,7 @@ def busy(quiet: bool, text: str):
     return contextlib.nullcontext() if quiet else Console(stderr=True).status(text)
 
 def scenario_arch(scenario: str, vbo_kms, decision_time_s):
+    """The scenario, the variant that runs (the first) and its resolved architecture."""
     from bmdsim.model.architecture import resolve
     from bmdsim.model.scenario import expand_variants, load_scenario
 

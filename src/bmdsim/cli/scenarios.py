@@ -8,7 +8,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from bmdsim.cli.common import JobsOpt, QuietOpt, SchedulerOpt, app, console, dask_options, progress_bar
+from bmdsim.cli.common import (
+    JobsOpt,
+    QuietOpt,
+    SchedulerOpt,
+    app,
+    console,
+    dask_options,
+    finish_folder,
+    progress_bar,
+)
 
 PANEL = "Scenarios"
 
@@ -89,7 +98,18 @@ def run(
     finally:
         if prog:
             prog.stop()
-    paths = write_run(result, out)
+    from bmdsim.io.provenance import static_provenance, write_scenario
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.scenario import expand_variants
+
+    base = expand_variants(scn)[0].scenario
+    o = base.options
+    prov = static_provenance(scenario=scn, arch=resolve(base.architecture, vbo_kms=o.vbo_kms,
+                                                        decision_time_s=o.decision_time_s),
+                             missiles=sorted(set(result.threats.missile)))
+    prov["reproduce"] = "bmdsim run scenario.yaml --out .   (in this folder)"
+    paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov)
+    paths = finish_folder(out, paths)
     if not quiet:
         t = Table(title=f"{scn.name}: share of threats engageable")
         for col in ("run", "threats", "by any site", "two shots"):

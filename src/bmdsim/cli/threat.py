@@ -10,17 +10,24 @@ import typer
 from bmdsim.cli.common import (
     ApogeeOpt,
     DecisionOpt,
+    DpiOpt,
+    EpochOpt,
+    FigureOpt,
     FlightTimeOpt,
     FromOpt,
     GammaOpt,
     MissileOpt,
     OutFileOpt,
+    Projection,
+    ProjectionOpt,
     TableFormat,
     ToOpt,
     TrajFormat,
     VboOpt,
     app,
+    check_figure_options,
     check_out_and_step,
+    console,
     emit,
     one_threat,
 )
@@ -37,17 +44,33 @@ def trajectory(
     flight_time_s: FlightTimeOpt = None,
     gamma_deg: GammaOpt = None,
     step_s: float = typer.Option(10.0, "--step-s", help="sample spacing (s)"),
-    fmt: TrajFormat = typer.Option(TrajFormat.json, "--format", help="json, csv or kml"),
+    fmt: TrajFormat = typer.Option(TrajFormat.json, "--format", help=(
+        "json (ECI states), csv (ECEF + geodetic, UTC), kml (gx:Track), geojson, czml (Cesium) or e (STK "
+        "ephemeris, Earth-fixed)")),
     out: OutFileOpt = None,
+    epoch: EpochOpt = None,
+    figure: FigureOpt = None,
+    dpi: DpiOpt = 150,
+    projection: ProjectionOpt = Projection.auto,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
-    from bmdsim.io import trajectory_formats
+    from bmdsim.io import trajectory_formats as tf
+    from bmdsim.io.timefmt import DEFAULT_EPOCH, parse_epoch
+    from bmdsim.model.places import parse_point
 
     check_out_and_step(out, step_s)
+    check_figure_options(dpi, figure)
+    ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s)
-    render = {"json": trajectory_formats.to_json, "csv": trajectory_formats.to_csv,
-              "kml": trajectory_formats.to_kml}[fmt.value]
-    emit(render(ts), out)
+    render = {"json": lambda: tf.to_json(ts), "csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
+              "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
+              "e": lambda: tf.to_stk_e(ts, ep)}[fmt.value]
+    text = render()
+    if figure is not None:
+        tf.plot(ts, figure, dpi=dpi, projection=projection.value, launch_label=parse_point(launch, "--from")[2],
+                aim_label=parse_point(aim, "--to")[2])
+        console.print(f"wrote {figure}", style="dim")
+    emit(text, out)
 
 
 @app.command(rich_help_panel=PANEL)

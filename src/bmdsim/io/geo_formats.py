@@ -22,6 +22,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -291,4 +292,139 @@ def to_kml(polygons: Iterable[Polygon], name: str, color_abgr: str = "7f00ff00")
         inner = [[(round(float(x), 6), round(float(y), 6)) for x, y in _oriented(h, False)] for h in poly[1:]]
         pol = kml.newpolygon(name=f"{name} {i + 1}", outerboundaryis=outer, innerboundaryis=inner)
         pol.style = style
+    return kml.kml()
+
+
+# ------------------------------------------------------------------------------- map layers (several kinds)
+@dataclass(frozen=True)
+class Area:
+    """Polygons of one class (e.g. defended), one colour (#RRGGBB) and fill opacity."""
+
+    name: str
+    polygons: list
+    color: str
+    alpha: float = 0.5
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A labelled point; ``kind`` is site, sensor, launch, aim, place, ... (colour from the palette)."""
+
+    name: str
+    lat_deg: float
+    lon_deg: float
+    kind: str
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A polyline (e.g. a sensor's field-of-regard outline, a range ring), lat/lon arrays in degrees."""
+
+    name: str
+    lat_deg: Sequence[float]
+    lon_deg: Sequence[float]
+    color: str
+    properties: dict = field(default_factory=dict)
+
+
+def split_polygon_antimeridian(poly: Polygon) -> list[Polygon]:
+    """A polygon ``[outer, hole, ...]`` whose longitudes leave [-180, 180] cut at the date line into parts
+    inside it (RFC 7946 section 3.1.9), outer rings counter-clockwise; others are returned as they are."""
+    lons = [x for ring in poly for x, _ in ring]
+    if min(lons) >= -180.0 and max(lons) <= 180.0:
+        return [poly]
+    from shapely.geometry import Polygon as SPolygon
+    from shapely.geometry import box
+    from shapely.geometry.polygon import orient
+
+    shp = SPolygon(poly[0], poly[1:])
+    out = []
+    for shift in (-360.0, 0.0, 360.0):
+        part = shp.intersection(box(-180.0 - shift, -90.0, 180.0 - shift, 90.0))
+        geoms = getattr(part, "geoms", [part])
+        for g in geoms:
+            if g.is_empty or g.geom_type != "Polygon" or g.area == 0:
+                continue
+            g = orient(g, 1.0)
+            rings = [list(g.exterior.coords)] + [list(r.coords) for r in g.interiors]
+            out.append([[(x + shift, y) for x, y in r] for r in rings])
+    return out
+
+
+def layers_to_geojson(areas: Sequence[Area] = (), pins: Sequence[Pin] = (), lines: Sequence[Line] = (),
+                      properties: Mapping | None = None) -> str:
+    """One FeatureCollection: a MultiPolygon feature per area (rings split at +-180 and oriented per RFC
+    7946: outer counter-clockwise), a Point per pin, a (Multi)LineString per line (split at +-180), each
+    with simplestyle-spec colours (``fill``/``fill-opacity``/``stroke``, ``marker-color``) from the palette.
+    ``properties`` go on the FeatureCollection's ``properties`` member (a foreign member, RFC 7946 6.1)."""
+    from bmdsim.io import palette
+    from bmdsim.io.trajectory_formats import split_antimeridian
+
+    feats = []
+    for a in areas:
+        polys = [q for p in a.polygons if p for q in split_polygon_antimeridian(p)]
+        coords = [[_oriented(poly[0], True)] + [_oriented(h, False) for h in poly[1:]] for poly in polys]
+        feats.append({"type": "Feature", "properties": _clean({"name": a.name, **a.properties, "fill": a.color,
+                                                                "fill-opacity": a.alpha, "stroke": a.color,
+                                                                "stroke-width": 1}),
+                      "geometry": {"type": "MultiPolygon", "coordinates": coords}})
+    for p in pins:
+        lon = ((float(p.lon_deg) + 180.0) % 360.0) - 180.0
+        feats.append({"type": "Feature", "properties": _clean({
+            "name": p.name, "kind": p.kind, **p.properties,
+            "marker-color": palette.LAYER_COLORS.get(p.kind, palette.LAYER_COLORS["place"])}),
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(float(p.lat_deg), 6)]}})
+    for ln in lines:
+        parts = split_antimeridian(ln.lat_deg, ln.lon_deg)
+        geom = ({"type": "LineString", "coordinates": parts[0]} if len(parts) == 1 else
+                {"type": "MultiLineString", "coordinates": parts})
+        feats.append({"type": "Feature", "properties": _clean({"name": ln.name, **ln.properties, "stroke": ln.color,
+                                                                "stroke-width": 1.5}), "geometry": geom})
+    fc = {"type": "FeatureCollection", "properties": _clean(dict(properties or {})), "features": feats}
+    return json.dumps(fc, default=_json_default, allow_nan=False) + "\n"
+
+
+def layers_to_kml(name: str, areas: Sequence[Area] = (), pins: Sequence[Pin] = (), lines: Sequence[Line] = (),
+                  description: str = "") -> str:
+    """A KML document with one folder per area (polygons), one for pins (labelled points, grouped by
+    kind) and one for lines; colours are the figures' palette converted once by
+    :func:`bmdsim.io.palette.kml_color` (aabbggrr)."""
+    import simplekml
+
+    from bmdsim.io import palette
+
+    kml = simplekml.Kml(name=name)
+    if description:
+        kml.document.description = description
+    for a in areas:
+        fol = kml.newfolder(name=a.name)
+        style = simplekml.Style()
+        style.polystyle.color = palette.kml_color(a.color, a.alpha)
+        style.polystyle.outline = 1
+        style.linestyle.color = palette.kml_color(a.color, 1.0)
+        style.linestyle.width = 1
+        for i, poly in enumerate(q for p in a.polygons if p for q in split_polygon_antimeridian(p)):
+            outer = [(round(float(x), 6), round(float(y), 6)) for x, y in _oriented(poly[0], True)]
+            inner = [[(round(float(x), 6), round(float(y), 6)) for x, y in _oriented(h, False)] for h in poly[1:]]
+            pol = fol.newpolygon(name=f"{a.name} {i + 1}", outerboundaryis=outer, innerboundaryis=inner)
+            pol.style = style
+    if pins:
+        fol = kml.newfolder(name="points")
+        for p in pins:
+            pt = fol.newpoint(name=p.name, coords=[(round(float(p.lon_deg), 6), round(float(p.lat_deg), 6))])
+            col = palette.LAYER_COLORS.get(p.kind, palette.LAYER_COLORS["place"])
+            pt.style.iconstyle.color = palette.kml_color(col)
+            pt.style.labelstyle.scale = 0.8
+            desc = "; ".join(f"{k}: {v}" for k, v in {"kind": p.kind, **p.properties}.items())
+            pt.description = desc
+    if lines:
+        fol = kml.newfolder(name="lines")
+        for ln in lines:
+            ls = fol.newlinestring(name=ln.name, coords=[(round(float(x), 6), round(float(y), 6))
+                                                         for x, y in zip(ln.lon_deg, ln.lat_deg, strict=True)])
+            ls.style.linestyle.color = palette.kml_color(ln.color)
+            ls.style.linestyle.width = 2
+            ls.tessellate = 1
     return kml.kml()

@@ -32,7 +32,8 @@ th{background:#eee}img{max-width:100%;border:1px solid #ccc}code{background:#f4f
 {% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
 {% if s.rows %}<table><tr>{% for c in s.rows[0].keys() %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in s.rows %}<tr>{% for v in r.values() %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
-{% for img in s.images %}<p><img alt="{{ img.alt }}" src="data:image/png;base64,{{ img.data }}"></p>{% endfor %}
+{% for img in s.images %}<p>{% if img.mime %}<img alt="{{ img.alt }}" src="data:{{ img.mime }};base64,{{ img.data }}">\
+{% else %}Figure: <a href="{{ img.alt }}">{{ img.alt }}</a>{% endif %}</p>{% endfor %}
 {% endfor %}</body></html>
 """)
 
@@ -46,23 +47,38 @@ def _md_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(out_dir, title: str, sections: list[dict], command: str = "") -> list[Path]:
-    """sections: [{heading, paragraphs: [str], rows: [dict], images: [path]}] -> report.html, report.md."""
+_MIME = {".png": "image/png", ".svg": "image/svg+xml"}  # PDF figures are linked, not inlined
+
+
+def write_report(out_dir, title: str, sections: list[dict], command: str = "", provenance: dict | None = None
+                 ) -> list[Path]:
+    """sections: [{heading, paragraphs: [str], rows: [dict], images: [path]}] -> report.html, report.md.
+
+    PNG and SVG figures are inlined in the HTML (self-contained); PDF figures are linked (they sit in the
+    same folder). ``command`` is the "Reproduce" line; ``provenance`` (see :mod:`bmdsim.io.provenance`)
+    adds sections listing the version, scenario file, architecture, parameters and catalogs.
+    """
+    from bmdsim.io.provenance import report_sections
+
     out = Path(out_dir)
+    sections = list(sections) + (report_sections(provenance) if provenance else [])
     html_sections, md = [], [f"# {title}\n", f"_{ASSUMPTIONS}_\n"]
     if command:
         md.append(f"Reproduce: `{command}`\n")
     for s in sections:
         imgs = []
         for p in s.get("images", []):
-            data = base64.b64encode(Path(p).read_bytes()).decode("ascii")
-            imgs.append({"alt": Path(p).name, "data": data})
+            p = Path(p)
+            mime = _MIME.get(p.suffix.lower())
+            data = base64.b64encode(p.read_bytes()).decode("ascii") if mime else ""
+            imgs.append({"alt": p.name, "data": data, "mime": mime})
         html_sections.append({"heading": s["heading"], "paragraphs": s.get("paragraphs", []),
                               "rows": s.get("rows", []), "images": imgs})
         md.append(f"## {s['heading']}\n")
         md += [p + "\n" for p in s.get("paragraphs", [])]
         md.append(_md_table(s.get("rows", [])))
-        md += [f"![{Path(p).name}]({Path(p).name})\n" for p in s.get("images", [])]
+        md += [(f"![{Path(p).name}]({Path(p).name})\n" if Path(p).suffix.lower() in _MIME
+                else f"Figure: [{Path(p).name}]({Path(p).name})\n") for p in s.get("images", [])]
     page = _HTML.render(title=title, assumptions=ASSUMPTIONS, command=command, sections=html_sections)
     return [files.write_atomic(out / "report.html", page), files.write_atomic(out / "report.md", "\n".join(md))]
 
