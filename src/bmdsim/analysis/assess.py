@@ -76,7 +76,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class TestObservation:
+class ObservedTest:
     """What was published about a test (SI; every Measured value with its 1-sigma uncertainty).
 
     ``range_m`` may be None when ``launch`` and ``splash`` are given (their distance is the range);
@@ -106,22 +106,28 @@ class ReachRow:
     lat_deg: float
     lon_deg: float
     distance_m: float
-    reach: Number
+    reach: Number  # NaN where unbounded (a missile that reaches orbit: everywhere in reach)
     flight_time: Number
+    orbital: tuple[bool, bool, bool] = (False, False, False)  # the fitted, low-end and high-end missiles
+
+    def _in(self, reach_m: float, orbital: bool) -> bool | None:
+        if orbital:
+            return True
+        return bool(self.distance_m <= reach_m) if math.isfinite(reach_m) else None
 
     @property
     def reachable(self) -> bool:
-        return bool(self.distance_m <= self.reach.value)
+        return bool(self._in(self.reach.value, self.orbital[0]))
 
     @property
     def reachable_90(self) -> str:
-        """'yes' if in reach at the interval's low end, 'no' if beyond its high end, else 'uncertain'."""
-        if math.isfinite(self.reach.low) and self.distance_m <= self.reach.low:
+        """'yes' if in reach of the interval's low-end missile too, 'no' if beyond the high-end one's reach,
+        else 'uncertain'."""
+        lo, hi = self._in(self.reach.low, self.orbital[1]), self._in(self.reach.high, self.orbital[2])
+        if lo:
             return "yes"
-        if math.isfinite(self.reach.high) and self.distance_m > self.reach.high:
+        if hi is False:
             return "no"
-        if not (math.isfinite(self.reach.low) and math.isfinite(self.reach.high)):
-            return "yes" if self.reachable else "no"
         return "uncertain"
 
 
@@ -131,7 +137,7 @@ class Assessment:
 
     template: str
     template_missile: Missile
-    observation: TestObservation
+    observation: ObservedTest
     range_obs: Measured
     setup: core.FlightSetup
     planet_name: str
@@ -153,6 +159,7 @@ class Assessment:
     template_sensitivity: list = field(default_factory=list)  # dicts
     payload_sensitivity: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    orbital: bool = False  # the fitted missile reaches orbit: no standard trajectory, global range
 
     # ------------------------------------------------------------------ specs
     def spec_observed(self, theta=None) -> RocketSpec:
@@ -348,7 +355,7 @@ class Assessment:
             pts_lat += list(la)
             pts_lon += list(lo_)
         # reach on the rotating Earth in every direction (closed curve through the reach impact points)
-        az = np.arange(0.0, 360.0, 10.0)
+        az = np.arange(0.0, 360.0, 15.0)
         rch = traj.reach(spec, np.full(az.size, origin.lat_deg), np.full(az.size, origin.lon_deg), az)
         ok = np.isfinite(rch.range_m)
         if ok.sum() >= 3:
@@ -403,6 +410,9 @@ class Assessment:
         """The fitted missile as a catalog entry (every number notional, the fit in its notes and tuning)."""
         if not name or not name.strip():
             raise BmdsimError("--save-missile needs a name")
+        if self.orbital:
+            raise BmdsimError("the fitted missile reaches orbit: it has no nominal (standard) range to write as a "
+                              "catalog entry; assess with a heavier --standard-payload-kg")
         tpl = self.template_missile
         th = self.fit.theta
         f_mass = self.mass_factor
@@ -551,7 +561,7 @@ def _check_measured(name: str, m: Measured, lo: float, hi: float, scale: float, 
         raise BmdsimError(f"{name}: the uncertainty must be > 0 {unit}, got {m.sigma / scale:g}")
 
 
-def check_observation(obs: TestObservation) -> None:
+def check_observation(obs: ObservedTest) -> None:
     """One-line errors for observations outside what a ballistic test can be."""
     _check_measured("--apogee-km", obs.apogee_m, 20e3, 10000e3, 1e3, "km")
     _check_measured("--flight-time-min", obs.flight_time_s, 60.0, 10800.0, 60.0, "min")
@@ -568,7 +578,7 @@ def check_observation(obs: TestObservation) -> None:
             raise BmdsimError(f"{what}: the position uncertainty must be >= 0 km")
 
 
-def _range_observation(obs: TestObservation) -> Measured:
+def _range_observation(obs: ObservedTest) -> Measured:
     if obs.launch is not None and obs.splash is not None:
         d, _, _ = geodesy.inverse(obs.launch.lat_deg, obs.launch.lon_deg, obs.splash.lat_deg, obs.splash.lon_deg)
         d = float(d)
@@ -589,7 +599,7 @@ def _range_observation(obs: TestObservation) -> Measured:
 
 
 # --------------------------------------------------------------------------------------- the assessment
-def _one_fit(base: RocketSpec, obs: TestObservation, rng: Measured, payload: float, burn_prior, setup):
+def _one_fit(base: RocketSpec, obs: ObservedTest, rng: Measured, payload: float, burn_prior, setup):
     """Fit (and, with a splash point, correct the launch azimuth and refit). Returns (fit, setup)."""
     y = np.array([obs.apogee_m.value, rng.value, obs.flight_time_s.value])
     sig = np.array([obs.apogee_m.sigma, rng.sigma, obs.flight_time_s.sigma])
@@ -654,7 +664,7 @@ def _reach_numbers(base, payload_std, origin: Target, places: Sequence[Target], 
     return q
 
 
-def assess(obs: TestObservation, template: str, *, payload_kg: tuple[float, float] | None = None,
+def assess(obs: ObservedTest, template: str, *, payload_kg: tuple[float, float] | None = None,
            standard_payload_kg: float | None = None, boost_time: Measured | None = None,
            launch_mass_kg: float | None = None, reach_from: Target | None = None, places: Sequence[Target] = (),
            sensitivity: bool = True) -> Assessment:
@@ -725,9 +735,14 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
     names = ("burnout_speed", "standard_burnout_speed", "standard_range", "standard_apogee", "standard_flight_time",
              "burnout_alt")
     numbers = {nm: Number(iv.value, iv.low, iv.high) for nm, iv in zip(names, ivs, strict=True)}
+    orbital_fit = False
     if not math.isfinite(numbers["standard_range"].value):
-        raise BmdsimError("the fitted missile has no standard trajectory (it reaches orbit or cannot fly one); "
-                          "check the observations and the template")
+        if not reaches_orbit(core.scaled_spec(base, fit.theta[0], fit.theta[2], p_std)):
+            raise BmdsimError("the fitted missile has no standard (minimum-energy) trajectory; check the observations "
+                              "and the template")
+        orbital_fit = True
+        warnings.append("the fitted missile reaches orbit with this payload: it has no minimum-energy trajectory and "
+                        "its range is global (the standard range is reported as null)")
     sig = fit.sigma
     perf = Number(fit.theta[0], fit.theta[0] - core.Z90 * sig[0], fit.theta[0] + core.Z90 * sig[0])
     burn = Number(fit.theta[2], fit.theta[2] - core.Z90 * sig[2], fit.theta[2] + core.Z90 * sig[2])
@@ -736,7 +751,8 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
                      planet_name=planet_name, payload_kg=(lo_p, hi_p), payload_fit_kg=p_fit, standard_payload_kg=p_std,
                      launch_mass_kg=base.launch_mass_kg - base.payload_mass_kg + p_fit, burn_prior=burn_prior,
                      base_spec=base, fit=fit, p_value=p_value, numbers=numbers, performance=perf, burn=burn,
-                     reach_from=None, kepler_speed_m_s=v_k, kepler_range_m=r_k, warnings=warnings)
+                     reach_from=None, kepler_speed_m_s=v_k, kepler_range_m=r_k, warnings=warnings,
+                     orbital=orbital_fit)
     origin = reach_from
     if origin is None and obs.launch is not None:
         origin = Target(obs.launch.lat_deg, obs.launch.lon_deg, obs.launch.label or "test launch point")
@@ -757,18 +773,27 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
         # have too weak a thrust for the solver's boost table)
         rq = _reach_numbers(base, p_std, origin, places, dist)
         r_iv = numbers["standard_range"]
-        ends = [_performance_for_range(base, p_std, fit.theta, x) for x in (r_iv.low, r_iv.high)]
-        vals = np.array([rq(fit.theta), *(rq(t) for t in ends if t is not None)])
+        ends = [None, None] if orbital_fit else \
+            [_performance_for_range(base, p_std, fit.theta, x) for x in (r_iv.low, r_iv.high)]
+        nanrow = np.full(2 * len(places), np.nan)
+        thetas = [fit.theta, *ends]
+        vals = np.array([rq(t) if t is not None else nanrow for t in thetas])
+        orb = [orbital_fit, *(False for _ in ends)]
+        r_iv = numbers["standard_range"]
+        if orbital_fit or not math.isfinite(r_iv.high):  # the high-end missile reaches orbit
+            orb[2] = True
         m = len(places)
 
-        def num(col):
+        def num(col, ordered):
             v = vals[:, col]
-            ok = np.isfinite(v[1:])
-            return Number(float(v[0]), float(np.min(v[1:][ok])) if ok.any() else math.nan,
-                          float(np.max(v[1:][ok])) if ok.any() else math.nan)
+            if ordered:  # reach: low from the low-end missile, high from the high-end one
+                return Number(float(v[0]), float(v[1]), float(v[2]))
+            ok = np.isfinite(v)
+            return Number(float(v[0]), float(np.min(v[ok])) if ok.any() else math.nan,
+                          float(np.max(v[ok])) if ok.any() else math.nan)
 
-        out.reach = [ReachRow(p.label, p.lat_deg, p.lon_deg, float(dist[i]), num(i), num(m + i))
-                     for i, p in enumerate(places)]
+        out.reach = [ReachRow(p.label, p.lat_deg, p.lon_deg, float(dist[i]), num(i, True), num(m + i, False),
+                              tuple(orb)) for i, p in enumerate(places)]
     elif reach_from is not None:
         out.reach_from = reach_from
     if sensitivity:
@@ -784,6 +809,13 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
                                                 "standard_burnout_speed_kms": _r(st.burnout_speed_m_s / 1e3, 4),
                                                 "chi2": _r(f2.chi2, 3)})
     return out
+
+
+def reaches_orbit(spec: RocketSpec) -> bool:
+    """Whether some full-burn flight of ``spec`` on the non-rotating sphere does not come down (loft angles of the
+    standard-trajectory scan, :data:`bmdsim.core.calibration.KICK_SCAN_RAD`)."""
+    ob = core.fly_observed(spec, cal.KICK_SCAN_RAD, core.FlightSetup(planet=cal.SPHERE))
+    return bool(np.any(ob.status == traj.STATUS_NO_IMPACT))
 
 
 def _performance_for_range(base: RocketSpec, payload: float, theta, range_m: float):

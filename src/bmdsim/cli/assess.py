@@ -149,7 +149,7 @@ def assess(
     drag; the other templates and the ends of the payload range are shown beside, and the naive
     same-burnout-speed Kepler conversion for comparison. Uncertainties are 1 sigma.
     """
-    from bmdsim.analysis.assess import Target, TestObservation
+    from bmdsim.analysis.assess import ObservedTest, Target
     from bmdsim.analysis.assess import assess as run_assess
     from bmdsim.io import files
     from bmdsim.model.places import parse_point
@@ -165,7 +165,7 @@ def assess(
         files.check_writable(target_file)
     elif missile_file is not None:
         fail("--missile-file needs --save-missile NAME")
-    obs = TestObservation(
+    obs = ObservedTest(
         apogee_m=parse_measured(apogee_km, "--apogee-km", 1e3, lambda v: DEFAULT_APOGEE_SHARE * abs(v)),
         flight_time_s=parse_measured(flight_time_min, "--flight-time-min", 60.0, lambda v: DEFAULT_TIME_SIGMA_MIN),
         range_m=parse_measured(range_km, "--range-km", 1e3, lambda v: DEFAULT_RANGE_SHARE * abs(v)),
@@ -196,11 +196,18 @@ def assess(
     missile_text = res.to_missile_yaml(save_missile) if save_missile is not None else None
     if figure is not None:
         res.plot(figure, dpi=dpi, projection=projection.value)
-        console.print(f"wrote {figure}", style="dim")
+        _note(f"wrote {figure}")
     if missile_text is not None:
         files.write_atomic(target_file, missile_text)
-        console.print(f"wrote {target_file}", style="dim")
+        _note(f"wrote {target_file}")
     emit(text, out)
+
+
+def _note(text: str) -> None:
+    """A progress note on stderr (standard output carries the data)."""
+    from rich.console import Console
+
+    Console(stderr=True).print(text, style="dim")
 
 
 def _null():

@@ -321,8 +321,8 @@ def interval(q: Callable[[np.ndarray], np.ndarray], theta, cov, *, steps=FD_STEP
     there, and at the six axis points ``theta +- z L e_j`` (L L^T = C, shared by all numbers) which catch a q
     that is not monotone along that direction (e.g. a burnout speed that grows with the loft either side of
     vertical). The interval is the smallest and largest of these values and q(theta). Points are clipped to
-    the parameter bounds; points where q is NaN are skipped, and if all are, the interval is the linearised
-    q(theta) -+ z sqrt(g^T C g).
+    the parameter bounds; where q is NaN at one of the two extreme points, that end is NaN (open: e.g. a
+    standard range whose missile reaches orbit there); other NaN points are skipped.
     """
     theta = np.asarray(theta, dtype=float)
     q0 = np.atleast_1d(np.asarray(q(theta), dtype=float))
@@ -348,14 +348,17 @@ def interval(q: Callable[[np.ndarray], np.ndarray], theta, cov, *, steps=FD_STEP
         t_lo, t_hi = np.clip(theta - d, BOUNDS_LOW, BOUNDS_HIGH), np.clip(theta + d, BOUNDS_LOW, BOUNDS_HIGH)
         lo = float(np.atleast_1d(q(t_lo))[i])
         hi = float(np.atleast_1d(q(t_hi))[i])
+        if np.isfinite(lo) and np.isfinite(hi) and lo > hi:
+            lo, hi, t_lo, t_hi = hi, lo, t_hi, t_lo
         vals = np.array([q0[i], lo, hi] + [a[i] for a in axis_vals])
         ok = np.isfinite(vals)
-        if ok.sum() > 1:
-            v_lo, v_hi = float(np.min(vals[ok])), float(np.max(vals[ok]))
-        else:
-            v_lo, v_hi = float(q0[i] - z * s), float(q0[i] + z * s)
-        if np.isfinite(lo) and np.isfinite(hi) and lo > hi:
-            t_lo, t_hi = t_hi, t_lo
+        v_lo, v_hi = float(np.min(vals[ok])), float(np.max(vals[ok]))
+        # an end where q cannot be evaluated stays open (NaN): e.g. the standard range of a missile that can
+        # reach orbit there; the linearised bound is no substitute for a quantity that ceases to exist
+        if not np.isfinite(lo):
+            v_lo = math.nan
+        if not np.isfinite(hi):
+            v_hi = math.nan
         out.append(Interval(float(q0[i]), v_lo, v_hi, s, t_lo, t_hi))
     return out
 
