@@ -259,7 +259,7 @@ def catalog_fit(
     factor fitted to the nominal range on the full model, or to the nominal range and a test flight together.
     """
     from bmdsim.io import files
-    from bmdsim.model.sizing import SizingInputs, TestFlight, size_missile
+    from bmdsim.model.sizing import PublishedTest, SizingInputs, size_missile
 
     if out is not None:
         files.check_writable(out)
@@ -269,7 +269,7 @@ def catalog_fit(
     if any(t is not None for t in test_opts):
         if not all(t is not None for t in test_opts):
             fail("a test flight needs all three of --test-apogee-km, --test-range-km and --test-flight-time-min")
-        test = TestFlight(
+        test = PublishedTest(
             apogee_m=parse_measured(test_apogee_km, "--test-apogee-km", 1e3, lambda v: DEFAULT_APOGEE_SHARE * abs(v)),
             range_m=parse_measured(test_range_km, "--test-range-km", 1e3, lambda v: DEFAULT_RANGE_SHARE * abs(v)),
             flight_time_s=parse_measured(test_flight_time_min, "--test-flight-time-min", 60.0,

@@ -76,19 +76,28 @@ def scaled_spec(spec: RocketSpec, performance: float = 1.0, burn: float = 1.0,
 @dataclass(frozen=True)
 class FlightSetup:
     """Where and how the observed flight is flown: planet [mu, J2, a, e2, omega], launch point
-    (geodetic deg) and launch azimuth (deg, in the launch frame of :func:`bmdsim.core.trajectory.launch_frame`)."""
+    (geodetic deg), launch azimuth (deg, in the launch frame of :func:`bmdsim.core.trajectory.launch_frame`)
+    and the direction the test went (deg, same frame; None: the launch azimuth). The ground range is
+    negative for an impact behind the launch point in that direction: near vertical on a rotating Earth
+    a flight drifts back west, and a published range means the way the test went."""
 
     planet: np.ndarray
     launch_lat_deg: float = 0.0
     launch_lon_deg: float = 0.0
     azimuth_deg: float = 90.0
+    direction_deg: float | None = None
 
     @property
     def spherical(self) -> bool:
         return float(self.planet[3]) == 0.0
 
     def with_azimuth(self, azimuth_deg: float) -> FlightSetup:
-        return dataclasses.replace(self, azimuth_deg=float(azimuth_deg))
+        """The same setup launched at another azimuth (the direction of the test is kept)."""
+        return dataclasses.replace(self, azimuth_deg=float(azimuth_deg), direction_deg=self.direction)
+
+    @property
+    def direction(self) -> float:
+        return self.azimuth_deg if self.direction_deg is None else float(self.direction_deg)
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ class Observed:
     """Observable quantities of n full-burn flights (each (n,), SI; NaN where ``status`` != 0)."""
 
     apogee_m: np.ndarray
-    range_m: np.ndarray
+    range_m: np.ndarray  # negative behind the launch point in the setup's direction
     flight_time_s: np.ndarray
     burnout_speed_m_s: np.ndarray  # relative to the (rotating) planet's surface frame
     burnout_speed_inertial_m_s: np.ndarray
@@ -155,8 +164,12 @@ def fly_observed(spec: RocketSpec, loft_rad, setup: FlightSetup) -> Observed:
         la, lo, _ = earth.ecef_to_geodetic(np.where(ok[:, None], r_imp, r0))
         la_i, lo_i = np.degrees(la), np.degrees(lo)
         rng, _, _ = geodesy.inverse(np.full(n, setup.launch_lat_deg), np.full(n, setup.launch_lon_deg), la_i, lo_i)
+    _, north, east = traj.launch_frame(r0, lon)
+    d = math.radians(setup.direction)
+    ahead = ((r_imp - r0) * (math.cos(d) * north + math.sin(d) * east)).sum(-1) >= 0.0
+    rng = np.where(ahead, np.asarray(rng, float), -np.asarray(rng, float))
     bad = np.where(ok, 0.0, np.nan)
-    return Observed(apogee_m=apo + bad, range_m=np.asarray(rng, float) + bad, flight_time_s=t_imp + bad,
+    return Observed(apogee_m=apo + bad, range_m=rng + bad, flight_time_s=t_imp + bad,
                     burnout_speed_m_s=vrel_n + bad, burnout_speed_inertial_m_s=np.linalg.norm(vb, axis=-1) + bad,
                     burnout_alt_m=b_alt + bad, burnout_gamma_rad=gamma + bad, impact_lat_deg=la_i + bad,
                     impact_lon_deg=lo_i + bad, status=status)

@@ -194,7 +194,7 @@ class Measured:
 
 
 @dataclass(frozen=True)
-class TestFlight:
+class PublishedTest:
     """A published test flight: apogee (m), ground range (m), flight time (s), each with 1 sigma; the
     payload it flew (kg; None: the nominal payload)."""
 
@@ -220,7 +220,7 @@ class SizingInputs:
     missile_class: str | None = None
     country: str = "unknown"
     full_name: str | None = None
-    test: TestFlight | None = None
+    test: PublishedTest | None = None
 
 
 STAGE_POSITIONS = ("first", "second", "third", "fourth")
@@ -327,11 +327,13 @@ def size_stages(inp: SizingInputs) -> tuple[Staging, float, float, float, dict]:
         lo, hi = DRY_SCALE_BOUNDS
         f_lo, f_hi = dv(m0, mpl, lo) - target, dv(m0, mpl, hi) - target
         if f_lo < 0:
+            best = dv(m0, mpl, lo)
+            why = (f"ideal delta-v {best / 1e3:.2f} km/s < {target / 1e3:.2f} km/s needed" if best > 0 else
+                   f"its launch-to-payload mass ratio {m0 / mpl:.2f} is too small for {n} stages")
             raise BmdsimError(
                 f"a {m0:,.0f} kg {n}-stage {inp.propellant} missile cannot carry {mpl:,.0f} kg to "
-                f"{inp.range_m / 1e3:,.0f} km even with dry-mass fractions {lo:g} x typical (ideal delta-v "
-                f"{dv(m0, mpl, lo) / 1e3:.2f} km/s < {target / 1e3:.2f} km/s needed); give a larger launch mass, a "
-                f"smaller payload, more stages or a shorter range")
+                f"{inp.range_m / 1e3:,.0f} km even with dry-mass fractions {lo:g} x typical ({why}); give a larger "
+                f"launch mass, a smaller payload, more stages or a shorter range")
         if f_hi > 0:
             raise BmdsimError(
                 f"a {m0:,.0f} kg {n}-stage {inp.propellant} missile carrying {mpl:,.0f} kg reaches "
