@@ -819,11 +819,12 @@ CASES: tuple[Case, ...] = (
                                               why=_HS14),
         tolerance=0.08 * 13036.0, tolerance_why=_ASSESS_TOL,
         compute=lambda: _assessed_range_km(4475.0, 950.0, 53.0, PYONGSONG_LAT_LON, "generic-2-stage"),
-        expect_failure="bmdsim gives about 15,600 km: the test puts the fitted missile close to orbital speed on a "
-                       "standard trajectory (burnout ~7.6 km/s), where the range grows steeply with speed (13,000 km "
-                       "needs ~7.3 km/s, within the 90 % interval of the burnout speed); the Kepler conversion gives "
-                       "~10,000 km. The published figure presumably assumes a heavier warhead than the test's; bmdsim "
-                       "assess --standard-payload-kg computes that case.",
+        expect_failure="bmdsim gives about 14,100 km (16,400 km from Wright's rounder 4,500 km, 960 km, 54 min): the "
+                       "test puts the fitted missile close to orbital speed on a standard trajectory (burnout 7.4-7.6 "
+                       "km/s, the high end of the 90 % interval orbital), where the range grows by ~1,000 km per "
+                       "0.1 km/s, so a few per cent in speed separate 13,000 km from 14,100 km; the Kepler conversion "
+                       "gives ~10,000 km. The published figure's payload and method are not stated (a heavier warhead "
+                       "than the test's shortens it: bmdsim assess --standard-payload-kg).",
     ),
     Case(
         id="wright2017-05-14-hwasong12-standard-range",
