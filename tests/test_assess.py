@@ -361,6 +361,8 @@ def main_one_line(capsys, *args):
     (["--apogee-km", "3700", "--range-km", "1000", "--flight-time-min", "47", "--missile-file", "x.yaml"],
      "--save-missile"),
     (["--apogee-km", "3700", "--range-km", "1000", "--flight-time-min", "47", "--figure", "a.gif"], "png"),
+    (["--apogee-km", "3700", "--range-km", "1000", "--flight-time-min", "47", "--boost-time-s", "12"],
+     "--boost-time-s"),
 ])
 def test_cli_assess_bad_input_one_line_exit_2(args, needle, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -706,6 +706,11 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
     if boost_time is not None:
         _check_measured("--boost-time-s", boost_time, 10.0, 900.0, 1.0, "s")
         burn_prior = (boost_time.value / base.boost_time_s, boost_time.sigma / base.boost_time_s)
+        lo_b, hi_b = core.BOUNDS_LOW[2] * base.boost_time_s, core.BOUNDS_HIGH[2] * base.boost_time_s
+        if not lo_b <= boost_time.value <= hi_b:
+            raise BmdsimError(f"--boost-time-s {boost_time.value:g}: the template {tpl.name} "
+                              f"({base.boost_time_s:.0f} s) can be stretched to {lo_b:.0f}..{hi_b:.0f} s; choose a "
+                              f"template closer to it")
     else:
         burn_prior = burn_prior_of(tpl)
     rng = _range_observation(obs)
