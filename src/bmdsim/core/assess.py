@@ -14,7 +14,7 @@ compiled integrator (:mod:`bmdsim.core.flight`):
   Gaussian prior (the template's boost time and its uncertainty).
 
 The fit is weighted least squares (``scipy.optimize.least_squares``, trust-region reflective,
-bounds on every parameter) of ``r = [(y(theta) - y_obs) / sigma, (burn - 1) / sigma_burn]`` from
+bounds on every parameter) of ``r = [(y(theta) - y_obs) / sigma, (burn - b0) / sigma_burn]`` from
 the best point of a coarse grid. Its covariance is the linearised ``(J^T J)^-1`` of the
 normalised residuals at the solution (Gauss-Newton; e.g. Press et al., Numerical Recipes, 3rd ed.,
 section 15.5). A derived number ``q(theta)`` gets a 90 % interval by evaluating ``q`` at
@@ -25,9 +25,10 @@ gets an asymmetric interval; six more points on the ellipsoid's axes catch a q t
 (:func:`interval`).
 
 Flights start on the ground co-rotating with the planet (``planet = [mu, J2, a, e2, omega]``:
-the rotating WGS84 Earth when launch and splash points are known, or the non-rotating sphere of
+the rotating WGS84 Earth when the launch point is known, or the non-rotating sphere of
 :data:`bmdsim.core.calibration.SPHERE`). Apogee: geodetic height on an ellipsoid, height above the
-sphere on a sphere; ground range: Karney geodesic on WGS84, great-circle arc on the sphere. SI
+sphere on a sphere; ground range: Karney geodesic on WGS84, great-circle arc on the sphere, negative
+when the impact lies behind the launch point in the direction of the test (:class:`FlightSetup`). SI
 units; batch axis first.
 """
 
