@@ -83,7 +83,7 @@ def test_trajectory_csv_and_kml_to_file(tmp_path):
         (["--missile", "SS-27", "--from", "53,195", "--to", "38,-77"], "longitude"),
         (["--missile", "SS-27", "--from", "north,east", "--to", "38,-77"], "numbers"),
         (["--missile", "SS-27", "--from", "53,35", "--to", "53,35"], "coincide"),
-        (["--missile", "Shahab-3", "--from", "tabriz", "--to", "washington"], "maximum"),
+        (["--missile", "Shahab-3", "--from", "tabriz", "--to", "washington"], "in this direction"),
         (["--missile", "SS-27", "--from", "53,35", "--to", "38,-77", "--apogee-km", "900", "--gamma-deg", "30"],
          "contradictory"),
         (["--missile", "SS-27", "--from", "53,35", "--to", "38,-77", "--step-s", "-5"], "step"),

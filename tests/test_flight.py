@@ -1,95 +1,35 @@
 """The compiled integrator (bmdsim.core.flight) against an independent high-precision integration.
 
-The oracle here is scipy's DOP853 (rtol 1e-10 or tighter) on equations of motion written in
-this file from the model described in flight.py's docstring: point-mass + J2 gravity, air
-co-rotating with the Earth, USSA-1976 density (only the density function is imported),
-staged constant-thrust boost with vertical rise / pitch-over / gravity turn, and RV drag
-through the ballistic coefficient. Nothing of bmdsim's gravity, guidance or schedule is used.
+The oracle is scipy's DOP853 (rtol 1e-10 or tighter) on equations of motion written in
+tests/reference/missile_flight.py from the model described in flight.py's docstring: point-mass
++ J2 gravity, air co-rotating with the Earth, USSA-1976 density (only the density function is
+imported), staged constant-thrust boost with vertical rise / pitch-over toward a launch heading
+fixed in inertial space / gravity turn, and RV drag through the ballistic coefficient. Nothing of
+bmdsim's gravity, guidance or schedule is used.
 """
-
-import math
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyproj import Geod, Transformer
+from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 from bmdsim.core import trajectory as T
-from bmdsim.core.atmosphere import density_exact_kg_m3
 from bmdsim.model.missiles import get_missile
+from tests.reference.missile_flight import NO_DRAG_BETA_KG_M2 as NO_DRAG_BETA
+from tests.reference.missile_flight import (
+    TO_ECEF,
+    TO_GEO,
+    ballistic_rhs,
+    dense,
+    eci_to_ecef,
+    fly_dop853,
+    impact_event,
+    potential,
+)
 
-# WGS84 / EGM96 constants, typed in from NIMA TR8350.2 (not imported from bmdsim)
-MU = 3.986004418e14
-J2 = 1.08262668e-3
-A = 6378137.0
-F = 1 / 298.257223563
-E2 = F * (2 - F)
-B = A * (1 - F)
-OMEGA = 7.292115e-5
-G0 = 9.80665
-NO_DRAG_BETA = 1e30  # kg/m^2: RV drag rho v^2 / (2 beta) becomes ~1e-26 m/s^2
-
-TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
-TO_GEO = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
 GEOD = Geod(ellps="WGS84")
-
-
-def grav(r):
-    """Point mass + J2: -grad of U = -mu/r (1 - J2 (a/r)^2 P2(z/r))."""
-    x, y, z = r
-    r2 = x * x + y * y + z * z
-    rn = math.sqrt(r2)
-    c = 1.5 * J2 * A * A / r2
-    s2 = z * z / r2
-    k = -MU / (r2 * rn)
-    return np.array([k * x * (1 + c * (1 - 5 * s2)), k * y * (1 + c * (1 - 5 * s2)), k * z * (1 + c * (3 - 5 * s2))])
-
-
-def potential(r):
-    rn = np.linalg.norm(r, axis=-1)
-    s = r[..., 2] / rn
-    return -MU / rn * (1 - J2 * (A / rn) ** 2 * 0.5 * (3 * s * s - 1))
-
-
-def radial_height(r):
-    """Height along the geocentric radial above the WGS84 ellipsoid (the model's height)."""
-    x, y, z = r
-    r2 = x * x + y * y + z * z
-    rs = 1.0 / math.sqrt((x * x + y * y) / (r2 * A * A) + z * z / (r2 * B * B))
-    return math.sqrt(r2) - rs
-
-
-def rho(h):
-    return float(density_exact_kg_m3(h))
-
-
-def air_velocity(r, v):
-    return v - OMEGA * np.array([-r[1], r[0], 0.0])
-
-
-def ballistic_rhs(beta):
-    def f(_t, y):
-        r, v = y[:3], y[3:]
-        w = air_velocity(r, v)
-        drag = -0.5 * rho(radial_height(r)) * np.linalg.norm(w) * w / beta
-        return np.concatenate([v, grav(r) + drag])
-
-    return f
-
-
-def impact_event(_t, y):
-    return radial_height(y[:3])
-
-
-impact_event.terminal = True
-impact_event.direction = -1
-
-
-def eci_to_ecef(r, t):
-    c, s = np.cos(-OMEGA * t), np.sin(-OMEGA * t)
-    return np.array([c * r[0] - s * r[1], s * r[0] + c * r[1], r[2]])
 
 
 # --------------------------------------------------------------------------- free flight
@@ -168,80 +108,11 @@ def test_energy_is_conserved_without_drag(alt, speed, gam, lat, lon, az):
 
 
 # --------------------------------------------------------------------------- boost + re-entry
-def boost_segments(spec, t_cut):
-    """[(t0, t1, mode, thrust N, mass at t0 kg, mdot kg/s, Cd*A m^2)] from the stage list."""
-    burn = np.array(spec.burn_time_s)
-    ends = np.cumsum(burn)
-    starts = ends - burn
-    tv, tp = spec.vertical_rise_s, spec.vertical_rise_s + spec.pitchover_s
-    bps = sorted({0.0, tv, tp, *ends.tolist()})
-    segs = []
-    for a, b in zip(bps[:-1], bps[1:], strict=True):
-        b = min(b, t_cut)
-        if b <= a:
-            continue
-        k = int(np.nonzero(ends > a)[0][0])  # stage burning in [a, b)
-        mdot = spec.propellant_mass_kg[k] / spec.burn_time_s[k]
-        mass = (spec.payload_mass_kg + sum(spec.propellant_mass_kg[k:]) + sum(spec.dry_mass_kg[k:])
-                - mdot * (a - starts[k]))
-        mode = 0 if a < tv else (1 if a < tp else 2)
-        segs.append((a, b, mode, spec.isp_s[k] * G0 * mdot, mass, mdot,
-                     spec.drag_cd * math.pi / 4 * spec.diameter_m[k] ** 2))
-    return segs
-
-
-def boost_rhs(seg, kick, psi):
-    t0, _t1, mode, thrust, m0, mdot, cda = seg
-
-    def f(t, y):
-        r, v = y[:3], y[3:]
-        m = m0 - mdot * (t - t0)
-        up = r / np.linalg.norm(r)
-        w = air_velocity(r, v)
-        wn = np.linalg.norm(w)
-        if mode == 0:  # vertical rise along the geocentric radial
-            d = up
-        elif mode == 1:  # pitch-over: tilt kick from vertical towards azimuth psi
-            east = np.array([-r[1], r[0], 0.0]) / math.hypot(r[0], r[1])
-            north = np.cross(up, east)
-            d = math.cos(kick) * up + math.sin(kick) * (math.cos(psi) * north + math.sin(psi) * east)
-        else:  # gravity turn: thrust along the air-relative velocity
-            d = w / wn
-        drag = -0.5 * rho(radial_height(r)) * wn * w * cda / m
-        return np.concatenate([v, grav(r) + thrust / m * d + drag])
-
-    return f
-
-
-def fly_dop853(spec, lat, lon, kick, t_cut, psi, beta, rtol=1e-10):
-    """Launch from the ground co-rotating with the Earth; returns burnout state, impact (t, state), sol list."""
-    r0 = np.array(TO_ECEF.transform(lon, lat, 0.0))
-    y = np.concatenate([r0, OMEGA * np.array([-r0[1], r0[0], 0.0])])
-    sols = []
-    for seg in boost_segments(spec, t_cut):
-        sol = solve_ivp(boost_rhs(seg, kick, psi), (seg[0], seg[1]), y, method="DOP853", rtol=rtol,
-                        atol=1e-6, dense_output=True)
-        sols.append(sol)
-        y = sol.y[:, -1]
-    y_bo = y.copy()
-    sol = solve_ivp(ballistic_rhs(beta), (t_cut, t_cut + 2e4), y, method="DOP853", rtol=rtol, atol=1e-6,
-                    events=impact_event, dense_output=True)
-    sols.append(sol)
-    return y_bo, sol.t_events[0][0], sol.y_events[0][0], sols
-
-
-def dense(sols, t):
-    out = np.full((t.size, 6), np.nan)
-    for s in sols:
-        m = (t >= s.t[0]) & (t <= s.t[-1])
-        if m.any():
-            out[m] = s.sol(t[m]).T
-    return out
-
-
 @pytest.mark.parametrize(("lat", "lon", "az", "dist_km"), [
     (55.0, 45.0, 20.0, 9000.0),  # ICBM range, near-polar
     (40.0, 60.0, 260.0, 4000.0),  # westward, against the rotation
+    (90.0, 30.0, 200.0, 6000.0),  # from the north pole (the typed longitude names the meridian)
+    (-89.99999, -120.0, 10.0, 7000.0),  # a metre from the south pole
 ])
 def test_boost_and_reentry_match_independent_integration(lat, lon, az, dist_km):
     aim_lon, aim_lat, _ = GEOD.fwd(lon, lat, az, dist_km * 1e3)
@@ -264,7 +135,9 @@ def test_boost_and_reentry_match_independent_integration(lat, lon, az, dist_km):
     assert np.linalg.norm(b.events_state[0, 3, 3:]) == pytest.approx(np.linalg.norm(y_imp[3:]), rel=1e-2)
     # along the whole path, the sampled states follow the reference within 1 km / 2 m/s
     rows = b.samples[0][np.isfinite(b.samples[0, :, 0])]
-    rows = rows[rows[:, 0] < t_imp - 1.0]
+    # (the last 5 s are left out: drag decelerates the RV by up to ~1 km/s^2 there, so a few ms of
+    # timing difference between the integrators is metres per second; the impact state is checked above)
+    rows = rows[rows[:, 0] < t_imp - 5.0]
     ref = dense(sols, rows[:, 0])
     assert np.nanmax(np.linalg.norm(rows[:, 1:4] - ref[:, :3], axis=-1)) < 1000.0
     # velocity: 2 m/s, except at the instants of staging (the reference is piecewise)

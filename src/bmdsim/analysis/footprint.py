@@ -2,11 +2,12 @@
 threat set launched from one point.
 
 A cell is *threatened* when at least one missile type reaches it (geodesic distance within the
-missile's nominal range); it is *defended* when every threatening missile type's minimum-energy
-trajectory to the cell centre is engageable with at least ``k`` shots from one site (shots count
-shoot-look-shoot opportunities of a single site: k = 2 means shoot-look-shoot). Cells no missile
-reaches are NaN. Listed cities (GeoNames, population >= ``min_city_population``) are evaluated at
-their own coordinates, not at the nearest cell.
+missile's reach toward it on the rotating Earth, :func:`bmdsim.model.trajectories.reach_km`, and
+more than 50 km); it is *defended* when every threatening missile type's trajectory (its standard
+shape: minimum-energy but for the depressed Iskander) to the cell centre is engageable with at
+least ``k`` shots from one site (shots count shoot-look-shoot opportunities of a single site: k = 2
+means shoot-look-shoot). Cells no missile reaches are NaN. Listed cities (GeoNames, population >=
+``min_city_population``) are evaluated at their own coordinates, not at the nearest cell.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bmdsim.core import geodesy
 from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import ResolvedArchitecture
 from bmdsim.model.missiles import get_missile
-from bmdsim.model.trajectories import solve_trajectories
+from bmdsim.model.trajectories import reach_km, solve_trajectories
 
 EUROPE_BBOX = (-12.0, 45.0, 34.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
 
@@ -194,12 +195,16 @@ def _cities(bbox, min_population):
 
 
 def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
-    """Best-site shots (n_missiles, n_points) for each missile's trajectory to each point (NaN: not a threat)."""
+    """Best-site shots (n_missiles, n_points) for each missile's trajectory to each point (NaN: not a threat).
+
+    A point is threatened by a missile when it lies more than 50 km away and within the missile's
+    reach toward it on the rotating Earth (:func:`bmdsim.model.trajectories.reach_km`, standard shape).
+    """
     d, _, _ = geodesy.inverse(launch[0], launch[1], pts_lat, pts_lon)
     rows_m, rows_p = [], []
     for mi, m in enumerate(names):
-        rng = get_missile(m).nominal_range_km.value * 1e3
-        idx = np.nonzero((d <= rng) & (d > 50e3))[0]
+        reach_m = reach_km(m, launch[0], launch[1], pts_lat, pts_lon) * 1e3
+        idx = np.nonzero((d <= reach_m) & (d > 50e3))[0]
         rows_m.append(np.full(idx.size, mi))
         rows_p.append(idx)
     mi_all = np.concatenate(rows_m)

@@ -11,13 +11,29 @@ PANEL = "Catalogs"
 
 @app.command(rich_help_panel=PANEL)
 def missiles() -> None:
-    """Table of catalog missiles with their sources."""
+    """Table of catalog missiles with their sources.
+
+    The nominal range is the published "standard trajectory" convention: the range on the missile's
+    standard shape (minimum-energy unless the shape column says otherwise) on a non-rotating spherical
+    Earth (R 6,371 km), full burn, nominal payload. On the rotating Earth the reach depends on the
+    direction (farther eastward, shorter westward); bmdsim computes it per launch/aim pair.
+    """
     from bmdsim.model.missiles import load_missiles
 
-    print_table("Ballistic missiles (notional parameters tuned to nominal range; see catalog notes)",
-                 ("name", "class", "country", "stages", "boost s", "nominal range km", "source of range"),
+    def shape(m):
+        sh = m.standard_shape
+        if sh.fit_on != "standard":
+            return f"{sh.describe()} (nominal range measured {sh.describe_fit()}: see the catalog note)"
+        return sh.describe()
+
+    print_table("Ballistic missiles (notional parameters fitted to the nominal range; see catalog notes). "
+                "Nominal range: on the standard shape, non-rotating spherical Earth, full burn, nominal payload; "
+                "the reach on the rotating Earth depends on direction",
+                 ("name", "class", "country", "stages", "boost s", "nominal range km (non-rotating Earth)",
+                  "standard shape", "source of range"),
                  ((m.name, m.missile_class, m.country, str(len(m.stages)), f"{m.boost_time_s:.0f}",
-                   f"{m.nominal_range_km.value:,.0f}", cite(m.nominal_range_km)) for m in load_missiles().values()))
+                   f"{m.nominal_range_km.value:,.0f}", shape(m), cite(m.nominal_range_km))
+                  for m in load_missiles().values()))
 
 
 @app.command(rich_help_panel=PANEL)

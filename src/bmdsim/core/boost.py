@@ -2,8 +2,9 @@
 
 Guidance (the baseline of DESIGN.md): vertical rise along the local radial for
 ``vertical_rise_s``; pitch-over for ``pitchover_s`` with thrust tilted by the loft angle
-``kick_rad`` from the vertical towards the launch azimuth; then a zero-lift gravity turn
-(thrust along the air-relative velocity). Energy is managed by thrust termination at
+``kick_rad`` from the vertical towards the launch heading (the launch azimuth at the launch
+point, held fixed in inertial space and kept horizontal: well defined at the poles too); then a
+zero-lift gravity turn (thrust along the air-relative velocity). Energy is managed by thrust termination at
 ``t_cut_s`` (<= total burn time); after it the re-entry vehicle flies alone.
 """
 
@@ -66,6 +67,11 @@ class BoostSchedule:
     mdot_kg_s: np.ndarray
     cda_m2: np.ndarray  # drag coefficient x reference area of the stack
     n_steps: np.ndarray
+
+    def as_tuple(self) -> tuple:
+        """The arrays in field order: the grouped argument of the compiled kernels."""
+        return (self.t0_s, self.t1_s, self.mode, self.thrust_n, self.m0_kg, self.mdot_kg_s, self.cda_m2,
+                self.n_steps)
 
 
 def boost_schedule(spec: RocketSpec, dt_s: float = 2.0, dt_upper_s: float = 4.0) -> BoostSchedule:

@@ -77,10 +77,13 @@ def _density(h, logrho):
 
 
 @njit(cache=True)
-def _accel(t, s, out, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta):
+def _accel(t, s, out, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta):
     """Acceleration into out[3:6] and velocity into out[0:3] for state s = (r, v).
 
     mode: 0 vertical rise, 1 pitch-over, 2 gravity turn (all thrusting), 3 ballistic.
+    guid: (5,) cos(kick), sin(kick) and the pitch-over heading p (ECI unit vector, fixed at launch).
+    In pitch-over the thrust is cos(kick) up + sin(kick) h, h = p made horizontal at the current
+    position (h = p at launch): no local east/north is formed, so nothing is singular at the poles.
     """
     mu, j2, a, e2, om = planet[0], planet[1], planet[2], planet[3], planet[4]
     x, y, z = s[0], s[1], s[2]
@@ -110,12 +113,14 @@ def _accel(t, s, out, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0
             dx, dy, dz = x / rn, y / rn, z / rn
         elif mode == 1:
             ux, uy, uz = x / rn, y / rn, z / rn
-            rxy = math.sqrt(x * x + y * y)
-            ex, ey = -y / rxy, x / rxy  # east (ez = 0)
-            nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex  # north = up x east
-            dx = kc * ux + ks * (pc * nx + ps * ex)
-            dy = kc * uy + ks * (pc * ny + ps * ey)
-            dz = kc * uz + ks * (pc * nz)
+            px, py, pz = guid[2], guid[3], guid[4]
+            pu = px * ux + py * uy + pz * uz
+            hx, hy, hz = px - pu * ux, py - pu * uy, pz - pu * uz
+            hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+            kc, ks = guid[0], guid[1] / hn
+            dx = kc * ux + ks * hx
+            dy = kc * uy + ks * hy
+            dz = kc * uz + ks * hz
         else:
             dx, dy, dz = wx / w, wy / w, wz / w
         ax += f * dx
@@ -130,19 +135,19 @@ def _accel(t, s, out, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0
 
 
 @njit(cache=True)
-def _rk4(t, s, dt, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta, k1, k2, k3, k4, tmp,
+def _rk4(t, s, dt, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta, k1, k2, k3, k4, tmp,
          k1_ready=False):
     if not k1_ready:
-        _accel(t, s, k1, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
+        _accel(t, s, k1, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta)
     for j in range(6):
         tmp[j] = s[j] + 0.5 * dt * k1[j]
-    _accel(t + 0.5 * dt, tmp, k2, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
+    _accel(t + 0.5 * dt, tmp, k2, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta)
     for j in range(6):
         tmp[j] = s[j] + 0.5 * dt * k2[j]
-    _accel(t + 0.5 * dt, tmp, k3, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
+    _accel(t + 0.5 * dt, tmp, k3, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta)
     for j in range(6):
         tmp[j] = s[j] + dt * k3[j]
-    _accel(t + dt, tmp, k4, planet, logrho, mode, kc, ks, pc, ps, thrust, m0, mdot, t0, cda, beta)
+    _accel(t + dt, tmp, k4, planet, logrho, mode, guid, thrust, m0, mdot, t0, cda, beta)
     for j in range(6):
         s[j] += dt / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
 
@@ -227,8 +232,7 @@ def _emit_samples(t_old, dt, s0, s1, a0, a1, step_s, samples, i, nsamp, tmp):
 
 @njit(cache=True)
 def fly_batch(
-    state0, t0, with_boost, kick, psi, t_cut, beta,
-    seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot, seg_cda, seg_n,
+    state0, t0, with_boost, kick, heading, t_cut, beta, sched,
     planet, logrho, step_s, samples, sample_rows, events, ev_states, status, n_written,
 ):
     """Integrate n trajectories.
@@ -238,10 +242,13 @@ def fly_batch(
     state0 : (n, 6) initial ECI position (m) and velocity (m/s).
     t0 : (n,) initial time (s).
     with_boost : bool; if true, fly the boost program (segments) first.
-    kick, psi, t_cut : (n,) loft angle from vertical (rad), launch azimuth (rad), thrust cut (s).
+    kick, t_cut : (n,) loft angle from vertical (rad), thrust cut (s).
+    heading : (n, 3) pitch-over heading: ECI unit vector, horizontal at the launch point (e.g.
+        cos(azimuth) north + sin(azimuth) east there); see :func:`_accel`.
     beta : (n,) ballistic coefficient of the re-entry body, kg/m^2.
-    seg_* : (K,) boost segments: start/end time, guidance mode, thrust (N), mass at start (kg),
-        mass flow (kg/s), Cd*A (m^2), number of RK4 steps in a full-length segment.
+    sched : tuple of (K,) arrays, the boost segments (:class:`bmdsim.core.boost.BoostSchedule`
+        order): start/end time, guidance mode, thrust (N), mass at start (kg), mass flow (kg/s),
+        Cd*A (m^2), number of RK4 steps in a full-length segment.
     planet : (5,) mu, J2, a, e2, omega.
     step_s : sample spacing (s); samples (N, m, 7) receives [t, r, v] rows (NaN-filled by caller) at
         row sample_rows[i] for trajectory i; m = 0 to skip sampling.
@@ -254,6 +261,7 @@ def fly_batch(
     n = state0.shape[0]
     w = np.empty((10, 6))  # scratch vectors: state, previous state, RK4 stages, accelerations, event
     s, s_old, k1, k2, k3, k4, tmp, a_old, a_new, ev = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]
+    guid = np.zeros(5)
     nsamp = np.zeros(1, dtype=np.int64)
     a_pl, e2_pl, mu, om_pl = planet[2], planet[3], planet[0], planet[4]
     do_samples = samples.shape[1] > 0
@@ -271,12 +279,10 @@ def fly_batch(
         nsamp[0] = 0
         srow = sample_rows[i] if do_samples else 0
         last_srow = srow if do_samples else -1
-        kc, ks = math.cos(kick[i]), math.sin(kick[i])
-        pc, ps = math.cos(psi[i]), math.sin(psi[i])
+        _guidance(kick[i], heading[i], guid)
         crashed = False
         if with_boost:
-            t = _boost_row(s, t, t_cut[i], kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0,
-                           seg_mdot, seg_cda, seg_n, planet, logrho, step_s, samples, srow, nsamp,
+            t = _boost_row(s, t, t_cut[i], guid, sched, planet, logrho, step_s, samples, srow, nsamp,
                            do_samples, s_old, a_old, a_new, k1, k2, k3, k4, tmp)
             crashed = t < 0.0
             t = abs(t)
@@ -294,7 +300,7 @@ def fly_batch(
         events[i, EV_APOGEE_T] = t
         for j in range(6):
             ev_states[i, EV_APOGEE_T, j] = s[j]
-        _accel(t, s, a_new, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
+        _accel(t, s, a_new, planet, logrho, 3, guid, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
         nsteps = 0
         while True:
             if h > ATM_TOP_M:
@@ -316,10 +322,10 @@ def fly_batch(
             t_old = t
             h_old = h
             vr_old = vr
-            _rk4(t, s, dt, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet,
+            _rk4(t, s, dt, planet, logrho, 3, guid, 0.0, 1.0, 0.0, 0.0, 0.0, bet,
                  k1, k2, k3, k4, tmp, True)
             t = t_old + dt
-            _accel(t, s, a_new, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
+            _accel(t, s, a_new, planet, logrho, 3, guid, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
             h = _height(s[0], s[1], s[2], a_pl, e2_pl)
             rn = math.sqrt(s[0] ** 2 + s[1] ** 2 + s[2] ** 2)
             vr = (s[0] * s[3] + s[1] * s[4] + s[2] * s[5]) / rn
@@ -338,7 +344,7 @@ def fly_batch(
                 u = _refine(s_old, s, a_old[3:], a_new[3:], dt, 0.0, 0, planet, ev)
                 t_imp = t_old + u * dt
                 if do_samples:
-                    _accel(t_imp, ev, k1, planet, logrho, 3, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
+                    _accel(t_imp, ev, k1, planet, logrho, 3, guid, 0.0, 1.0, 0.0, 0.0, 0.0, bet)
                     _emit_samples(t_old, u * dt, s_old, ev, a_old[3:], k1[3:], step_s, samples, srow, nsamp, tmp)
                     k = nsamp[0]
                     if k < samples.shape[1] and (k == 0 or samples[srow, k - 1, 0] < t_imp - 1e-9):
@@ -365,10 +371,19 @@ def fly_batch(
 
 
 @njit(cache=True)
-def _boost_row(s, t, t_cut, kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot,
-               seg_cda, seg_n, planet, logrho, step_s, samples, i, nsamp, do_samples,
+def _guidance(kick, heading, guid):
+    """Fill guid (5,) = cos(kick), sin(kick), heading (unit vector) for :func:`_accel`."""
+    guid[0] = math.cos(kick)
+    guid[1] = math.sin(kick)
+    for j in range(3):
+        guid[2 + j] = heading[j]
+
+
+@njit(cache=True)
+def _boost_row(s, t, t_cut, guid, sched, planet, logrho, step_s, samples, i, nsamp, do_samples,
                s_old, a_old, a_new, k1, k2, k3, k4, tmp):
     """Fly the boost program of one row in place (state s). Returns burnout time, negated if it crashed."""
+    seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot, seg_cda, seg_n = sched
     a_pl, e2_pl = planet[2], planet[3]
     for kseg in range(seg_t0.shape[0]):
         t_end = min(seg_t1[kseg], t_cut)
@@ -382,13 +397,13 @@ def _boost_row(s, t, t_cut, kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust
             for j in range(6):
                 s_old[j] = s[j]
             t_old = t
-            _rk4(t, s, dt, planet, logrho, md, kc, ks, pc, ps, seg_thrust[kseg],
+            _rk4(t, s, dt, planet, logrho, md, guid, seg_thrust[kseg],
                  seg_m0[kseg], seg_mdot[kseg], seg_t0[kseg], seg_cda[kseg], 1.0, k1, k2, k3, k4, tmp)
             t = t_old + dt
             if do_samples:
                 for j in range(6):
                     a_old[j] = k1[j]
-                _accel(t, s, a_new, planet, logrho, md, kc, ks, pc, ps,
+                _accel(t, s, a_new, planet, logrho, md, guid,
                        seg_thrust[kseg], seg_m0[kseg], seg_mdot[kseg], seg_t0[kseg], seg_cda[kseg], 1.0)
                 _emit_samples(t_old, dt, s_old, s, a_old[3:], a_new[3:], step_s, samples, i, nsamp, tmp)
             if _height(s[0], s[1], s[2], a_pl, e2_pl) < -1.0:
@@ -397,20 +412,22 @@ def _boost_row(s, t, t_cut, kc, ks, pc, ps, seg_t0, seg_t1, seg_mode, seg_thrust
 
 
 @njit(cache=True)
-def boost_only_batch(state0, kick, psi, t_cut, seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot,
-                     seg_cda, seg_n, planet, logrho, out, status):
-    """Fly only the boost of n rows; burnout ECI states into out (n, 6), status 1 if crashed."""
+def boost_only_batch(state0, kick, heading, t_cut, sched, planet, logrho, out, status):
+    """Fly only the boost of n rows; burnout ECI states into out (n, 6), status 1 if crashed.
+
+    Arguments as in :func:`fly_batch`.
+    """
     w = np.empty((9, 6))
     s, s_old, k1, k2, k3, k4, tmp, a_old, a_new = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]
+    guid = np.zeros(5)
     nsamp = np.zeros(1, dtype=np.int64)
     samples = np.empty((1, 0, 7))
     for i in range(state0.shape[0]):
         for j in range(6):
             s[j] = state0[i, j]
-        t = _boost_row(s, 0.0, t_cut[i], math.cos(kick[i]), math.sin(kick[i]), math.cos(psi[i]),
-                       math.sin(psi[i]), seg_t0, seg_t1, seg_mode, seg_thrust, seg_m0, seg_mdot, seg_cda,
-                       seg_n, planet, logrho, 1.0, samples, 0, nsamp, False, s_old, a_old, a_new,
-                       k1, k2, k3, k4, tmp)
+        _guidance(kick[i], heading[i], guid)
+        t = _boost_row(s, 0.0, t_cut[i], guid, sched, planet, logrho, 1.0, samples, 0, nsamp, False,
+                       s_old, a_old, a_new, k1, k2, k3, k4, tmp)
         status[i] = 1 if t < 0.0 else 0
         for j in range(6):
             out[i, j] = s[j]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bmdsim.core.boost import RocketSpec
 from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
@@ -36,8 +36,63 @@ class ReentryVehicle(BaseModel):
     rcs_m2: Param
 
 
+class StandardShape(BaseModel):
+    """The trajectory shape a missile flies by default, and the shape its nominal range is measured on.
+
+    ``kind``: ``minimum-energy`` (the default for every missile whose entry says nothing; the
+    published "standard trajectory" convention) or ``depressed`` to an apogee of ``apogee_km`` (km,
+    geodetic on the rotating Earth, above the sphere for the nominal range).
+    ``fit_on``: the shape on which the model's range is made to equal ``nominal_range_km`` by the
+    Isp fit: ``standard`` (this shape; the default) or ``minimum-energy`` (for a missile whose
+    published range is flown in a way the model cannot fly, e.g. with aerodynamic lift: its energy is
+    then fitted as that of a ballistic missile of the same minimum-energy range, and the model's
+    range on the standard shape is shorter; ``note`` says why).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["minimum-energy", "depressed"] = "minimum-energy"
+    apogee_km: Param | None = None
+    fit_on: Literal["standard", "minimum-energy"] = "standard"
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.kind == "depressed") != (self.apogee_km is not None):
+            raise ValueError("a `depressed` standard shape needs `apogee_km` (and only it takes one)")
+        if self.apogee_km is not None and not self.apogee_km.value > 0:
+            raise ValueError(f"apogee_km must be > 0, got {self.apogee_km.value}")
+        if self.fit_on != "standard" and not self.note:
+            raise ValueError("fitting on another shape than the standard one needs a `note:` saying why")
+        return self
+
+    def core_shape(self) -> tuple[str, float]:
+        """(kind, value) for :func:`bmdsim.core.trajectory.solve`: SI value (m for an apogee)."""
+        if self.kind == "depressed":
+            return "apogee", self.apogee_km.value * 1e3
+        return "min_energy", 0.0
+
+    def fit_shape(self) -> tuple[str, float]:
+        """(kind, value) of the shape the nominal range is measured on (see ``fit_on``)."""
+        return ("min_energy", 0.0) if self.fit_on == "minimum-energy" else self.core_shape()
+
+    def describe(self) -> str:
+        if self.kind == "depressed":
+            return f"depressed, apogee {self.apogee_km.value:g} km"
+        return "minimum-energy"
+
+    def describe_fit(self) -> str:
+        return "minimum-energy" if self.fit_on == "minimum-energy" else self.describe()
+
+
 class Missile(BaseModel):
-    """A catalog missile."""
+    """A catalog missile.
+
+    ``nominal_range_km`` is the range on the missile's standard shape (``standard_shape``: minimum-
+    energy unless the entry says otherwise; see its ``fit_on``) on a non-rotating spherical Earth
+    (R = 6,371 km, point-mass gravity), full burn, nominal payload, boost and re-entry drag in a
+    non-rotating atmosphere: the convention of published "standard trajectory" ranges. ``isp_scale``
+    is fitted to it (:mod:`bmdsim.model.calibration`).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     name: str
@@ -54,6 +109,7 @@ class Missile(BaseModel):
     vertical_rise_s: Param
     pitchover_s: Param
     isp_scale: Param = Param(value=1.0, notional=True, note="uncalibrated")
+    standard_shape: StandardShape = StandardShape()
     tuning: str
 
     @property
@@ -61,14 +117,15 @@ class Missile(BaseModel):
         """Sum of the stage burn times (s)."""
         return sum(s.burn_time_s.value for s in self.stages)
 
-    def rocket_spec(self) -> RocketSpec:
-        """Plain-number view for the numeric core."""
+    def rocket_spec(self, isp_scale: float | None = None) -> RocketSpec:
+        """Plain-number view for the numeric core; stage Isps times ``isp_scale`` (default the catalog's)."""
+        k = self.isp_scale.value if isp_scale is None else float(isp_scale)
         return RocketSpec(
             name=self.name,
             propellant_mass_kg=tuple(s.propellant_mass_kg.value for s in self.stages),
             dry_mass_kg=tuple(s.dry_mass_kg.value for s in self.stages),
             burn_time_s=tuple(s.burn_time_s.value for s in self.stages),
-            isp_s=tuple(s.isp_s.value * self.isp_scale.value for s in self.stages),
+            isp_s=tuple(s.isp_s.value * k for s in self.stages),
             diameter_m=tuple(s.diameter_m.value for s in self.stages),
             payload_mass_kg=self.payload_mass_kg.value,
             drag_cd=self.drag_cd.value,

@@ -29,14 +29,27 @@ class Param(BaseModel):
             raise ValueError("a notional value needs a one-line `note:` saying why")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low {self.low} > high {self.high}")
+        if (self.low is not None and self.value < self.low) or (self.high is not None and self.value > self.high):
+            raise ValueError(f"value {self.value:g} outside its own plausible range "
+                             f"[{_fmt(self.low)}, {_fmt(self.high)}]; give a value inside it or widen low/high")
         return self
 
     def __float__(self) -> float:
         return float(self.value)
 
     def with_value(self, value: float, why: str = "user override") -> Param:
-        """A copy carrying a user override (marked notional, reason kept)."""
-        return Param(value=value, notional=True, note=why, low=self.low, high=self.high)
+        """A copy carrying a user override (marked notional, reason kept).
+
+        The plausible range is kept when the override lies inside it, and dropped otherwise (an
+        override may deliberately leave the catalog's range).
+        """
+        inside = (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        return Param(value=value, notional=True, note=why, low=self.low if inside else None,
+                     high=self.high if inside else None)
+
+
+def _fmt(x) -> str:
+    return "open" if x is None else f"{x:g}"
 
 
 class Place(BaseModel):

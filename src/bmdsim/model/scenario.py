@@ -575,9 +575,15 @@ def _deployed(place) -> list[str]:
 
 
 def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
-    """Launches x aims x missiles, dropping pairs beyond a missile's nominal range if only_in_range."""
-    from bmdsim.core import geodesy
+    """Launches x aims x missiles; with ``only_in_range``, only the pairs within the missile's reach.
+
+    The reach is computed per pair, toward the aimpoint, on the rotating Earth and on the threat
+    set's trajectory shape (each missile's standard shape if none is given):
+    :func:`bmdsim.model.trajectories.in_reach`. It differs from the nominal range (a non-rotating
+    convention): westward pairs inside it may be out of reach, eastward ones beyond it in reach.
+    """
     from bmdsim.model.missiles import get_missile
+    from bmdsim.model.trajectories import Shape, in_reach
 
     launches = _points(ts.launches, "threats.launches")
     aims = _points(ts.aims, "threats.aims")
@@ -599,19 +605,18 @@ def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
         for mname in missiles:
             m = get_missile(mname)
             for aid, la2, lo2, _ in aims:
-                rows.append((m.name, lid, aid, la1, lo1, la2, lo2, m.nominal_range_km.value))
+                rows.append((m.name, lid, aid, la1, lo1, la2, lo2))
                 if len(rows) > MAX_THREATS:
                     raise BmdsimError(f"threat set expands to more than {MAX_THREATS} threats")
     if check_only or not rows:
         rows = rows[:0] if check_only else rows
     if rows and ts.only_in_range:
-        import numpy as np
-
         arr = list(zip(*rows, strict=True))
-        d, _, _ = geodesy.inverse(np.array(arr[3]), np.array(arr[4]), np.array(arr[5]), np.array(arr[6]))
-        rows = [r for r, dist in zip(rows, d, strict=True) if 1e3 < dist <= r[7] * 1e3]
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
-    return ThreatList(*(tuple(c) for c in cols[:7]))
+        shape = Shape.from_options(ts.apogee_km, ts.flight_time_s, ts.gamma_deg)
+        keep = in_reach(list(arr[0]), arr[3], arr[4], arr[5], arr[6], shape)
+        rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 7
+    return ThreatList(*(tuple(c) for c in cols))
 
 
 class _ScenarioFile(Scenario):

@@ -22,10 +22,20 @@ MIN_RANGE_KM = 1.0
 
 @dataclass(frozen=True)
 class Shape:
-    """Trajectory shape: ``min_energy`` or one of apogee (m), flight_time (s), gamma (rad)."""
+    """Trajectory shape: ``standard``, ``min_energy`` or one of apogee (m), flight_time (s), gamma (rad).
+
+    ``standard`` (what :meth:`from_options` gives when no option is set, and what a missing shape
+    means everywhere) is each missile's own standard shape from the catalog
+    (:class:`bmdsim.model.missiles.StandardShape`): minimum-energy for all but the depressed
+    Iskander. :meth:`resolve` turns it into the shape a given missile flies.
+    """
 
     kind: str = "min_energy"
     value: float = 0.0
+
+    @classmethod
+    def standard(cls) -> Shape:
+        return cls("standard")
 
     @classmethod
     def from_options(cls, apogee_km=None, flight_time_s=None, gamma_deg=None) -> Shape:
@@ -33,9 +43,9 @@ class Shape:
                                    ("gamma_deg", gamma_deg)) if v is not None}
         if len(given) > 1:
             raise BmdsimError(f"contradictory trajectory shape: give at most one of {', '.join(given)} "
-                              "(none means minimum-energy)")
+                              "(none means each missile's standard shape)")
         if not given:
-            return cls()
+            return cls.standard()
         (key, val), = given.items()
         if not math.isfinite(val):
             raise BmdsimError(f"{key} must be a finite number, got {val}")
@@ -51,7 +61,28 @@ class Shape:
             raise BmdsimError(f"gamma_deg {val} out of range; valid 1..85 degrees")
         return cls("gamma", math.radians(val))
 
+    def resolve(self, missile: str) -> Shape:
+        """The shape ``missile`` flies: its catalog standard shape if this is ``standard``, else this."""
+        if self.kind != "standard":
+            return self
+        kind, value = get_missile(missile).standard_shape.core_shape()
+        return Shape(kind, value)
+
+    def trajectory_phrase(self) -> str:
+        """'a minimum-energy trajectory', 'a trajectory with a 50 km apogee', ... (for messages)."""
+        if self.kind == "min_energy":
+            return "a minimum-energy trajectory"
+        if self.kind == "apogee":
+            return f"a trajectory with a {self.value / 1e3:g} km apogee"
+        if self.kind == "flight_time":
+            return f"a trajectory with a flight time of {self.value:g} s"
+        if self.kind == "gamma":
+            return f"a trajectory with a burnout flight-path angle of {math.degrees(self.value):g} deg"
+        return "its standard trajectory"
+
     def describe(self) -> str:
+        if self.kind == "standard":
+            return "standard (each missile's own: minimum-energy unless its catalog entry says otherwise)"
         if self.kind == "min_energy":
             return "minimum-energy"
         if self.kind == "apogee":
@@ -66,7 +97,7 @@ class TrajectorySet:
     """n solved trajectories, possibly of several missile types; batch axis first."""
 
     missile: np.ndarray  # (n,) names
-    shape: Shape
+    shape: Shape  # the shape every row flies, or ``standard`` when the missiles' standard shapes differ
     launch_lat_deg: np.ndarray
     launch_lon_deg: np.ndarray
     aim_lat_deg: np.ndarray
@@ -79,7 +110,13 @@ class TrajectorySet:
     events_state: np.ndarray  # (n, 4, 6) ECI
     samples: np.ndarray  # (n, m, 7) t, r_eci, v_eci, NaN-padded
     controls: np.ndarray  # (n, 3) kick rad, t_cut s, azimuth rad
-    max_range_m: dict = field(default_factory=dict)  # per missile, non-rotating Earth, this shape
+    reach_m: np.ndarray = None  # (n,) reach toward the aimpoint where the solver needed it, else NaN
+    min_range_m: np.ndarray = None  # (n,) shortest range of the shape toward the aimpoint where needed, else NaN
+    shapes: dict = field(default_factory=dict)  # missile name -> the Shape it flies here
+
+    def shape_of(self, i: int) -> Shape:
+        """The shape row i was flown on."""
+        return self.shapes.get(str(self.missile[i]), self.shape)
 
     @property
     def n(self) -> int:
@@ -120,7 +157,7 @@ class TrajectorySet:
         has_reentry = bool(np.isfinite(ev_t[flight.EV_REENTRY_T]))
         out = {
             "missile": str(self.missile[i]),
-            "shape": self.shape.describe(),
+            "shape": self.shape_of(i).describe(),
             "launch": {"lat": _r(self.launch_lat_deg[i], 5), "lon": _r(self.launch_lon_deg[i], 5)},
             "aim": {"lat": _r(self.aim_lat_deg[i], 5), "lon": _r(self.aim_lon_deg[i], 5)},
             "impact": {"lat": _r(self.impact_lat_deg[i], 5), "lon": _r(self.impact_lon_deg[i], 5),
@@ -156,9 +193,10 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
                        aim_lon_deg, shape: Shape | None = None, step_s: float | None = None) -> TrajectorySet:
     """Solve n launch -> aim trajectories; ``missiles`` is one name or n names (mixed types allowed).
 
-    Rows that cannot be solved carry a status code (see :data:`bmdsim.core.trajectory.STATUS_TEXT`).
+    ``shape`` None (or ``Shape.standard()``): each missile's standard shape. Rows that cannot be
+    solved carry a status code (see :data:`bmdsim.core.trajectory.STATUS_TEXT`).
     """
-    shape = shape or Shape()
+    shape = shape or Shape.standard()
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
         raise BmdsimError(f"step_s must be > 0 seconds, got {step_s}")
     lat1, lon1, lat2, lon2 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in
@@ -175,42 +213,87 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
     canon = {nm: get_missile(nm).name for nm in set(names)}
     names = np.array([canon[nm] for nm in names], dtype=object)
     groups = {nm: np.nonzero(names == nm)[0] for nm in sorted(set(names))}
+    shapes = {nm: shape.resolve(nm) for nm in groups}
+    common = set(shapes.values())
+    batch_shape = common.pop() if len(common) == 1 else Shape.standard()
     parts = {}
     for nm, idx in groups.items():
         spec = get_missile(nm).rocket_spec()
-        parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shape.kind,
-                               shape_value=shape.value, step_s=step_s)
+        parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shapes[nm].kind,
+                               shape_value=shapes[nm].value, step_s=step_s)
     m = max((p.samples.shape[1] for p in parts.values()), default=0)
     if len(parts) == 1:  # one missile type: take the solver's arrays as they are (no copy)
         (nm, p), = parts.items()
         return TrajectorySet(
-            missile=names, shape=shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
+            missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
             aim_lon_deg=lon2, impact_lat_deg=p.impact_lat_deg, impact_lon_deg=p.impact_lon_deg, miss_m=p.miss_m,
             status=p.status, events_t_s=p.events_t_s, events_state=p.events_state, samples=p.samples,
-            controls=p.controls, max_range_m={nm: p.max_range_m})
+            controls=p.controls, reach_m=p.reach_m, min_range_m=p.min_range_m, shapes=shapes)
     out = TrajectorySet(
-        missile=names, shape=shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
+        missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
         aim_lon_deg=lon2, impact_lat_deg=np.full(n, np.nan), impact_lon_deg=np.full(n, np.nan),
         miss_m=np.full(n, np.nan), status=np.zeros(n, dtype=np.int64), events_t_s=np.full((n, 4), np.nan),
         events_state=np.full((n, 4, 6), np.nan), samples=np.empty((n, m, 7)), controls=np.full((n, 3), np.nan),
+        reach_m=np.full(n, np.nan), min_range_m=np.full(n, np.nan), shapes=shapes,
     )
     for nm, idx in groups.items():
         p = parts[nm]
         for name in ("impact_lat_deg", "impact_lon_deg", "miss_m", "status", "events_t_s", "events_state",
-                      "controls"):
+                      "controls", "reach_m", "min_range_m"):
             getattr(out, name)[idx] = getattr(p, name)
         k = p.samples.shape[1]
         out.samples[idx, :k] = p.samples
         out.samples[idx, k:] = np.nan
-    out.max_range_m = {nm: p.max_range_m for nm, p in parts.items()}
     return out
+
+
+def reach_km(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
+             shape: Shape | None = None) -> np.ndarray:
+    """Reach (km) of each missile from its launch point toward its aimpoint on the rotating WGS84 Earth.
+
+    The geodesic distance to the impact point of the full-burn trajectory of the shape (each
+    missile's standard shape if ``shape`` is None) in the aimpoint's direction
+    (:func:`bmdsim.core.trajectory.reach_toward_m`): the solver solves aimpoints nearer than this and
+    reports farther ones out of reach. Inputs broadcast to (n,); NaN where the shape cannot be flown
+    at full burn in that direction.
+    """
+    shape = shape or Shape.standard()
+    lat1, lon1, lat2, lon2 = (np.atleast_1d(np.asarray(v, dtype=float)).ravel() for v in
+                              np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg))
+    n = lat1.size
+    names = np.array([missiles] * n if isinstance(missiles, str) else list(missiles), dtype=object)
+    if names.size != n:
+        raise BmdsimError(f"{names.size} missile names for {n} launch/aim pairs")
+    canon = {nm: get_missile(nm).name for nm in set(names)}
+    names = np.array([canon[nm] for nm in names], dtype=object)
+    out = np.full(n, np.nan)
+    for nm in sorted(set(names)):
+        idx = np.nonzero(names == nm)[0]
+        sh = shape.resolve(nm)
+        out[idx] = core.reach_toward_m(get_missile(nm).rocket_spec(), lat1[idx], lon1[idx], lat2[idx], lon2[idx],
+                                       shape=sh.kind, shape_value=sh.value) / 1e3
+    return out
+
+
+def in_reach(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
+             shape: Shape | None = None, min_km: float = MIN_RANGE_KM) -> np.ndarray:
+    """(n,) bool: the aimpoint lies between ``min_km`` and the missile's :func:`reach_km` toward it.
+
+    Consistent with the solver: a pair in reach solves, a pair out of reach is reported out of reach
+    (tested on random pairs, tests/test_calibration.py).
+    """
+    d, _, _ = geodesy.inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    d_km = np.atleast_1d(d).ravel() / 1e3
+    r_km = reach_km(missiles, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape)
+    return (d_km > min_km) & (d_km <= r_km)
 
 
 def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float], shape: Shape | None = None,
               step_s: float | None = 10.0) -> TrajectorySet:
     """One trajectory; raises a one-line :class:`BmdsimError` if it cannot be flown."""
-    shape = shape or Shape()
-    spec_name = get_missile(missile).name
+    shape = shape or Shape.standard()
+    m = get_missile(missile)
+    spec_name = m.name
     check_lat_lon(*launch, "launch")
     check_lat_lon(*aim, "aimpoint")
     d, _, _ = geodesy.inverse(launch[0], launch[1], aim[0], aim[1])
@@ -220,13 +303,28 @@ def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float
                             f"at least {MIN_RANGE_KM:g} km apart")
     ts = solve_trajectories(spec_name, launch[0], launch[1], aim[0], aim[1], shape, step_s)
     st = int(ts.status[0])
+    flown = ts.shape_of(0)
     if st == core.STATUS_OUT_OF_REACH:
-        mx = ts.max_range_m[spec_name] / 1e3
+        reach = float(ts.reach_m[0]) / 1e3
+        fit_kind, _ = m.standard_shape.fit_shape()
+        nominal = f"nominal range {m.nominal_range_km.value:,.0f} km on a non-rotating Earth"
+        if fit_kind != flown.kind:
+            nominal += f", {m.standard_shape.describe_fit()}"
+        if math.isfinite(reach):
+            there = f"about {reach:,.0f} km on the rotating Earth in this direction; {nominal}"
+        else:
+            there = f"no full-burn trajectory of this shape lands in this direction; {nominal}"
         raise OutOfReachError(
-            f"aimpoint is {d_km:,.0f} km from the launch point, beyond the reach of {spec_name} on a "
-            f"{shape.describe()} trajectory (maximum about {mx:,.0f} km on a non-rotating Earth; "
-            f"Earth rotation adds or removes up to ~10 % depending on direction)", mx)
+            f"aimpoint is {d_km:,.0f} km from the launch point, beyond the reach of {spec_name} toward it on "
+            f"{flown.trajectory_phrase()} ({there})", reach)
+    if st == core.STATUS_TOO_CLOSE:
+        shortest = float(ts.min_range_m[0]) / 1e3
+        raise GeometryError(
+            f"aimpoint is {d_km:,.0f} km from the launch point, closer than {spec_name} can fly on "
+            f"{flown.trajectory_phrase()} (its shortest such trajectory in this direction, with thrust cut "
+            f"right after the pitch-over, reaches about {shortest:,.0f} km); choose a farther aimpoint or "
+            f"another shape")
     if st != core.STATUS_OK:
-        raise GeometryError(f"{spec_name} cannot fly {shape.describe()} from {launch} to {aim}: "
+        raise GeometryError(f"{spec_name} cannot fly {flown.describe()} from {launch} to {aim}: "
                             f"{core.STATUS_TEXT.get(st, 'unknown failure')}")
     return ts
