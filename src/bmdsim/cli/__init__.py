@@ -1,7 +1,7 @@
 """The ``bmdsim`` command line: parses, calls the library, prints. Nothing else.
 
 Every user mistake ends with one line on stderr and exit code 2; no traceback, no partial file.
-Commands live in one module per group (catalog, threat, scenarios, analyses, ledger); they register
+Commands live in one module per group (catalog, threat, scenarios, analyses, ledger, serve); they register
 on the shared typer app of :mod:`bmdsim.cli.common`.
 """
 
@@ -13,7 +13,7 @@ import typer
 
 # isort: off
 # importing a command module registers its commands; --help lists the groups in this order
-from bmdsim.cli import catalog, threat, scenarios, analyses, ledger  # noqa: F401
+from bmdsim.cli import catalog, threat, scenarios, analyses, ledger, serve  # noqa: F401
 # isort: on
 from bmdsim.cli import common
 from bmdsim.cli.common import app
