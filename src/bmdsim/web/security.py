@@ -12,8 +12,9 @@ A server bound to loopback is still reachable from every page the user's browser
   without a CORS preflight, which this server never grants;
 * **size**: a body larger than ``max_body_bytes`` is refused (413) from its ``Content-Length`` or, for
   a chunked body, as soon as the count passes the limit;
-* every response carries a strict Content-Security-Policy (scripts, styles, images, workers and
-  connections only from this server, ``data:`` and ``blob:``), ``nosniff``, no framing, no referrer.
+* every response carries a Content-Security-Policy (scripts, styles, images, workers and connections only
+  from this server, ``data:`` and ``blob:``; CesiumJS needs ``'unsafe-eval'``), ``nosniff``, no framing,
+  no referrer.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import json
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+# CesiumJS 1.140 evaluates strings at load (knockout bindings of its widgets; CesiumGS/cesium#13617), so
+# 'unsafe-eval' stays; every script still comes from this server only.
+CSP = ("default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; "
        "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
 
