@@ -3,8 +3,13 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+# the explorer's page (bmdsim serve): npm packages from the lock file, built into the package
+WEB_STATIC := src/bmdsim/web/static
+WEB_STAMP  := $(WEB_STATIC)/.built
+NPM_STAMP  := web/node_modules/.installed
+WEB_SRC    := $(wildcard web/src/*) web/build.mjs
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test e2e web chromium bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -14,17 +19,38 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(NPM_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+$(WEB_STAMP): $(NPM_STAMP) $(WEB_SRC)
+	cd web && node build.mjs
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own)
+chromium:
+	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 && apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || \
+	  { echo "make: /usr/bin/chromium is missing: install Debian's chromium package (as root)"; exit 1; }
+
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/bmdsim demo --out out
 
-test: $(STAMP)
+# the whole suite, with a short browser smoke test of the explorer (tests/e2e, without --e2e)
+test: $(STAMP) $(WEB_STAMP) chromium
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+# the explorer's whole flow in a real browser (headless Chromium)
+e2e: $(STAMP) $(WEB_STAMP) chromium
+	$(BIN)/python -m pytest tests/e2e --e2e
+
+bench: $(STAMP) $(WEB_STAMP) chromium
 	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis $(WEB_STATIC) web/node_modules

@@ -25,9 +25,11 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # CesiumJS 1.140 evaluates strings at load (knockout bindings of its widgets; CesiumGS/cesium#13617), so
-# 'unsafe-eval' stays; every script still comes from this server only.
-CSP = ("default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; "
+# 'unsafe-eval' stays, and its workers load their code from blob: URLs; every script still comes from this
+# server only.
+CSP = ("default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; "
+       "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; "
+       "worker-src 'self' blob:; "
        "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
 
 SECURITY_HEADERS = [

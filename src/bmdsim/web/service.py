@@ -13,6 +13,7 @@ import copy
 import functools
 import json
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -342,6 +343,21 @@ def scenario_document(scn, cat: Catalog) -> dict:
 def validate_upload(text: str, cat: Catalog) -> dict:
     scn = uploaded_scenario(text, cat)
     return {"valid": True, "name": scn.name, "document": scenario_document(scn, cat)}
+
+
+# ------------------------------------------------------------------------------------------------- files
+_KML_ID = re.compile(r'( id="|<styleUrl>#)(\d+)')
+
+
+def kml_ids_from_one(text: str) -> str:
+    """simplekml numbers elements with a counter global to the process, so a long-lived server's KML would
+    differ from the CLI's for the same input; shift the ids so the document's first id is 1, as in a fresh
+    process (the numbering is otherwise consecutive within one document)."""
+    m = _KML_ID.search(text)
+    if m is None:
+        return text
+    offset = int(m.group(2)) - 1
+    return _KML_ID.sub(lambda x: f"{x.group(1)}{int(x.group(2)) - offset}", text)
 
 
 # ------------------------------------------------------------------------------------------------ maps
