@@ -102,6 +102,8 @@ class RequestGuard:
         started = False
         received = 0
         too_big = False
+        replaced = False
+        msg413 = f"request body larger than the limit of {self.max_body:,} bytes"
 
         async def counting_receive():
             nonlocal received, too_big
@@ -114,8 +116,15 @@ class RequestGuard:
             return message
 
         async def secured_send(message):
-            nonlocal started
+            nonlocal started, replaced
+            if replaced:
+                return
             if message["type"] == "http.response.start":
+                if too_big:  # the app answered its own error to the cut-off body: answer 413 instead
+                    replaced = True
+                    started = True
+                    await _refuse(send, 413, msg413, "body")
+                    return
                 started = True
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
@@ -125,12 +134,7 @@ class RequestGuard:
             await self.app(scope, counting_receive, secured_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, 413, f"request body larger than the limit of {self.max_body:,} bytes", "body")
-        except Exception:
-            if too_big and not started:
-                await _refuse(send, 413, f"request body larger than the limit of {self.max_body:,} bytes", "body")
-            else:
-                raise
+                await _refuse(send, 413, msg413, "body")
 
 
 class BodyTooLarge(Exception):
