@@ -59,7 +59,8 @@ def test_same_origin_post_accepted(client):
 
 
 def test_cross_site_fetch_metadata_refused(client):
-    r = client.post("/api/engage", json={"scenario": "epaa-phase-3", **THREAT}, headers={"sec-fetch-site": "cross-site"})
+    r = client.post("/api/engage", json={"scenario": "epaa-phase-3", **THREAT},
+                    headers={"sec-fetch-site": "cross-site"})
     assert r.status_code == 403
 
 
@@ -100,10 +101,10 @@ def test_upload_over_the_limit_refused(client):
 # ------------------------------------------------------------------------------------------ uploads are data
 def test_upload_may_not_extend_a_file(client, tmp_path):
     """A valid scenario file on disk: if the server read paths named by an upload, this would succeed."""
+    import yaml
+
     from bmdsim.io.provenance import scenario_document
     from bmdsim.model.scenario import load_scenario
-
-    import yaml
 
     f = tmp_path / "on-disk.yaml"
     f.write_text(yaml.safe_dump(scenario_document(load_scenario("epaa-phase-3"))))
