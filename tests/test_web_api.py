@@ -81,7 +81,7 @@ def test_scenario_name_is_never_a_path(client):
     r = client.get("/api/scenarios/..%2F..%2Fetc%2Fpasswd")
     assert r.status_code in (404, 422)
     r = client.get("/api/scenarios/no-such-scenario")
-    assert r.status_code == 422 and r.json()["field"] == "name" and "Known:" in r.json()["detail"]
+    assert r.status_code == 404 and r.json()["field"] == "name" and "Known:" in r.json()["detail"]
 
 
 # ------------------------------------------------------------------------------------------ one threat

@@ -175,7 +175,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, err: StarletteHTTPException):
-        return _error(str(err.detail), "path" if err.status_code in (404, 405) else "request", err.status_code)
+        if err.status_code == 400 and "parsing the body" in str(err.detail):  # FastAPI's answer to broken JSON
+            return _error("the request body is not valid JSON (UTF-8 text)", "body", 422)
+        resp = _error(str(err.detail), "path" if err.status_code in (404, 405) else "request", err.status_code)
+        for k, v in (err.headers or {}).items():
+            resp.headers[k] = v
+        if err.status_code == 405:  # Allow: every method of every route at this path (GET and POST /api/claims)
+            from starlette.routing import Match
+
+            methods = set()
+            for route in app.router.routes:
+                if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+                    methods |= set(route.methods)
+            resp.headers["allow"] = ", ".join(sorted(methods))
+        return resp
 
     app.include_router(router)
 
@@ -198,5 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def static_file(rel: str) -> Response:
         return _static_response(rel)
 
-    app.add_middleware(RequestGuard, allowed_hosts=settings.hosts(), max_body_bytes=settings.max_body_bytes)
+    json_posts = {r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())}
+    app.add_middleware(RequestGuard, allowed_hosts=settings.hosts(), max_body_bytes=settings.max_body_bytes,
+                       json_posts=json_posts)
     return app

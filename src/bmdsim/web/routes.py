@@ -30,10 +30,10 @@ from bmdsim.web.schemas import (
 )
 from bmdsim.web.service import ApiError, field
 
-router = APIRouter(prefix="/api")
-Cat = Annotated[Catalog, Depends(catalog_for)]
 ERRORS = {422: {"model": ErrorBody, "description": "bad input: the one-line message and the field"},
           413: {"model": ErrorBody, "description": "upload or body over the size limit"}}
+router = APIRouter(prefix="/api", responses=ERRORS)
+Cat = Annotated[Catalog, Depends(catalog_for)]
 
 SSE_SCHEMA = {
     "description": (
@@ -103,18 +103,22 @@ def scenarios(cat: Cat) -> dict:
     return service.scenario_summaries(cat)
 
 
-@router.get("/scenarios/{name}", summary="One built-in scenario, resolved, with its architecture for editing",
-            responses=ERRORS)
-def scenario(name: Annotated[str, PathParam(description="built-in scenario name", max_length=100)],
-             cat: Cat) -> Response:
-    scn = service.builtin_scenario(name, cat, "name")
-    with field("name"):
-        return _json(service.scenario_document(scn, cat))
-
-
 @router.post("/scenarios/validate", summary="Check an uploaded scenario file (bmdsim validate)", responses=ERRORS)
 def validate(body: ValidateRequest, cat: Cat) -> Response:
     return _json(service.validate_upload(body.yaml, cat))
+
+
+@router.get("/scenarios/{name}", summary="One built-in scenario, resolved, with its architecture for editing",
+            responses={404: {"model": ErrorBody, "description": "no built-in scenario of that name"}, **ERRORS})
+def scenario(name: Annotated[str, PathParam(description="built-in scenario name", max_length=100)],
+             cat: Cat) -> Response:
+    if name not in cat.scenario_names():
+        from bmdsim.errors import UnknownNameError
+
+        raise ApiError(str(UnknownNameError("scenario", name, cat.scenario_names())), "name", status=404)
+    scn = service.builtin_scenario(name, cat, "name")
+    with field("name"):
+        return _json(service.scenario_document(scn, cat))
 
 
 # ------------------------------------------------------------------------------------------ one threat
@@ -136,8 +140,14 @@ def _threat(body, cat: Catalog):
     return launch, aim, shp, service.solve_threat(body.missile, launch, aim, shp, body.step_s)
 
 
+def _content(*types: str) -> dict:
+    return {200: {"description": "the answer", "content": {t: {} for t in types}}}
+
+
 @router.post("/trajectory", summary="One trajectory (bmdsim trajectory): JSON as the CLI prints, or a file",
-             responses=ERRORS)
+             responses=_content("application/json", "text/csv", "application/vnd.google-earth.kml+xml",
+                                "application/geo+json", "text/plain", "image/png", "image/svg+xml",
+                                "application/pdf"), response_class=Response)
 def trajectory(body: TrajectoryRequest, request: Request, cat: Cat) -> Response:
     from bmdsim.io import trajectory_formats as tf
     from bmdsim.io.timefmt import DEFAULT_EPOCH, parse_epoch
@@ -167,7 +177,7 @@ def trajectory(body: TrajectoryRequest, request: Request, cat: Cat) -> Response:
 
 
 @router.post("/engage", summary="Engagement table of one threat against every site (bmdsim engage --format json)",
-             responses=ERRORS)
+             responses=_content("application/json", "text/csv"), response_class=Response)
 def engage(body: EngageRequest, cat: Cat,
            view: Annotated[bool, Query(description="add `view`: samples, fly-out paths, fields of regard")] = False
            ) -> Response:
@@ -312,7 +322,10 @@ def run_claims(body: ClaimsRequest, request: Request):
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="A file a job wrote (names from its `result` event)",
-            responses={404: {"model": ErrorBody}})
+            responses={404: {"model": ErrorBody}, **_content(
+                "application/json", "text/csv", "text/html", "text/markdown", "image/png", "image/svg+xml",
+                "application/pdf", "application/x-netcdf", "application/vnd.google-earth.kml+xml",
+                "application/geo+json", "application/yaml", "application/octet-stream")}, response_class=Response)
 def job_file(job_id: int, name: str, request: Request):
     job = request.app.state.jobs.get(job_id)
     path: Path | None = job.files.get(name) if job is not None else None  # a dictionary look-up, never a path
@@ -332,7 +345,8 @@ class MapResolution(StrEnum):
     l = "l"  # noqa: E741
 
 
-@router.get("/map/{kind}", summary="Coastlines or borders (the data of the PNG maps) as GeoJSON")
+@router.get("/map/{kind}", summary="Coastlines or borders (the data of the PNG maps) as GeoJSON",
+            responses=_content("application/geo+json"), response_class=Response)
 def map_lines(kind: MapKind, resolution: MapResolution = MapResolution.l) -> Response:
     return Response(service.boundaries_geojson(kind.value, resolution.value), media_type="application/geo+json",
                     headers={"cache-control": "public, max-age=86400"})

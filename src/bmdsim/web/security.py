@@ -61,10 +61,11 @@ def split_host(host: str) -> tuple[str, int | None]:
 class RequestGuard:
     """ASGI middleware enforcing the rules of the module docstring."""
 
-    def __init__(self, app, *, allowed_hosts, max_body_bytes: int):
+    def __init__(self, app, *, allowed_hosts, max_body_bytes: int, json_posts=()):
         self.app = app
         self.allowed = frozenset(h.lower() for h in allowed_hosts)
         self.max_body = int(max_body_bytes)
+        self.json_posts = frozenset(json_posts)  # paths whose POST takes a JSON body (others: 404/405 as routed)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -88,7 +89,7 @@ class RequestGuard:
             if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
                 return await _refuse(send, 403, "cross-site request refused (Sec-Fetch-Site)", "Origin")
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
+            if method == "POST" and scope.get("path") in self.json_posts and ctype != "application/json":
                 return await _refuse(send, 415, f"content type {ctype or 'none'!r}: send application/json",
                                      "Content-Type")
         length = headers.get("content-length")
