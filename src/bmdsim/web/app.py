@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def static_file(rel: str) -> Response:
         return _static_response(rel)
 
-    json_posts = {r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())}
+    json_posts = {r.path for r in router.routes if "POST" in (getattr(r, "methods", None) or ())}
     app.add_middleware(RequestGuard, allowed_hosts=settings.hosts(), max_body_bytes=settings.max_body_bytes,
                        json_posts=json_posts)
     return app

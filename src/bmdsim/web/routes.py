@@ -31,7 +31,10 @@ from bmdsim.web.schemas import (
 from bmdsim.web.service import ApiError, field
 
 ERRORS = {422: {"model": ErrorBody, "description": "bad input: the one-line message and the field"},
-          413: {"model": ErrorBody, "description": "upload or body over the size limit"}}
+          413: {"model": ErrorBody, "description": "upload or body over the size limit"},
+          415: {"model": ErrorBody, "description": "a POST body that is not application/json"},
+          403: {"model": ErrorBody, "description": "a cross-origin or cross-site request"},
+          400: {"model": ErrorBody, "description": "a Host header that does not name this server"}}
 router = APIRouter(prefix="/api", responses=ERRORS)
 Cat = Annotated[Catalog, Depends(catalog_for)]
 
