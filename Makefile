@@ -38,13 +38,13 @@ chromium:
 demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/bmdsim demo --out out
 
-# the whole suite, with a short browser smoke test of the explorer (tests/e2e, without --e2e)
+# the whole suite, with a short browser smoke test of the explorer (tests/e2e without BMDSIM_E2E)
 test: $(STAMP) $(WEB_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # the explorer's whole flow in a real browser (headless Chromium)
 e2e: $(STAMP) $(WEB_STAMP) chromium
-	$(BIN)/python -m pytest tests/e2e --e2e
+	BMDSIM_E2E=1 $(BIN)/python -m pytest tests/e2e
 
 bench: $(STAMP) $(WEB_STAMP) chromium
 	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -52,6 +52,7 @@ function clearInvalid() {
 // ------------------------------------------------------------------------------------------ state <-> URL
 let fragmentTimer = null;
 function saveFragment() {
+  if (!hooks.restored) return; // the link being opened is read first
   clearTimeout(fragmentTimer);
   fragmentTimer = setTimeout(() => {
     const st = {
@@ -659,6 +660,7 @@ async function restore(st) {
 }
 
 async function main() {
+  const st = decodeState(location.hash); // before anything can write the fragment
   globe = new Globe($("#globe"), {
     onSiteMoved: siteMoved,
     onSiteSelected: selectSite,
@@ -693,7 +695,6 @@ async function main() {
     claimsList = c.claims;
     renderClaims($("#claims"), claimsList, claimsRecords, openScenario);
   }).catch((err) => showError(err, "claims: "));
-  const st = decodeState(location.hash);
   try {
     if (st) {
       await restore(st);
@@ -707,6 +708,7 @@ async function main() {
   }
   hooks.restored = true;
   hooks.t0 = T0;
+  saveFragment();
 }
 
 main();
