@@ -38,4 +38,5 @@ const version = JSON.parse(readFileSync(join(here, "node_modules", "cesium", "pa
 const html = readFileSync(join(here, "src", "index.html"), "utf8").replaceAll("{{CESIUM_VERSION}}", version);
 writeFileSync(join(out, "index.html"), html);
 cpSync(join(here, "src", "style.css"), join(out, "style.css"));
+cpSync(join(here, "src", "boot.js"), join(out, "boot.js"));
 console.log(`built ${out} (CesiumJS ${version})`);

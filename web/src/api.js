@@ -17,6 +17,11 @@ async function parse(res) {
 }
 
 export async function getJSON(url) {
+  const early = window.__prefetch && window.__prefetch[url]; // started by boot.js before CesiumJS loaded
+  if (early) {
+    delete window.__prefetch[url];
+    return parse(await early);
+  }
   return parse(await fetch(url, { headers: { accept: "application/json" } }));
 }
 

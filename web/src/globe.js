@@ -28,6 +28,16 @@ export class Globe {
     scene.globe.showGroundAtmosphere = false;
     scene.skyAtmosphere.show = false;
     scene.fog.enabled = false;
+    if (scene.sun) scene.sun.show = false;
+    if (scene.moon) scene.moon.show = false;
+    scene.postProcessStages.fxaa.enabled = false;
+    // a software WebGL renderer (SwiftShader, llvmpipe: headless browsers, machines without a GPU) draws a
+    // frame in about half a second: draw fewer pixels and coarser imagery there so that the page answers clicks
+    this.software = Globe.softwareRenderer(scene);
+    if (this.software) {
+      this.viewer.resolutionScale = 0.6;
+      scene.globe.maximumScreenSpaceError = 4;
+    }
     this.scene = scene;
     this.entities = this.viewer.entities;
     this.handlers = { onSiteMoved, onSiteSelected };
@@ -52,13 +62,24 @@ export class Globe {
         onImageryLoaded && onImageryLoaded(performance.now());
       }
     });
-    scene.globe.tileLoadProgressEvent.addEventListener(() => this.render());
+
     this._wireMouse();
     this.home();
   }
 
   render() {
     this.scene.requestRender();
+  }
+
+  static softwareRenderer(scene) {
+    try {
+      const gl = scene.context._gl;
+      const ext = gl.getExtension("WEBGL_debug_renderer_info");
+      const name = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+      return /swiftshader|llvmpipe|software/i.test(name);
+    } catch (err) {
+      return false;
+    }
   }
 
   home() {
@@ -122,12 +143,12 @@ export class Globe {
     const coll = new Cesium.PolylineCollection();
     const col = kind === "coast" ? color("#000000", 0.75) : color("#404040", 0.6);
     const width = kind === "coast" ? 1.2 : 1.0;
+    const material = Cesium.Material.fromType("Color", { color: col }); // one material: one batch
     for (const f of geojson.features) {
       for (const line of f.geometry.coordinates) {
         const flat = [];
         for (const [x, y] of line) flat.push(x, y);
-        coll.add({ positions: Cesium.Cartesian3.fromDegreesArray(flat), width, material:
-          Cesium.Material.fromType("Color", { color: col }) });
+        coll.add({ positions: Cesium.Cartesian3.fromDegreesArray(flat), width, material });
       }
     }
     if (this.lines[kind]) this.scene.primitives.remove(this.lines[kind]);
