@@ -33,8 +33,9 @@ export class Globe {
     scene.postProcessStages.fxaa.enabled = false;
     // a software WebGL renderer (SwiftShader, llvmpipe: headless browsers, machines without a GPU) draws a
     // frame in about half a second: draw fewer pixels and coarser imagery there so that the page answers clicks
+    // (?full-quality in the address keeps full resolution, e.g. for screenshots)
     this.software = Globe.softwareRenderer(scene);
-    if (this.software) {
+    if (this.software && !new URLSearchParams(location.search).has("full-quality")) {
       this.viewer.resolutionScale = 0.6;
       scene.globe.maximumScreenSpaceError = 4;
     }
