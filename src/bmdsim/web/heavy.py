@@ -41,8 +41,19 @@ def warm_up() -> None:
         build_flyout_table(kin)
         warm(kin)
     if arch is not None:
-        ts = solve_one("Shahab-3", (35.7, 51.4), (38.0, 23.7), step_s=5.0)
+        ts = solve_one("Iran-IRBM", (35.7, 51.4), (38.0, 23.7), step_s=5.0)
         run_engagements(arch, ts)
+
+
+def _kml_as_the_cli_writes(paths) -> None:
+    """Renumber the KML files' element ids as a fresh process numbers them (see
+    :func:`bmdsim.web.service.kml_ids_from_one`): the worker lives long, the CLI does not."""
+    from bmdsim.io.files import write_atomic
+    from bmdsim.web.service import kml_ids_from_one
+
+    for p in paths:
+        if str(p).endswith(".kml"):
+            write_atomic(p, kml_ids_from_one(p.read_text()))
 
 
 def _classes_json(fp) -> list[list[int]]:
@@ -92,6 +103,7 @@ def footprint_job(p: dict, rep) -> dict:
     prov = static_provenance(scenario=scn, arch=arch, missiles=fp.missiles, inputs=inputs)
     paths = [write_scenario(out, scn)] if scn is not None else []
     paths += write_footprint(fp, out, arch.sites, arch=arch, provenance=prov)
+    _kml_as_the_cli_writes(paths)
     sm = fp.summary()
     paths += write_report(out, f"Defended area: {arch.name} vs {', '.join(fp.missiles)} from {p['launch'][2]}", [
         {"heading": "Result", "paragraphs": [
