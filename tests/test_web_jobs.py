@@ -128,3 +128,23 @@ def test_closing_the_stream_cancels_the_job(client):
     while mgr.get(job_id).state not in ("cancelled", "done") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert mgr.get(job_id).state == "cancelled"
+
+
+def test_footprint_files_are_the_clis(client, tmp_path):
+    """The files a footprint job offers for download are the ones `bmdsim footprint` writes, byte for byte."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "cli"
+    bbox = f"{BOX['lon_min']},{BOX['lon_max']},{BOX['lat_min']},{BOX['lat_max']}"
+    r = subprocess.run([sys.executable, "-m", "bmdsim.cli", "footprint", "epaa-phase-3", "--launch-area", "tabriz",
+                        "--grid", "1", f"--bbox={bbox}", "--out", str(out), "--quiet"],
+                       capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root / "src")), timeout=600)
+    assert r.returncode == 0, r.stderr
+    res = events(client, "/api/footprint", {**FP, "missiles": None})[-1][1]
+    urls = {f["name"]: f["url"] for f in res["files"]}
+    for name in ("footprint.geojson", "footprint.kml", "footprint.nc", "cities.csv", "scenario.yaml"):
+        assert client.get(urls[name]).content == (out / name).read_bytes(), name
