@@ -117,17 +117,45 @@ def test_bad_job_input_is_422_before_any_stream(client):
     assert r.status_code == 422 and r.json()["field"] == "grid_deg"
 
 
-def test_closing_the_stream_cancels_the_job(client):
-    mgr = client.app.state.jobs
-    with client.stream("POST", "/api/footprint", json={**FP, "grid_deg": 0.25}) as r:
-        job_id = int(r.headers["x-job"])
-        for line in r.iter_lines():
-            if line.startswith("event: partial"):
-                break
-    deadline = time.monotonic() + 120
-    while mgr.get(job_id).state not in ("cancelled", "done") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert mgr.get(job_id).state == "cancelled"
+def test_closing_the_stream_cancels_the_job(tmp_path):
+    """A page that goes away (its stream closed) stops its job: a real server over a real socket."""
+    import socket
+
+    import httpx
+    import uvicorn
+
+    app = create_app(Settings(warm=False, worker=True, out_dir=tmp_path))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/health").json()["worker_ready"]:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        big = {k: v for k, v in FP.items() if k != "bbox"}  # all of Europe at 0.25 deg: many seconds of work
+        with httpx.stream("POST", f"{base}/api/footprint", json={**big, "grid_deg": 0.25}, timeout=120) as r:
+            job_id = int(r.headers["x-job"])
+            for line in r.iter_lines():
+                if line.startswith("event: partial"):
+                    break
+        mgr = app.state.jobs
+        deadline = time.monotonic() + 120
+        while mgr.get(job_id).state not in ("cancelled", "done") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert mgr.get(job_id).state == "cancelled"
+        assert not any(e[0] == "result" for e in mgr.get(job_id).events)
+    finally:
+        server.should_exit = True
+        th.join(timeout=20)
 
 
 def test_footprint_files_are_the_clis(client, tmp_path):

@@ -4,6 +4,8 @@ schema admits, and every refusal answers {detail, field} with a one-line message
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -13,7 +15,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: 
 from bmdsim.web.app import Settings, create_app  # noqa: E402
 
 # schemathesis' ASGI client sends Host: testserver, a name this app must be told to accept
-APP = create_app(Settings(warm=False, worker=False, allowed_hosts=("testserver",), out_dir="out/explorer-tests"))
+APP = create_app(Settings(warm=False, worker=False, allowed_hosts=("testserver",),
+                          out_dir=tempfile.mkdtemp(prefix="bmdsim-explorer-")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(
     path_regex=r"^/api/(footprint|deterrent|envelope|claims)$", method="POST")
 

@@ -316,7 +316,7 @@ function siteMoved(name, lat, lon) {
 function addSite(kind) {
   S.placing = kind;
   const hint = $("#pick-hint");
-  hint.textContent = `Click the globe to place the ${kind === "ship" ? "ship" : "land site"}`;
+  hint.textContent = `Click the globe to place the ${kind === "ship" ? "ship" : "land site"} (Esc cancels)`;
   hint.hidden = false;
   globe.pickPoint((lat, lon) => {
     hint.hidden = true;
@@ -565,7 +565,7 @@ function wire() {
   for (const which of ["from", "to"]) {
     $(`#pick-${which}`).addEventListener("click", () => {
       const hint = $("#pick-hint");
-      hint.textContent = `Click the globe to set the ${which === "from" ? "launch" : "aim"} point`;
+      hint.textContent = `Click the globe to set the ${which === "from" ? "launch" : "aim"} point (Esc cancels)`;
       hint.hidden = false;
       globe.pickPoint((lat, lon) => {
         hint.hidden = true;
@@ -575,6 +575,13 @@ function wire() {
       });
     });
   }
+  document.addEventListener("keydown", (ev) => { // Escape cancels picking a point or placing a site
+    if (ev.key === "Escape" && !$("#pick-hint").hidden) {
+      globe.pickPoint(null);
+      S.placing = null;
+      $("#pick-hint").hidden = true;
+    }
+  });
   $("#add-ship").addEventListener("click", () => addSite("ship"));
   $("#add-land").addEventListener("click", () => addSite("land"));
   $("#decision").addEventListener("change", (ev) => {
