@@ -10,11 +10,10 @@ Oracles:
   Karney geodesics, not taken from the solver).
 
 The full-catalog reference run takes ~40 s; by default it covers one missile per kind (ICBM, SLBM,
-the longest-range ICBM, a liquid MRBM and the SRBM), and all of them with BMDSIM_SLOW_TESTS=1.
+the longest-range ICBM, a liquid MRBM and the SRBM), and all of them with `pytest -m slow`.
 """
 
 import math
-import os
 import zlib
 
 import numpy as np
@@ -36,7 +35,6 @@ from tests.reference.standard_range import standard_flight
 
 MISSILES = list(load_missiles())
 REPRESENTATIVE = ("SS-27", "SS-N-32", "Minuteman-III", "Shahab-3", "Iskander")
-SLOW = os.environ.get("BMDSIM_SLOW_TESTS") == "1"
 REACH_MARGIN = 0.005  # within 0.5 % of the reach a pair may fall either way (see test_reach_classifies_...)
 
 
@@ -46,14 +44,12 @@ def _independent_miss_m(ts):
 
 
 # --------------------------------------------------------------------------- nominal ranges
-@pytest.mark.parametrize("name", MISSILES)
+@pytest.mark.parametrize("name", [n if n in REPRESENTATIVE else pytest.param(n, marks=pytest.mark.slow) for n in MISSILES])
 def test_nominal_range_is_the_standard_range_on_a_non_rotating_sphere(name):
     """The convention of published standard-trajectory ranges: full burn, nominal payload, non-rotating
     sphere (R 6,371 km, point-mass gravity), boost and re-entry drag; minimum-energy (the Iskander's
     nominal range too: its entry fits on minimum-energy, see its standard_shape note). 1 % (the spec);
     the package's own standard trajectory agrees with the reference to ~100 m (RK4 vs DOP853)."""
-    if name not in REPRESENTATIVE and not SLOW:
-        pytest.skip("full catalog with BMDSIM_SLOW_TESTS=1")
     m = get_missile(name)
     kind, value = m.standard_shape.fit_shape()
     ref = standard_flight(m.rocket_spec(), kind, value)

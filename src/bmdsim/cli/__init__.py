@@ -4,8 +4,8 @@ Every user mistake ends with one line on stderr and exit code 2; no traceback, n
 is written only once the input is validated, each file atomically, and whatever a failing command did
 create is removed: :func:`bmdsim.io.files.all_or_nothing`). Warnings (``bmdsim: warning: ...``) are
 printed only when the command succeeds.
-Commands live in one module per group (catalog, threat, assess, scenarios, analyses, ledger); they register
-on the shared typer app of :mod:`bmdsim.cli.common`.
+Commands live in one module per group (catalog, threat, assess, scenarios, analyses, ledger, serve); they
+register on the shared typer app of :mod:`bmdsim.cli.common`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import typer
 
 # isort: off
 # importing a command module registers its commands; --help lists the groups in this order
-from bmdsim.cli import catalog, threat, assess, scenarios, analyses, ledger  # noqa: F401
+from bmdsim.cli import catalog, threat, assess, scenarios, analyses, ledger, serve  # noqa: F401
 # isort: on
 from bmdsim.cli import common
 from bmdsim.cli.common import WARNINGS, app

@@ -1,0 +1,300 @@
+"""Interceptor fly-out paths for the globe: re-fly the baseline kinematic model to an intercept point.
+
+The engagement engine answers *whether* and *when* a site reaches a threat point from its fly-out
+table (least time tau_min(ground range, altitude)); it keeps no path. The explorer draws the path,
+so this module re-flies it with the same model as :mod:`bmdsim.core.flyout` (its module docstring
+states the model): spherical, non-rotating Earth of radius ``R_MEAN_M`` with point-mass gravity; for
+``tb_s`` seconds a constant thrust acceleration ``vbo_m_s / tb_s`` along a fixed direction at
+elevation ``e`` in the vertical plane through the site and the target point; then free fall. The
+ground range is measured from the site's *inertial* position at the interceptor's launch time, as the
+engine does, so the path is drawn in inertial space and turned into Earth-fixed coordinates at each
+time (the globe turns under it).
+
+Method
+------
+1. A fan of elevations (from the lowest flown elevation, ``kin.lowest_flown_elev_rad``, to 90 deg)
+   is integrated once per interceptor kinematics (fixed-step RK4, 1 s steps, burnout on a step
+   boundary) and cached.
+2. For a target at ground range g and altitude h, every fan member's altitude where it crosses g is
+   interpolated; consecutive members whose crossing altitudes bracket h give candidate elevations
+   (linear interpolation in elevation). The candidate whose arrival time is nearest the engine's
+   fly-out time is kept (the engine's time is the least one; both branches, low and lofted, exist).
+3. The drawn path blends the two bracketing members (0.1 deg apart in elevation) and ends exactly at
+   the point; no integration per request.
+
+The arrival time of the re-flown path and its miss distance from the intercept point are returned
+with it (``arrival_s``, ``miss_km``) so the page can show how well the drawing agrees with the table;
+``tests/test_web_flyout.py`` checks both against the engine and against an independent DOP853
+integration.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bmdsim.core.earth import (
+    A_WGS84_M,
+    B_WGS84_M,
+    MU_EARTH_M3_PER_S2,
+    R_MEAN_M,
+    ecef_to_eci,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    geodetic_to_ecef,
+)
+from bmdsim.core.flyout import InterceptorKinematics
+
+FAN_MEMBERS = 721  # elevations in the fan (about 0.11 deg apart for a fan from 11 deg to 90 deg)
+FAN_STEP_S = 1.0  # RK4 step of the fan (s)
+PATH_POINTS = 80  # samples per drawn path
+EDGE_TOLERANCE_M = 5000.0  # a point this close (in altitude) to the fan's edge takes the edge member
+
+
+@dataclass(frozen=True)
+class FlyoutPath:
+    """A drawn fly-out: samples (k,) of time since the threat's launch (s), geodetic lat/lon (deg) and
+    height (km); ``elevation_deg`` of the launch direction; ``arrival_s`` the re-flown fly-out time
+    (compare the engine's ``flyout_s``) and ``miss_km`` the distance from the intercept point."""
+
+    t_s: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_km: np.ndarray
+    elevation_deg: float
+    arrival_s: float
+    flyout_s: float
+    miss_km: float
+
+    def to_json(self) -> dict:
+        return {"t_s": [round(float(x), 2) for x in self.t_s], "lat": [round(float(x), 5) for x in self.lat_deg],
+                "lon": [round(float(x), 5) for x in self.lon_deg], "alt_km": [round(float(x), 3) for x in self.alt_km],
+                "elevation_deg": round(self.elevation_deg, 3), "arrival_s": round(self.arrival_s, 2),
+                "flyout_s": round(self.flyout_s, 2), "miss_km": round(self.miss_km, 3)}
+
+
+def _rk4_planar(x, y, vx, vy, ax, ay, t_burn, t0, dt):
+    """One RK4 step for states (m,) in the plane of fire: thrust (ax, ay) (m,) while t < t_burn (m,)."""
+
+    def acc(px, py, on):
+        r2 = px * px + py * py
+        g = -MU_EARTH_M3_PER_S2 / (r2 * np.sqrt(r2))
+        return g * px + on * ax, g * py + on * ay
+
+    on = (t0 < t_burn - 1e-9).astype(float)  # steps are aligned so a step never straddles burnout
+    k1x, k1y = vx, vy
+    a1x, a1y = acc(x, y, on)
+    k2x, k2y = vx + 0.5 * dt * a1x, vy + 0.5 * dt * a1y
+    a2x, a2y = acc(x + 0.5 * dt * k1x, y + 0.5 * dt * k1y, on)
+    k3x, k3y = vx + 0.5 * dt * a2x, vy + 0.5 * dt * a2y
+    a3x, a3y = acc(x + 0.5 * dt * k2x, y + 0.5 * dt * k2y, on)
+    k4x, k4y = vx + dt * a3x, vy + dt * a3y
+    a4x, a4y = acc(x + dt * k3x, y + dt * k3y, on)
+    return (x + dt / 6 * (k1x + 2 * k2x + 2 * k3x + k4x), y + dt / 6 * (k1y + 2 * k2y + 2 * k3y + k4y),
+            vx + dt / 6 * (a1x + 2 * a2x + 2 * a3x + a4x), vy + dt / 6 * (a1y + 2 * a2y + 2 * a3y + a4y))
+
+
+def fly_planar(elev_rad, kin: InterceptorKinematics, t_end_s: float, dt_s: float):
+    """Integrate fly-outs at elevations ``elev_rad`` (m,) in the plane of fire.
+
+    Returns ``t_s`` (k,), ground range ``g_m`` (m, k) on the sphere of radius ``R_MEAN_M`` (the angle
+    from the site times R_MEAN_M) and altitude ``h_m`` (m, k) above it; NaN after a member lands. The
+    burn ends on a step boundary (the steps before and after ``tb_s`` are shortened to meet it).
+    """
+    e = np.atleast_1d(np.asarray(elev_rad, dtype=float))
+    a = kin.accel_m_s2
+    ax, ay = a * np.cos(e), a * np.sin(e)
+    tb = kin.tb_s
+    n_burn = max(1, math.ceil(tb / dt_s - 1e-9))
+    steps = [tb / n_burn] * n_burn
+    rest = max(0.0, t_end_s - tb)
+    n_coast = math.ceil(rest / dt_s - 1e-9)
+    steps += [rest / n_coast] * n_coast if n_coast else []
+    m = e.size
+    x, y = np.zeros(m), np.full(m, R_MEAN_M)
+    vx, vy = np.zeros(m), np.zeros(m)
+    t = 0.0
+    ts, xs, ys = [0.0], [x], [y]
+    tb_arr = np.full(m, tb)
+    for dt in steps:
+        x, y, vx, vy = _rk4_planar(x, y, vx, vy, ax, ay, tb_arr, t, dt)
+        t += dt
+        ts.append(t)
+        xs.append(x)
+        ys.append(y)
+    X, Y = np.stack(xs, axis=1), np.stack(ys, axis=1)
+    g = R_MEAN_M * np.arctan2(X, Y)
+    h = np.hypot(X, Y) - R_MEAN_M
+    landed = np.maximum.accumulate((h < -1.0) & (np.arange(h.shape[1]) > 0), axis=1)
+    g[landed] = np.nan
+    h[landed] = np.nan
+    return np.array(ts), g, h
+
+
+@functools.lru_cache(maxsize=64)
+def _fan(kin: InterceptorKinematics):
+    e_lo = kin.lowest_flown_elev_rad
+    if not math.isfinite(e_lo):
+        return None
+    elev = np.linspace(e_lo, 0.5 * math.pi, FAN_MEMBERS)
+    t, g, h = fly_planar(elev, kin, kin.t_max_s + 10.0, FAN_STEP_S)
+    return elev, t, g, h
+
+
+def warm(kin: InterceptorKinematics) -> None:
+    """Integrate (and cache) the fan of ``kin``: the first path of an interceptor type costs this."""
+    _fan(kin)
+
+
+def _crossings(t, g, h, g_target):
+    """Per fan member: altitude and time where the ground range first reaches ``g_target`` (NaN if never)."""
+    reach = np.where(np.isfinite(g), g, -np.inf) >= g_target
+    hit = reach.any(axis=1)
+    k = np.where(hit, reach.argmax(axis=1), 0)
+    k = np.maximum(k, 1)
+    rows = np.arange(g.shape[0])
+    g0, g1 = g[rows, k - 1], g[rows, k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.clip((g_target - g0) / (g1 - g0), 0.0, 1.0)
+    hc = h[rows, k - 1] + f * (h[rows, k] - h[rows, k - 1])
+    tc = t[k - 1] + f * (t[k] - t[k - 1])
+    bad = ~hit | ~np.isfinite(hc)
+    return np.where(bad, np.nan, hc), np.where(bad, np.nan, tc)
+
+
+@dataclass(frozen=True)
+class Aim:
+    """A solved launch: elevation (rad), arrival time (s), and the fan members it lies between
+    (``member``, ``member + 1``, weight ``frac`` of the second)."""
+
+    elevation_rad: float
+    arrival_s: float
+    member: int
+    frac: float
+
+
+def solve_elevation(kin: InterceptorKinematics, g_m: float, h_m: float, flyout_s: float) -> Aim | None:
+    """The launch whose path passes ground range ``g_m``, altitude ``h_m``; of the candidates (low and
+    lofted branch) the one arriving nearest ``flyout_s``. A point just outside the fan (within
+    ``EDGE_TOLERANCE_M`` in altitude: the table interpolates up to the envelope's edge) takes the
+    nearest member; None if nothing comes that close."""
+    fan = _fan(kin)
+    if fan is None:
+        return None
+    elev, t, g, h = fan
+    if g_m < 1.0:  # straight overhead: the vertical member
+        hv = h[-1]
+        up = np.isfinite(hv) & (hv >= h_m)
+        if not up.any() or up.argmax() == 0:
+            return None
+        k = int(up.argmax())
+        ta = float(np.interp(h_m, hv[k - 1: k + 1], t[k - 1: k + 1]))
+        return Aim(0.5 * math.pi, ta, elev.size - 2, 1.0)
+    hc, tc = _crossings(t, g, h, g_m)
+    d = hc - h_m
+    best, best_dt = None, math.inf
+    for i in np.nonzero(np.isfinite(d[:-1]) & np.isfinite(d[1:]) & (np.sign(d[:-1]) != np.sign(d[1:])))[0]:
+        f = float(d[i] / (d[i] - d[i + 1]))
+        ta = float(tc[i] + f * (tc[i + 1] - tc[i]))
+        if abs(ta - flyout_s) < best_dt:
+            best = Aim(float(elev[i] + f * (elev[i + 1] - elev[i])), ta, int(i), f)
+            best_dt = abs(ta - flyout_s)
+    if best is None:
+        near = np.where(np.isfinite(d), np.abs(d), np.inf)
+        i = int(near.argmin())
+        if near[i] <= EDGE_TOLERANCE_M:
+            i0 = min(i, elev.size - 2)
+            best = Aim(float(elev[i]), float(tc[i]), i0, float(i - i0))
+    return best
+
+
+def _surface_radius_m(unit):
+    """Geocentric radius of the WGS84 ellipsoid along unit vectors (..., 3)."""
+    z2 = unit[..., 2] ** 2
+    return A_WGS84_M * B_WGS84_M / np.sqrt(B_WGS84_M**2 * (1.0 - z2) + A_WGS84_M**2 * z2)
+
+
+def _plane(site_ecef, launch_s, p_eci):
+    """Unit vectors u (site at launch, ECI) and w (towards the point, in the plane) and the angle between."""
+    s_eci = ecef_to_eci(site_ecef, launch_s)
+    u = s_eci / np.linalg.norm(s_eci)
+    pu = p_eci / np.linalg.norm(p_eci)
+    c = float(np.clip(u @ pu, -1.0, 1.0))
+    w = pu - c * u
+    nw = np.linalg.norm(w)
+    w = w / nw if nw > 1e-12 else np.array([0.0, 0.0, 1.0])
+    return u, w, math.acos(c)
+
+
+def _plan(kin, site_ecef, launch_s, flyout_s, p_ecef, alt_m):
+    """Launch time, aim and plane of the drawn path: the launch time is iterated to the fixed point
+    t_L = t - arrival(t_L) (the site turns with the Earth) starting from the engine's launch time; if that
+    fails the engine's launch time is kept. None if no elevation reaches the point."""
+    site = np.asarray(site_ecef, float)
+    t_int = launch_s + flyout_s
+    p_eci = ecef_to_eci(np.asarray(p_ecef, float), t_int)
+    u, w, ang = _plane(site, launch_s, p_eci)
+    aim = solve_elevation(kin, R_MEAN_M * ang, float(alt_m), float(flyout_s))
+    if aim is None:
+        return None
+    first = (launch_s, aim, u, w, ang)
+    t_l = launch_s
+    for _ in range(6):
+        new = t_int - aim.arrival_s
+        if abs(new - t_l) < 0.01:
+            return (t_l, aim, u, w, ang)
+        t_l = new
+        u, w, ang = _plane(site, t_l, p_eci)
+        aim = solve_elevation(kin, R_MEAN_M * ang, float(alt_m), t_int - t_l)
+        if aim is None:
+            break
+    return first
+
+
+def flyout_paths(requests) -> list[FlyoutPath | None]:
+    """Re-fly interceptors to intercept points.
+
+    ``requests``: sequence of ``(kin, site_ecef (3,) m, launch_s, flyout_s, point_ecef (3,) m, alt_m)``
+    with the engine's launch time (s since the threat's launch) and fly-out time, the intercept point in
+    ECEF at the intercept time ``launch_s + flyout_s`` and its geodetic height. Returns one
+    :class:`FlyoutPath` per request (None where no elevation reaches the point).
+
+    The path is the blend of the two fan members that bracket the point (0.1 deg apart), ending exactly
+    at the point. Its launch time is the fixed point t_L = t - arrival(t_L) near the engine's; where none
+    exists (the engine lets an interceptor reach a point sooner than needed: tau_min <= t - t_L) the
+    engine's launch time is kept, and ``arrival_s`` < ``flyout_s`` and ``miss_km`` say by how much the
+    drawing differs.
+    """
+    out: list[FlyoutPath | None] = []
+    for req in requests:
+        kin, site_ecef, launch_s, flyout_s, p_ecef, _ = req
+        plan = _plan(*req)
+        fan = _fan(kin)
+        if plan is None or fan is None:
+            out.append(None)
+            continue
+        t_l, aim, u, w, ang = plan
+        _, t, g, h = fan
+        tq = np.linspace(0.0, aim.arrival_s, PATH_POINTS)
+        rows = [(aim.member, 1.0 - aim.frac), (aim.member + 1, aim.frac)]
+        gq = sum(wt * np.interp(tq, t, np.nan_to_num(g[m], nan=np.nanmax(g[m]))) for m, wt in rows)
+        hq = sum(wt * np.interp(tq, t, np.nan_to_num(h[m], nan=0.0)) for m, wt in rows)
+        gq[-1], hq[-1] = R_MEAN_M * ang, float(req[5])
+        th = gq / R_MEAN_M
+        d = np.cos(th)[:, None] * u + np.sin(th)[:, None] * w
+        r_eci = (_surface_radius_m(d) + hq)[:, None] * d  # heights above the ellipsoid, as the engine reads them
+        t_abs = t_l + tq
+        r_ecef = eci_to_ecef(r_eci, t_abs)
+        lat, lon, alt = ecef_to_geodetic(r_ecef)
+        miss = float(np.linalg.norm(r_ecef[-1] - np.asarray(p_ecef, float)))
+        out.append(FlyoutPath(t_abs, np.degrees(lat), np.degrees(lon), alt / 1e3, math.degrees(aim.elevation_rad),
+                              aim.arrival_s, float(flyout_s), miss / 1e3))
+    return out
+
+
+def point_ecef(lat_deg: float, lon_deg: float, alt_m: float) -> np.ndarray:
+    """ECEF (3,) m of a geodetic point (degrees, metres)."""
+    return geodetic_to_ecef(math.radians(lat_deg), math.radians(lon_deg), alt_m)

