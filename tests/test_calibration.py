@@ -44,7 +44,8 @@ def _independent_miss_m(ts):
 
 
 # --------------------------------------------------------------------------- nominal ranges
-@pytest.mark.parametrize("name", [n if n in REPRESENTATIVE else pytest.param(n, marks=pytest.mark.slow) for n in MISSILES])
+@pytest.mark.parametrize("name", [n if n in REPRESENTATIVE else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in MISSILES])
 def test_nominal_range_is_the_standard_range_on_a_non_rotating_sphere(name):
     """The convention of published standard-trajectory ranges: full burn, nominal payload, non-rotating
     sphere (R 6,371 km, point-mass gravity), boost and re-entry drag; minimum-energy (the Iskander's
