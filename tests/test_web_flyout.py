@@ -68,8 +68,8 @@ def test_coast_conserves_energy():
 @pytest.fixture(scope="module")
 def engagements():
     arch = resolve(expand_variants(load_scenario("epaa-phase-4"))[0].scenario.architecture)
-    cases = [("Iran-IRBM", (35.7, 51.4), (48.85, 2.35)), ("Iran-IRBM", (38.08, 46.29), (52.52, 13.40)),
-             ("Sejjil-2", (35.7, 51.4), (41.0, 28.98))]
+    cases = [("Iran-IRBM", (35.7, 51.4), (48.21, 16.37)), ("Iran-IRBM", (38.08, 46.29), (52.52, 13.40)),
+             ("Sejjil-2", (35.7, 51.4), (39.93, 32.86))]
     out = []
     for missile, a, b in cases:
         ts = solve_one(missile, a, b, step_s=5.0)
