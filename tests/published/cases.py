@@ -621,7 +621,8 @@ CASES: tuple[Case, ...] = (
         tolerance_why="whole minutes (+-0.5 min) + " + _LOFT_BOOST,
         compute=lambda: _lofted_minutes("SS-19", PYONGSONG_LAT_LON, 90.0, 950.0, 4475.0),
         expect_failure="bmdsim cannot compute it: the stand-in SS-19 (10,000 km on the standard-range convention, "
-                       "after issue 10's recalibration) has too little energy for a 4,475 km apogee; a Hwasong-15-class "
+                       "after issue 10's recalibration) has too little energy for a 4,475 km apogee; a "
+                       "Hwasong-15-class "
                        "stand-in is needed.",
     ),
     Case(
@@ -671,7 +672,8 @@ CASES: tuple[Case, ...] = (
                       "point and trajectory shape of Wright's model (+-45 s)",
         compute=lambda: _earth_flight_time_s("SS-19", PANGHYON_LAT_LON, (40.7128, -74.0060)) / 60,
         expect_failure="bmdsim cannot compute it: the stand-in SS-19 (10,000 km on the standard-range convention, "
-                       "after issue 10's recalibration) has too little energy for New York (10,800 km); a Hwasong-15-class "
+                       "after issue 10's recalibration) has too little energy for New York (10,800 km); "
+                       "a Hwasong-15-class "
                        "stand-in is needed.",
     ),
     Case(
