@@ -439,3 +439,10 @@ def test_flight_time_bound_holds_for_every_catalog_missile():
         assert max(times) <= flight_time_bound_s(m.name), (m.name, times, flight_time_bound_s(m.name))
         checked += 1
     assert checked == len(load_missiles()) and np.isfinite(t_min)
+
+
+def test_nul_byte_in_an_argument_is_one_line(tmp_path):
+    # found by `make fuzz`: a NUL byte in a path option crashed os.stat inside the parser
+    rc, _, err = cli("run", "", "--out", "\x00", "--quiet")
+    one_error(rc, err, "NUL byte")
+    assert not any(tmp_path.iterdir())

@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["--help"]
     common.ARGV[:] = argv
     WARNINGS.clear()
+    for i, arg in enumerate(argv, 1):  # a shell cannot pass one, but the API can; paths with one crash os.stat
+        if "\x00" in arg:
+            print(f"bmdsim: error: argument {i} contains a NUL byte; arguments must be plain text", file=sys.stderr)
+            return 2
     try:
         with files.all_or_nothing():  # a failing command leaves no file or folder it created behind
             rv = app(args=argv, standalone_mode=False, prog_name="bmdsim")
