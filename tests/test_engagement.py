@@ -60,7 +60,7 @@ from bmdsim.model.architecture import load_architecture, parse_architecture, res
 from bmdsim.model.missiles import get_missile
 from bmdsim.model.places import get_place
 from bmdsim.model.trajectories import Shape, solve_trajectories
-from tests.reference.bruteforce_interceptor import tau_min_reference
+from tests.reference.bruteforce_interceptor import burnout_accel, tau_min_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "data" / "arch_test.yaml"
@@ -196,17 +196,16 @@ def strict(kin):
 @functools.cache
 def reach_bounds(kin):
     """(farthest ground range, highest altitude) reached within t_max by any launch elevation, from a
-    fan integrated here (Cartesian, plane of fire, fixed inertial thrust direction), with margins
-    for the fan's spacing (2 % + 10 km)."""
-    a = kin.vbo_m_s / kin.tb_s
+    fan integrated here (Cartesian, plane of fire, fixed inertial thrust direction, each elevation with
+    the reference's burnout-speed thrust), with margins for the fan's spacing (2 % + 10 km)."""
 
-    def rhs(t, y, ex, ez):
+    def rhs(t, y, ex, ez, a):
         r3 = (y[0] ** 2 + y[1] ** 2) ** 1.5
         thrust = a if t < kin.tb_s else 0.0
         return [y[2], y[3], -MU_EARTH_M3_PER_S2 * y[0] / r3 + thrust * ex,
                 -MU_EARTH_M3_PER_S2 * y[1] / r3 + thrust * ez]
 
-    def ground(t, y, ex, ez):
+    def ground(t, y, ex, ez, a):
         return math.hypot(y[0], y[1]) - R_MEAN_M + (1.0 if t < 1.0 else 0.0)  # armed after lift-off
 
     ground.terminal, ground.direction = True, -1.0
@@ -215,8 +214,8 @@ def reach_bounds(kin):
         y0 = [0.0, R_MEAN_M, 0.0, 0.0]
         pieces = [(0.0, kin.tb_s), (kin.tb_s, kin.t_max_s)] if kin.t_max_s > kin.tb_s else [(0.0, kin.t_max_s)]
         for t0, t1 in pieces:
-            sol = solve_ivp(rhs, (t0, t1), y0, method="DOP853", rtol=1e-9, atol=1e-3, args=(math.cos(e), math.sin(e)),
-                            events=ground, dense_output=True)
+            sol = solve_ivp(rhs, (t0, t1), y0, method="DOP853", rtol=1e-9, atol=1e-3,
+                            args=(math.cos(e), math.sin(e), burnout_accel(kin, e)), events=ground, dense_output=True)
             tt = np.linspace(t0, sol.t[-1], 200)
             yy = sol.sol(tt)
             g_max = max(g_max, float(np.max(R_MEAN_M * np.arctan2(yy[0], yy[1]))))
@@ -566,10 +565,11 @@ def test_site_under_the_midcourse_engages(frac, offset_km, vbo):
 
 def ballistic_reach_bound_m(kin):
     """Upper bound on an interceptor's ground reach: the minimum-energy (longest) ballistic range on
-    the sphere for a burnout speed of vbo (the real burnout speed is lower: gravity loss), plus the
-    distance the burn itself could cover (vbo * tb), 500 km for a burnout above the surface, and the
-    site's drift (465 m/s, the equatorial rotation speed) over t_max."""
-    nu = kin.vbo_m_s**2 * R_MEAN_M / MU_EARTH_M3_PER_S2
+    the sphere for a burnout speed of vbo plus the equatorial rotation speed (465 m/s, the most the
+    site's velocity can add), plus the distance the burn itself could cover (vbo * tb), 500 km for a
+    burnout above the surface, and the site's drift (465 m/s) over t_max."""
+    v = kin.vbo_m_s + 465.1
+    nu = v**2 * R_MEAN_M / MU_EARTH_M3_PER_S2
     psi = 2.0 * math.asin(min(1.0, nu / (2.0 - nu))) if nu < 1.0 else math.pi
     return R_MEAN_M * psi + kin.vbo_m_s * kin.tb_s + 500e3 + 465.1 * kin.t_max_s
 

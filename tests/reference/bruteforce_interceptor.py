@@ -11,10 +11,12 @@ Written independently of :mod:`bmdsim.core.flyout` and deliberately differently:
   and the high branch, and keep the earliest crossing within ``t_max``.
 
 Physics (the same idealisation as the table): spherical non-rotating Earth of radius
-``R_MEAN_M``, point-mass gravity; thrust of constant magnitude ``vbo/tb`` for ``tb`` seconds along
-a fixed inertial direction of elevation ``e`` above the site's horizontal; then free fall. A
-trajectory ends when it comes back to the ground (altitude 0, also right at launch if the thrust
-cannot lift it).
+``R_MEAN_M``, point-mass gravity; thrust of constant magnitude ``a(e)`` for ``tb`` seconds along
+a fixed inertial direction of elevation ``e`` above the site's horizontal; then free fall. ``vbo``
+is the burnout speed: ``a(e)`` is root-found here, per elevation (:func:`burnout_accel`: secant on
+a solve_ivp integration of the burn alone), so that the speed at ``tb`` is ``vbo``. A trajectory
+ends when it comes back to the ground (altitude 0, also right at launch if the thrust cannot lift
+it: ``a(e) sin e < g``).
 
 In polar coordinates the fixed inertial thrust direction has local elevation ``e + theta``::
 
@@ -31,7 +33,7 @@ import math
 
 import numpy as np
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import brentq, minimize_scalar, newton
 
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2 as MU
 from bmdsim.core.earth import R_MEAN_M as RE
@@ -55,12 +57,36 @@ def _rhs(t, y, accel, elev):
     return [drho, dth, rho * dth * dth + a_r / RE, (a_t / RE - 2.0 * drho * dth) / rho]
 
 
+_ACCEL_CACHE = {}
+
+
+def burnout_accel(kin, elev):
+    """Thrust acceleration (m/s^2) for which the launch at ``elev`` (rad) from rest on the pad reaches
+    burnout speed ``kin.vbo_m_s`` at ``kin.tb_s`` (non-rotating sphere; the burn integrated alone, the
+    ground ignored). Secant from the flat-Earth closed form ``g sin e + sqrt(A^2 - g^2 cos^2 e)``,
+    ``A = vbo / tb``, to 1e-12 relative."""
+    key = (kin.vbo_m_s, kin.tb_s, float(elev))
+    if key not in _ACCEL_CACHE:
+        g = MU / RE**2
+        big_a = kin.vbo_m_s / kin.tb_s
+        a0 = g * math.sin(elev) + math.sqrt(max(big_a**2 - (g * math.cos(elev)) ** 2, 0.0))
+
+        def miss(a):
+            sol = solve_ivp(_rhs, (0.0, kin.tb_s), [1.0, 0.0, 0.0, 0.0], method="DOP853", rtol=RTOL, atol=ATOL,
+                            args=(a, elev))
+            rho, _, drho, dth = sol.y[:, -1]
+            return math.hypot(drho * RE, rho * RE * dth) - kin.vbo_m_s
+
+        _ACCEL_CACHE[key] = float(newton(miss, a0, x1=a0 * (1.0 + 1e-3) + 1e-3, tol=1e-12 * a0, maxiter=50))
+    return _ACCEL_CACHE[key]
+
+
 def _integrate(kin, elev, t_end, events):
     """Burn then coast from launch, stopping at the first terminal event or ``t_end``.
 
     Returns (status, t, y): status "event" with the event's index, or "end".
     """
-    accel = kin.vbo_m_s / kin.tb_s
+    accel = burnout_accel(kin, elev)
     y0 = [1.0, 0.0, 0.0, 0.0]
     phases = [(0.0, min(kin.tb_s, t_end), accel)]
     if t_end > kin.tb_s:

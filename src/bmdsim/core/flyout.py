@@ -3,37 +3,46 @@
 Model (the open-literature baseline kinematic model, DESIGN.md "Baseline physics" item 5)
 ---------------------------------------------------------------------------------------
 * The table is built for a **spherical, non-rotating Earth** of radius ``R_MEAN_M`` with
-  **point-mass gravity** ``mu / r^2`` (no J2). The site is on the surface.
-* For ``tb_s`` seconds the interceptor accelerates at the constant magnitude ``vbo_m_s / tb_s``
-  along a **fixed inertial direction** in the vertical plane of fire, at elevation ``e`` above
-  the site's horizontal, ``min_elev_rad <= e <= 90 deg``; gravity acts throughout. After
-  ``tb_s`` it coasts in free fall (Kepler; integrated numerically here). Time counts from launch.
-* ``vbo_m_s`` is the acceleration-times-burn-time parameter (the ideal velocity gain), **not** the
-  burnout speed: gravity loss makes the real burnout speed lower, roughly by
-  ``g * tb * sin(e)``. For a vertical launch: 2.42 km/s for vbo = 3.0 km/s, tb = 60 s; 6.09 km/s
-  for vbo = 7.5 km/s, tb = 150 s. Convert open-literature burnout speeds accordingly.
+  **point-mass gravity** ``mu / r^2`` (no J2). The launcher is at rest on the surface.
+* ``vbo_m_s`` is the **burnout speed** (the number the literature quotes: SM-3 IIA 4.5, GBI
+  6.3 km/s, ...): the speed relative to the launcher at the end of the burn, on this non-rotating
+  Earth. Every launch elevation reaches exactly ``vbo_m_s`` at burnout: for ``tb_s`` seconds the
+  interceptor accelerates at a constant magnitude ``a(e)`` along a **fixed inertial direction** in
+  the vertical plane of fire, at elevation ``e`` above the site's horizontal, ``min_elev_rad <= e <=
+  90 deg``, and ``a(e)`` is solved per elevation so that the burnout speed is ``vbo_m_s``
+  (:meth:`InterceptorKinematics.thrust_accel_m_s2`; about ``(vbo + g tb sin e) / tb``, the
+  flat-Earth closed form ``g sin e + sqrt((vbo / tb)^2 - g^2 cos^2 e)`` is the start of a secant
+  iteration on the sphere's burn). ``tb_s`` is the burn time. Gravity acts throughout; after
+  ``tb_s`` the interceptor coasts in free fall (Kepler; integrated numerically here). Time counts
+  from launch.
+* On the rotating Earth the interceptor also carries its site's velocity ``omega x r`` (up to
+  0.465 km/s at the equator): its inertial velocity at burnout is about the non-rotating one plus
+  ``omega x r``. This table is the non-rotating envelope; :mod:`bmdsim.core.engagement` accounts
+  for the site's velocity when it uses the table.
 * A trajectory ends when it comes back to the ground. A launch whose initial vertical acceleration
-  ``a sin(e) - g`` is negative would go underground at once, so the lowest elevation actually
-  flown is ``max(min_elev, asin(g / a))`` (11.3 deg for a = 50 m/s^2); if ``a <= g`` nothing flies.
+  ``a(e) sin(e) - g`` is negative would go underground at once, so the lowest elevation actually
+  flown is ``max(min_elev, e_lift)`` with ``a(e_lift) sin(e_lift) = g``
+  (:attr:`InterceptorKinematics.liftoff_elev_rad`, about ``atan(g tb / vbo)``: 8.7 deg for
+  vbo = 4.5 km/s, tb = 70 s; 34.5 deg for vbo = 1 km/s, tb = 70 s). The vertical shot always
+  lifts off (``a(90 deg) = vbo / tb + g`` to first order).
 * The kill vehicle can intercept any point of its path; the altitude band ``[h_min_m, h_max_m]``
   is *not* applied inside the table (it covers 0 to the ceiling): use :func:`in_altitude_band`
   or :meth:`FlyoutTable.tau_min_in_band_s`. Points needing more than ``t_max_s`` are unreachable.
 
 Left out: divert (lateral acceleration) limits of the kill vehicle, seeker acquisition range and
 field of view, staging (a single constant-acceleration burn stands for all stages), atmospheric
-drag on the interceptor, J2, and Earth rotation. Rotation is handled by the caller, who evaluates
-target points in ECI relative to the site's inertial position at launch (ground range = great
-circle arc from that position, altitude above the sphere). The site's rotation velocity (up to
-0.465 km/s at the equator) is **not** added to the interceptor's initial velocity: a known
-approximation of the baseline model (it makes eastward shots slightly pessimistic and westward
-ones slightly optimistic).
+drag on the interceptor, J2, and Earth rotation (handled by the caller, see above): target points
+are given relative to the site's inertial position at launch (ground range = great-circle arc from
+that position, altitude above the sphere).
 
 How the table is built
 ----------------------
 A fan of trajectories over elevation (evenly spaced, plus a geometric cluster next to the
-vertical) is integrated together with fixed-step RK4, vectorized over the fan, to a little beyond
-``t_max_s``. A trajectory's ground range grows monotonically, so it crosses the vertical line over
-each range node once. At one range node the crossing altitude rises with elevation to the top of
+vertical), each member with its own thrust acceleration ``a(e)``, is integrated together with
+fixed-step RK4, vectorized over the fan, to a little beyond ``t_max_s`` (the secant for ``a(e)``
+integrates the burn with the same steps, so each member's burnout speed is ``vbo`` to 1e-12).
+A trajectory's ground range grows monotonically, so it crosses the vertical line over each range
+node once. At one range node the crossing altitude rises with elevation to the top of
 the envelope there, then falls: the *low* branch (earlier) and the *high* branch (later, reached
 by descending or lofted paths). Consecutive members' crossings are joined by segments (near the
 top through a parabola) and interpolated onto nodes, keeping the least time.
@@ -88,8 +97,10 @@ class InterceptorKinematics:
     Attributes
     ----------
     vbo_m_s : float
-        Ideal velocity gain of the burn (m/s), = acceleration * burn time; > 0. The real burnout
-        speed is lower by the gravity loss (see the module docstring).
+        Burnout speed (m/s) relative to the launcher on a non-rotating Earth, reached at every
+        launch elevation (the thrust acceleration is set per elevation, see
+        :meth:`thrust_accel_m_s2`); > 0. On the rotating Earth the inertial velocity is that plus
+        the site's ``omega x r``.
     tb_s : float
         Burn time (s); > 0.
     min_elev_rad : float
@@ -128,18 +139,49 @@ class InterceptorKinematics:
         if self.t_max_s <= 0.0:
             raise ValueError(f"t_max_s = {self.t_max_s!r} is out of range: must be > 0 s")
 
+    def thrust_accel_m_s2(self, elev_rad, dt_s: float = 1.0):
+        """Constant thrust acceleration (m/s^2) that brings a launch at elevation ``elev_rad`` to
+        burnout speed ``vbo_m_s`` after ``tb_s`` (non-rotating sphere, launcher at rest, point-mass
+        gravity; the burn integrated with RK4 steps of ``dt_s``, as the fly-out table does).
+
+        Parameters
+        ----------
+        elev_rad : array_like
+            Launch elevations (rad) in [0, pi/2]; any shape. Below :attr:`lowest_flown_elev_rad` the
+            value is defined but such a launch does not lift off.
+
+        Returns
+        -------
+        ndarray of the shape of ``elev_rad``; about ``(vbo + g tb sin e) / tb`` (the burnout speed is
+        matched to 1e-12 relative).
+
+        Raises
+        ------
+        ValueError
+            If an elevation is outside [0, pi/2] or not a number.
+        """
+        e = np.asarray(elev_rad, dtype=float)
+        if not np.all((e >= 0.0) & (e <= _HALF_PI)):
+            raise ValueError(f"elev_rad must lie in [0, pi/2] rad, got {elev_rad!r}")
+        flat = e.reshape(-1)
+        uniq, inv = np.unique(flat, return_inverse=True)
+        return _solve_accel(uniq, self.vbo_m_s, self.tb_s, float(dt_s))[inv].reshape(e.shape)
+
     @property
-    def accel_m_s2(self) -> float:
-        """Thrust acceleration ``vbo_m_s / tb_s`` (m/s^2)."""
-        return self.vbo_m_s / self.tb_s
+    def liftoff_elev_rad(self) -> float:
+        """Lowest elevation (rad) at which the burnout-speed thrust lifts the interceptor off the pad:
+        there ``a(e) sin e = g`` (initial vertical acceleration zero); about ``atan(g tb / vbo)``."""
+        return _liftoff_elev_cached(self.vbo_m_s, self.tb_s, 1.0)
 
     @property
     def lowest_flown_elev_rad(self) -> float:
-        """Lowest elevation that lifts off: ``max(min_elev, asin(g / a))`` (rad); nan if a <= g."""
-        ratio = surface_gravity_m_s2() / self.accel_m_s2
-        if ratio >= 1.0:
-            return math.nan
-        return min(max(self.min_elev_rad, math.asin(ratio) + _LIFTOFF_MARGIN_RAD), _HALF_PI)
+        """Lowest elevation flown (rad): ``max(min_elev, lift-off elevation)`` (see the module docstring)."""
+        return min(max(self.min_elev_rad, self.liftoff_elev_rad + _LIFTOFF_MARGIN_RAD), _HALF_PI)
+
+
+@functools.lru_cache(maxsize=1024)
+def _liftoff_elev_cached(vbo_m_s, tb_s, dt_s):
+    return _liftoff_elev(vbo_m_s, tb_s, dt_s)
 
 
 def in_altitude_band(kin: InterceptorKinematics, alt_m):
@@ -181,6 +223,8 @@ class FlyoutTable:
         Farthest ground range (m, arc on the sphere) reached at any altitude within ``t_max_s``.
     elev_fan_rad : ndarray, shape (n_fan,)
         Launch elevations of the integrated fan (rad), ascending, ending at pi/2.
+    accel_fan_m_s2 : ndarray, shape (n_fan,)
+        Thrust acceleration of each fan member (m/s^2): the one that gives burnout speed ``vbo``.
     """
 
     kin: InterceptorKinematics
@@ -194,6 +238,7 @@ class FlyoutTable:
     ceiling_m: float
     max_ground_range_m: float
     elev_fan_rad: np.ndarray
+    accel_fan_m_s2: np.ndarray
 
     @property
     def range_grid_m(self) -> np.ndarray:
@@ -373,43 +418,127 @@ def _fan(e_lo, n_elev):
     return np.unique(np.r_[even, cluster])
 
 
+def _deriv(state, push):
+    """Time derivative of the planar states (4, n) = (x, y, vx, vy): point-mass gravity + ``push`` (2, n)."""
+    p = state[:2]
+    r2 = p[0] * p[0] + p[1] * p[1]
+    k = -MU_EARTH_M3_PER_S2 / (r2 * np.sqrt(r2))
+    out = np.empty_like(state)
+    out[:2] = state[2:]
+    np.multiply(p, k, out=out[2:])
+    out[2:] += push
+    return out
+
+
+def _n_steps(t0, t1, dt):
+    """Number of equal RK4 steps of at most ``dt`` (to rounding) over [t0, t1]."""
+    return max(1, math.ceil((t1 - t0) / dt - 1e-9))
+
+
+def _thrust(elev, accel):
+    """Thrust acceleration (2, n) along the fixed inertial directions of elevation ``elev`` (n,)."""
+    ce = np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
+    return np.stack([accel * ce, accel * np.sin(elev)])
+
+
+def _pad_state(n):
+    s = np.zeros((4, n))
+    s[1] = R_MEAN_M
+    return s
+
+
+def _burnout_state(elev, accel, tb, dt):
+    """States (4, n) at burnout of launches at rest from the pad, integrated exactly as :func:`_fly_fan`
+    integrates the burn (the same steps, the same arithmetic)."""
+    s = _pad_state(elev.size)
+    push = _thrust(elev, accel)
+    n_steps = _n_steps(0.0, tb, dt)
+    h = tb / n_steps
+    for _ in range(n_steps):
+        k1 = _deriv(s, push)
+        k2 = _deriv(s + (0.5 * h) * k1, push)
+        k3 = _deriv(s + (0.5 * h) * k2, push)
+        k4 = _deriv(s + h * k3, push)
+        s = s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4)
+    return s
+
+
+_ACCEL_RTOL = 1.0e-12  # burnout speed matched to vbo to this relative tolerance
+_ACCEL_ITER = 30
+
+
+def _solve_accel(elev, vbo, tb, dt):
+    """Thrust acceleration (n,) per elevation (n,) giving burnout speed ``vbo`` (secant, vectorised).
+
+    Start: the flat-Earth, uniform-gravity closed form ``g sin e + sqrt(A^2 - g^2 cos^2 e)``,
+    ``A = vbo / tb`` (there ``|v(tb)| = tb |a u - g z|``); the sphere differs by < 1 %.
+    """
+    g = surface_gravity_m_s2()
+    big_a = vbo / tb
+    se, ce = np.sin(elev), np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
+    a0 = g * se + np.sqrt(np.maximum(big_a * big_a - (g * ce) ** 2, 0.0))
+    v0 = _speed(_burnout_state(elev, a0, tb, dt))
+    a1 = a0 + (vbo - v0) / tb  # d|v|/da is about tb
+    for _ in range(_ACCEL_ITER):
+        v1 = _speed(_burnout_state(elev, a1, tb, dt))
+        err = v1 - vbo
+        if np.all(np.abs(err) <= _ACCEL_RTOL * vbo):
+            return a1
+        dv = v1 - v0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(dv != 0.0, err * (a1 - a0) / dv, err / tb)
+        a0, v0 = a1, v1
+        a1 = a1 - step
+    raise ArithmeticError(f"thrust acceleration for vbo = {vbo} m/s, tb = {tb} s did not converge")
+
+
+def _speed(state):
+    return np.hypot(state[2], state[3])
+
+
+def _liftoff_elev(vbo, tb, dt):
+    """Elevation (rad) at which the thrust that gives burnout speed ``vbo`` is exactly ``g / sin e``
+    (vertical acceleration zero at lift-off): ``speed(e, g / sin e) = vbo``, decreasing in ``e``.
+    Flat-Earth start ``atan(g tb / vbo)``, then secant on the sphere's burn."""
+    g = surface_gravity_m_s2()
+
+    def f(e):
+        e = np.atleast_1d(np.clip(e, 1e-9, _HALF_PI))
+        return float(_speed(_burnout_state(e, g / np.sin(e), tb, dt))[0]) - vbo
+
+    e0 = math.atan(g * tb / vbo)
+    e1 = e0 * (1.0 + 1e-3) + 1e-6
+    f0, f1 = f(e0), f(e1)
+    for _ in range(_ACCEL_ITER):
+        if abs(f1) <= _ACCEL_RTOL * vbo or f1 == f0:
+            break
+        e0, f0, e1 = e1, f1, min(max(e1 - f1 * (e1 - e0) / (f1 - f0), 1e-9), _HALF_PI)
+        f1 = f(e1)
+    return e1
+
+
 def _fly_fan(elev, accel, tb, t_breaks, dt):
     """Fixed-step RK4 of the fan in the plane of fire, vectorized over the fan.
 
-    Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. Returns the
-    sample times (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first.
-    Every time in ``t_breaks`` (burnout, t_max) is a step boundary.
+    Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. ``accel`` (n,)
+    is each member's thrust acceleration (m/s^2) for ``tb`` seconds. Returns the sample times
+    (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first. Every time in
+    ``t_breaks`` (burnout, t_max) is a step boundary.
     """
-    ce = np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
-    se = np.sin(elev)
-    n = elev.size
-    s = np.zeros((4, n))
-    s[1] = R_MEAN_M
-    thrust = np.stack([accel * ce, accel * se])  # (2, n)
+    s = _pad_state(elev.size)
+    thrust = _thrust(elev, np.asarray(accel, dtype=float))  # (2, n)
     zero = np.zeros_like(thrust)
-    mu = MU_EARTH_M3_PER_S2
-
-    def deriv(state, push):
-        p = state[:2]
-        r2 = p[0] * p[0] + p[1] * p[1]
-        k = -mu / (r2 * np.sqrt(r2))
-        out = np.empty_like(state)
-        out[:2] = state[2:]
-        np.multiply(p, k, out=out[2:])
-        out[2:] += push
-        return out
-
     times = [0.0]
     states = [s.copy()]
     for t0, t1 in zip(t_breaks[:-1], t_breaks[1:], strict=True):
         push = thrust if t1 <= tb * (1.0 + 1e-12) else zero
-        n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
+        n_steps = _n_steps(t0, t1, dt)
         h = (t1 - t0) / n_steps
         for m in range(n_steps):
-            k1 = deriv(s, push)
-            k2 = deriv(s + (0.5 * h) * k1, push)
-            k3 = deriv(s + (0.5 * h) * k2, push)
-            k4 = deriv(s + h * k3, push)
+            k1 = _deriv(s, push)
+            k2 = _deriv(s + (0.5 * h) * k1, push)
+            k3 = _deriv(s + (0.5 * h) * k2, push)
+            k4 = _deriv(s + h * k3, push)
             s = s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4)
             times.append(t0 + (m + 1) * h)
             states.append(s)
@@ -475,15 +604,15 @@ def build_flyout_table(
             f"n_elev = {n_elev}, n_range = {n_range}, n_alt = {n_alt}, dt_s = {dt_s}: "
             "need n_elev >= 3, n_range >= 3, n_alt >= 3, dt_s > 0"
         )
-    e_lo = kin.lowest_flown_elev_rad
-    if not math.isfinite(e_lo):  # the thrust cannot lift it: nothing is reachable but the pad
-        return _empty_table(kin, n_range, n_alt)
+    e_lo = min(max(kin.min_elev_rad, _liftoff_elev_cached(kin.vbo_m_s, kin.tb_s, float(dt_s)) + _LIFTOFF_MARGIN_RAD),
+               _HALF_PI)
     t_max = kin.t_max_s
     t_ext = t_max + max(0.05 * t_max, 20.0)  # fly a little longer: clean t_max boundary
     tb = kin.tb_s
     breaks = sorted({0.0, min(tb, t_ext), t_max, t_ext})
     elev = _fan(e_lo, n_elev)
-    times, st = _fly_fan(elev, kin.accel_m_s2, tb, breaks, dt_s)
+    accel = _solve_accel(elev, kin.vbo_m_s, tb, float(dt_s))  # burnout speed vbo at every elevation
+    times, st = _fly_fan(elev, accel, tb, breaks, dt_s)
     n_t = times.size
 
     x, y, vx, vy = st[..., 0], st[..., 1], st[..., 2], st[..., 3]
@@ -710,7 +839,7 @@ def build_flyout_table(
         a = a.reshape(n_range, n_alt)
         a[~np.isfinite(a)] = np.nan
         grids.append(a)
-    for a in (*grids, low_alt, top_alt, elev):
+    for a in (*grids, low_alt, top_alt, elev, accel):
         a.setflags(write=False)
     return FlyoutTable(
         kin=kin,
@@ -724,6 +853,7 @@ def build_flyout_table(
         ceiling_m=ceiling,
         max_ground_range_m=max_range,
         elev_fan_rad=elev,
+        accel_fan_m_s2=accel,
     )
 
 
@@ -734,4 +864,4 @@ def _empty_table(kin, n_range, n_alt):
     fan = np.zeros(0)
     for a in (nan, low, top, fan):
         a.setflags(write=False)
-    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, fan)
+    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, fan, fan)
