@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bmdsim.core import earth, visibility
-from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, _engage_site_fast
+from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, engage_site
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import ResolvedArchitecture
 from bmdsim.model.missiles import get_missile
@@ -200,8 +200,8 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
         track = _nanmin(*tracks, n=n)
         first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
         tle = track + arch.decision_time_s
-        res = _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site.site_ecef, tle, build_flyout_table(site.kin),
-                                site.kin, site.kill_assessment_s, arch.max_shots, caps=caps)
+        res = engage_site(t_s, r_eci, v_eci, alt_m, site.site_ecef, tle, build_flyout_table(site.kin), site.kin,
+                          site.kill_assessment_s, arch.max_shots, r_ecef=r_ecef, caps=caps)
         rsn = res.reason.copy()
         rsn[~np.isfinite(first_det)] = R_NOT_DETECTED
         rsn[np.isfinite(first_det) & ~np.isfinite(track)] = R_NO_FC_TRACK

@@ -78,6 +78,9 @@ __all__ = [
     "build_flyout_table",
     "in_altitude_band",
     "surface_gravity_m_s2",
+    "continued_depth_m",
+    "SITE_SPEED_MAX_M_S",
+    "SHIFT_RADIUS_MIN_M",
 ]
 
 _HALF_PI = 0.5 * math.pi
@@ -88,6 +91,32 @@ _LIFTOFF_MARGIN_RAD = 1.0e-6  # lowest flown elevation sits this far above the l
 def surface_gravity_m_s2() -> float:
     """Point-mass gravity at the surface of the model sphere, ``mu / R_MEAN_M^2`` (m/s^2)."""
     return MU_EARTH_M3_PER_S2 / (R_MEAN_M * R_MEAN_M)
+
+
+SITE_SPEED_MAX_M_S = 465.1  # the equatorial rotation speed, omega * 6,378 km
+SHIFT_RADIUS_MIN_M = 6.3e6  # below any middle-of-path radius the engagement's shift uses (sites >= 6,356 km)
+
+
+def continued_depth_m(t_max_s: float, max_angle_rad: float = math.pi / 2, cap_m: float = math.inf) -> float:
+    """How far below the ground (m) the fly-out table continues its trajectories: the deepest that the
+    engagement's shifted target ``P' = P - Phi_rv(tau) v_s`` of a point ``P`` at or above the ground can
+    lie, for fly-outs up to ``t_max_s`` and points within ``max_angle_rad`` (geocentric) of the site
+    (:mod:`bmdsim.core.engagement`); at most ``cap_m`` and half the Earth's radius.
+
+    With ``Phi_rv v = b v + (a - b) (u . v) u`` (``a = sinh(sqrt(2) n tau) / (sqrt(2) n) >= tau``,
+    ``|b| = |sin(n tau) / n| <= tau``, ``u`` the middle-of-path direction, halfway between the site's
+    and the point's, at angle ``theta / 2`` from each, and ``v`` the site's horizontal velocity,
+    ``|v| <= 465.1 m/s``): ``|P'| - |P| >= -P_hat . Phi_rv v``, ``|P_hat . v| <= |v| sin(theta)``,
+    ``|u . v| <= |v| sin(theta / 2)``, ``P_hat . u = cos(theta / 2)``, so the depth is at most
+    ``|v| sin(theta) (a + 3 tau) / 2``, ``a`` taken with the largest ``n`` (radius 6,300 km). A point
+    whose shifted target lies deeper than the table reaches is out of reach (only for fly-outs much
+    longer than any catalog interceptor's, where ``cap_m`` binds).
+    """
+    n = math.sqrt(MU_EARTH_M3_PER_S2 / SHIFT_RADIUS_MIN_M**3)
+    t = max(float(t_max_s), 0.0)
+    a = math.sinh(math.sqrt(2.0) * n * t) / (math.sqrt(2.0) * n)
+    sin_t = math.sin(min(max(float(max_angle_rad), 0.0), math.pi / 2))
+    return min(SITE_SPEED_MAX_M_S * sin_t * 0.5 * (a + 3.0 * t), cap_m, 0.5 * R_MEAN_M)
 
 
 @dataclass(frozen=True)
@@ -198,7 +227,16 @@ class FlyoutTable:
     site, where tau grows like the square root of distance). Along altitude each branch has
     ``n_alt`` levels ``phi_i = (1 - cos(pi i / (n_alt - 1))) / 2`` in [0, 1], dense at both ends:
     the low branch's level ``phi`` over range node ``j`` lies at ``low_alt_m[j] + phi *
-    (top_alt_m[j] - low_alt_m[j])``, the high branch's at ``phi * top_alt_m[j]``.
+    (top_alt_m[j] - low_alt_m[j])``, the high branch's at ``-depth_m + phi * (top_alt_m[j] +
+    depth_m)``.
+
+    Below the ground: every trajectory is continued past its landing, through the ground, down to
+    ``depth_m`` below it (the equations of motion do not care). Those *continued* paths are not
+    flights -- :meth:`tau_min_s` and the other public lookups return NaN below altitude 0 -- but the
+    engagement looks them up with ``continued=True``: on the rotating Earth the site's velocity
+    carries the interceptor's path, and the table's path to the shifted target P' may run below the
+    ground where the real one, displaced by the site's velocity, runs above it (see
+    :func:`continued_depth_m`).
 
     Attributes
     ----------
@@ -213,14 +251,17 @@ class FlyoutTable:
     speed_low_m_s, speed_high_m_s : ndarray, shape (n_range, n_alt)
         Interceptor speed (m/s) on arrival along the same least-time paths.
     low_alt_m : ndarray, shape (n_range,)
-        Altitude (m) of the lowest flown trajectory over each range node (0 beyond its landing).
+        Altitude (m) of the lowest flown trajectory over each range node (continued below the
+        ground beyond its landing; ``-depth_m`` beyond its continuation's end).
     top_alt_m : ndarray, shape (n_range,)
         Top of the flown envelope (m) over each range node; NaN where nothing passes.
     ceiling_m : float
         Highest altitude (m) reachable within ``t_max_s``: the apex of the vertical shot, from
         energy conservation after burnout, or its altitude at ``t_max_s`` if the apex comes later.
     max_ground_range_m : float
-        Farthest ground range (m, arc on the sphere) reached at any altitude within ``t_max_s``.
+        Farthest ground range (m, arc on the sphere) reached at any altitude >= 0 within ``t_max_s``.
+    depth_m : float
+        How far below the ground the trajectories are continued (m): :func:`continued_depth_m`.
     elev_fan_rad : ndarray, shape (n_fan,)
         Launch elevations of the integrated fan (rad), ascending, ending at pi/2.
     accel_fan_m_s2 : ndarray, shape (n_fan,)
@@ -237,6 +278,7 @@ class FlyoutTable:
     top_alt_m: np.ndarray
     ceiling_m: float
     max_ground_range_m: float
+    depth_m: float
     elev_fan_rad: np.ndarray
     accel_fan_m_s2: np.ndarray
 
@@ -257,7 +299,7 @@ class FlyoutTable:
         Points below it are reached only by descending paths (later); 0 beyond its landing;
         NaN off the table.
         """
-        return self._profile(self.low_alt_m, ground_range_m)
+        return np.maximum(self._profile(self.low_alt_m, ground_range_m), 0.0)
 
     def envelope_top_alt_m(self, ground_range_m):
         """Highest altitude (m) flown over ``ground_range_m`` within the table (its shape)."""
@@ -268,7 +310,7 @@ class FlyoutTable:
         grid = self.range_grid_m
         return np.where((g >= 0.0) & (g <= grid[-1]), np.interp(g, grid, values), np.nan)
 
-    def _lookup(self, ground_range_m, alt_m, want_speed):
+    def _lookup(self, ground_range_m, alt_m, want_speed, continued=False):
         g = np.asarray(ground_range_m, dtype=float)
         h = np.asarray(alt_m, dtype=float)
         shape = np.broadcast_shapes(g.shape, h.shape)
@@ -280,6 +322,11 @@ class FlyoutTable:
         for a in range(0, g.size, _CHUNK):
             b = min(a + _CHUNK, g.size)
             self._lookup_chunk(g[a:b], h[a:b], tau[a:b], None if speed is None else speed[a:b])
+        if not continued:  # below the ground: continued paths, not flights
+            under = ~(h >= 0.0)
+            tau[under] = np.nan
+            if speed is not None:
+                speed[under] = np.nan
         return tau.reshape(shape), None if speed is None else speed.reshape(shape)
 
     def _lookup_chunk(self, g, h, tau_out, speed_out):
@@ -301,7 +348,7 @@ class FlyoutTable:
             h_top = hi_i + w_lin * (hi[i + 1] - hi_i)
             i0 = i * n_a  # flat offset of column i
             fl = _node_index((h - h_low) / (h_top - h_low), 1.0, n_a, both_ends=True)
-            fh = _node_index(h / h_top, 1.0, n_a, both_ends=True)
+            fh = _node_index((h + self.depth_m) / (h_top + self.depth_m), 1.0, n_a, both_ends=True)
             tl, kl, wl = _bilinear(self.tau_low_s, i0, wg, fl)
             th, kh, wh = _bilinear(self.tau_high_s, i0, wg, fh)
             tau = np.fmin(tl, th, out=tau_out)
@@ -313,7 +360,7 @@ class FlyoutTable:
             np.copyto(speed_out, np.where(tl == tau, sl, sh))
             speed_out[bad] = np.nan
 
-    def tau_min_s(self, ground_range_m, alt_m):
+    def tau_min_s(self, ground_range_m, alt_m, continued=False):
         """Least fly-out time (s) from launch to the point; NaN where unreachable within t_max.
 
         Parameters
@@ -321,31 +368,34 @@ class FlyoutTable:
         ground_range_m : array_like
             Great-circle arc (m) on the sphere from the site to the point's sub-point, >= 0.
         alt_m : array_like
-            Altitude (m) above the sphere, >= 0. Broadcasts with ``ground_range_m``.
+            Altitude (m) above the sphere, >= 0 (with ``continued``: >= ``-depth_m``). Broadcasts
+            with ``ground_range_m``.
+        continued : bool
+            Also below the ground, along the continued paths (see the class docstring).
 
         Returns
         -------
-        ndarray of the broadcast shape. NaN off the table, outside the reachable envelope and
-        where the least time exceeds ``t_max_s``. The altitude band is not applied (see
-        :meth:`tau_min_in_band_s`).
+        ndarray of the broadcast shape. NaN off the table, outside the reachable envelope, below
+        the ground (unless ``continued``) and where the least time exceeds ``t_max_s``. The
+        altitude band is not applied (see :meth:`tau_min_in_band_s`).
         """
-        return self._lookup(ground_range_m, alt_m, False)[0]
+        return self._lookup(ground_range_m, alt_m, False, continued)[0]
 
     def tau_min_in_band_s(self, ground_range_m, alt_m):
         """As :meth:`tau_min_s`, NaN also where the altitude is outside ``[h_min_m, h_max_m]``."""
         tau = self.tau_min_s(ground_range_m, alt_m)
         return np.where(in_altitude_band(self.kin, alt_m), tau, np.nan)
 
-    def flyout_speed_m_s(self, ground_range_m, alt_m):
+    def flyout_speed_m_s(self, ground_range_m, alt_m, continued=False):
         """Speed (m/s, inertial, non-rotating model) on arrival along the least-time path.
 
         Same shape and NaN pattern as :meth:`tau_min_s`.
         """
-        return self._lookup(ground_range_m, alt_m, True)[1]
+        return self._lookup(ground_range_m, alt_m, True, continued)[1]
 
-    def tau_and_speed(self, ground_range_m, alt_m):
+    def tau_and_speed(self, ground_range_m, alt_m, continued=False):
         """``(tau_min_s, flyout_speed_m_s)`` from one lookup."""
-        return self._lookup(ground_range_m, alt_m, True)
+        return self._lookup(ground_range_m, alt_m, True, continued)
 
 
 def _nodes(top, n, both_ends=False):
@@ -622,21 +672,45 @@ def build_flyout_table(
     t_all = np.broadcast_to(times, alt.shape).copy()
 
     # end each trajectory where it comes back to the ground (linear interpolation of the sample)
-    below = alt < 0.0
+    # the ground: where each trajectory first comes back to altitude 0 (linear interpolation of the
+    # sample); it bounds the reach above the ground (max_ground_range_m)
+    under = alt < 0.0
+    under[:, 0] = False
+    hit = np.nonzero(under.any(axis=1))[0]
+    m_g = under[hit].argmax(axis=1)
+    f = alt[hit, m_g - 1] / (alt[hit, m_g - 1] - alt[hit, m_g])
+    t_land = t_all[hit, m_g - 1] + f * (t_all[hit, m_g] - t_all[hit, m_g - 1])
+    r_land = rng[hit, m_g - 1] + f * (rng[hit, m_g] - rng[hit, m_g - 1])
+    s_land0 = spd[hit, m_g - 1] + f * (spd[hit, m_g] - spd[hit, m_g - 1])
+    ground_at = [np.full(elev.size, np.nan) for _ in range(3)]  # range, time, speed of each landing
+    for arr, v in zip(ground_at, (r_land, t_land, s_land0), strict=True):
+        arr[hit] = v
+    above = np.ones(alt.shape, dtype=bool)
+    above[hit] = np.arange(n_t) < m_g[:, None]
+
+    # each trajectory is continued below the ground down to -depth (see continued_depth_m), where it
+    # ends (linear interpolation of the sample); the angle bound: the farthest range above the ground
+    # plus what the site's velocity can add (465 m/s over t_max); the cap: half the highest altitude
+    h_up = float(np.max(np.where(above & (times <= t_max), alt, 0.0)))
+    g_up = float(np.max(np.where(above & (times <= t_max), np.maximum.accumulate(rng, axis=1), 0.0)))
+    depth = continued_depth_m(t_max, (g_up + SITE_SPEED_MAX_M_S * t_max) / R_MEAN_M, 0.5 * h_up)
+    below = alt < -depth
     below[:, 0] = False
     landed = below.any(axis=1)
     n_valid = np.where(landed, below.argmax(axis=1) + 1, n_t)
     rows = np.nonzero(landed)[0]
     m1 = n_valid[rows] - 1
-    f = alt[rows, m1 - 1] / (alt[rows, m1 - 1] - alt[rows, m1])
+    f = (alt[rows, m1 - 1] + depth) / (alt[rows, m1 - 1] - alt[rows, m1])
     for arr in (rng, t_all, spd):
         arr[rows, m1] = arr[rows, m1 - 1] + f * (arr[rows, m1] - arr[rows, m1 - 1])
-    alt[rows, m1] = 0.0
+    alt[rows, m1] = -depth
     live = np.arange(n_t) < n_valid[:, None]
     rng = np.where(live, np.minimum(np.maximum.accumulate(rng, axis=1), math.pi * R_MEAN_M), np.nan)
 
     in_time = live & (t_all <= t_max)
-    max_range = float(np.max(np.where(in_time, rng, 0.0)))
+    max_range = float(np.max(np.where(in_time & above, rng, 0.0)))
+    if hit.size and np.any(t_land <= t_max):
+        max_range = max(max_range, float(np.max(r_land[t_land <= t_max])))
     g_top = float(np.nanmax(rng))
     if not g_top > 0.0:
         return _empty_table(kin, n_range, n_alt)
@@ -690,13 +764,15 @@ def build_flyout_table(
     def member(k, j):
         return hc[k, j], tc[k, j], sc[k, j]
 
-    low_alt = np.where(np.isfinite(hc[0]), hc[0], 0.0)
+    low_alt = np.where(np.isfinite(hc[0]), hc[0], -depth)
     low_alt[0] = 0.0
     top_alt = hc[kstar, jr]  # NaN where nothing passes
     segments = []
 
-    def add(j, end_a, end_b, h_peak, branch):
-        segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch)))
+    def add(j, end_a, end_b, h_peak, branch, pair=None):
+        """A segment at range nodes j; ``pair``: the lower index of the two members it lies between."""
+        pair = np.full(j.size, -1) if pair is None else pair
+        segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch), pair))
 
     # the top between kstar and its neighbours: altitude as a parabola in crossing time through
     # three members (near the vertical the members climb like the vertical shot, whose altitude
@@ -762,7 +838,7 @@ def build_flyout_table(
     ka, ja = np.nonzero(pairs)
     for sel, branch in ((ka < kstar[ja], 0), (ka >= kstar[ja], 1)):
         k, j = ka[sel], ja[sel]
-        add(j, member(k, j), member(k + 1, j), np.full(j.size, np.nan), branch)
+        add(j, member(k, j), member(k + 1, j), np.full(j.size, np.nan), branch, k)
 
     # where a member passes over a range node and its neighbour lands short, the member between
     # them that lands right there closes the gap down to the ground (crossing altitude -> 0):
@@ -783,10 +859,39 @@ def build_flyout_table(
     ka, jn, w, over = ka[ok], jn[ok], w[ok], over[ok]
     t_g = t_land[ka] + w * (t_land[ka + 1] - t_land[ka])
     s_g = s_land[ka] + w * (s_land[ka + 1] - s_land[ka])
-    for sel, branch in (((ka + 1 <= kstar[jn]) & (low_alt[jn] == 0.0), 0), (ka >= kstar[jn], 1)):
+    for sel, branch in (((ka + 1 <= kstar[jn]) & (low_alt[jn] == -depth), 0), (ka >= kstar[jn], 1)):
         j = jn[sel]
-        ground = (np.zeros(j.size), t_g[sel], s_g[sel])
-        add(j, ground, member(over[sel], j), np.full(j.size, np.nan), branch)
+        ground = (np.full(j.size, -depth), t_g[sel], s_g[sel])
+        add(j, ground, member(over[sel], j), np.full(j.size, np.nan), branch, ka[sel])
+
+    # Near the vertical the top of the envelope over a range node is set by the time flown, not by a
+    # highest crossing: it is the curve of the members' end points at t_ext (the member ending right
+    # over the node is there at that altitude). Where that curve lies higher, take it: the crossing
+    # of the last member to get there falls short of it by a saw-tooth, and columns whose tops
+    # differ map the same level to different altitudes (interpolation error across a range cell).
+    run = np.nonzero(landed[::-1])[0]  # members still flying at t_ext, from the vertical down
+    n_run = elev.size if run.size == 0 else int(run[0])
+    if n_run >= 2:
+        x_end = rng[::-1, -1][:n_run]
+        h_end = alt[::-1, -1][:n_run]
+        grows = np.nonzero(np.diff(x_end) <= 0.0)[0]  # keep the stretch where the end point moves out
+        n_mono = n_run if grows.size == 0 else int(grows[0]) + 1
+        if n_mono >= 2:
+            x_end, h_end = x_end[:n_mono], h_end[:n_mono]
+            s_end = spd[::-1, -1][:n_mono]
+            j = np.nonzero(cols <= x_end[-1])[0]
+            end_top = np.interp(cols[j], x_end, h_end)
+            higher = ~(top_alt[j] >= end_top)
+            j, end_top = j[higher], end_top[higher]
+            top_alt[j] = end_top
+            # the low branch closes up to that end point: from the highest crossing to it
+            j0 = j > 0
+            j, end_top = j[j0], end_top[j0]
+            k = kstar[j]
+            ok = np.isfinite(hc[k, j])
+            j, k, end_top = j[ok], k[ok], end_top[ok]
+            add(j, member(k, j), (end_top, np.full(j.size, times[-1]), np.interp(cols[j], x_end, s_end)),
+                np.full(j.size, np.nan), 0)
 
     # --- onto the levels of each branch -----------------------------------------------------
     # Along a segment, time and speed are interpolated linearly in a variable v(altitude):
@@ -795,12 +900,38 @@ def build_flyout_table(
     # * elsewhere v = psi(altitude), the time the vertical shot takes to climb there: close to
     #   the vertical the members climb like the vertical shot (time = psi + nearly a constant);
     #   farther out psi is a smooth monotonic change of variable over short segments.
+    # * below the ground (continued paths) v = -psi(-altitude), and a segment between two members
+    #   that crosses the ground is cut there, at the time the member landing right over the node
+    #   lands (interpolated between the two members' landings, as they bracket the node): a segment
+    #   from deep below to high above would interpolate poorly just where the tables need it most.
     levels = _nodes(1.0, n_alt, both_ends=True)
-    j, ha, ta, sa, hb, tb_, sb, h_peak, branch = (np.concatenate(c) for c in zip(*segments, strict=True))
+    j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair = (
+        np.concatenate(c) for c in zip(*segments, strict=True))
+    g0, t0, s0 = ground_at
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pc = np.clip(pair, 0, max(n_f - 2, 0))
+        ga, gb = g0[pc], g0[np.minimum(pc + 1, n_f - 1)]
+        x = cols[j]
+        cut = (pair >= 0) & (np.sign(ha) * np.sign(hb) < 0) & (np.minimum(ga, gb) <= x) & (x <= np.maximum(ga, gb))
+        wc = np.where(cut, (x - ga) / (gb - ga), 0.0)
+        t_cut = t0[pc] + wc * (t0[np.minimum(pc + 1, n_f - 1)] - t0[pc])
+        s_cut = s0[pc] + wc * (s0[np.minimum(pc + 1, n_f - 1)] - s0[pc])
+    if cut.any():
+        c = np.nonzero(cut)[0]
+        zero = np.zeros(c.size)
+        first = (j[c], ha[c], ta[c], sa[c], zero, t_cut[c], s_cut[c], h_peak[c], branch[c], pair[c])
+        second = (j[c], zero, t_cut[c], s_cut[c], hb[c], tb_[c], sb[c], h_peak[c], branch[c], pair[c])
+        keep = ~cut
+        j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair = (
+            np.concatenate([v[keep], f, g]) for v, f, g in zip(
+                (j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair), first, second, strict=True))
+
+    def psi(h):
+        return np.where(h >= 0.0, np.interp(h, asc[0], asc[1]), -np.interp(-h, asc[0], asc[1]))
 
     def var(h, h_pk):
         with np.errstate(invalid="ignore"):
-            return np.where(np.isnan(h_pk), np.interp(h, asc[0], asc[1]), np.sqrt(np.maximum(h_pk - h, 0.0)))
+            return np.where(np.isnan(h_pk), psi(h), np.sqrt(np.maximum(h_pk - h, 0.0)))
 
     tau_low = np.full(n_range * n_alt, np.inf)
     tau_high = np.full(n_range * n_alt, np.inf)
@@ -808,7 +939,7 @@ def build_flyout_table(
     speed_high = np.full(n_range * n_alt, np.nan)
     for b, base, tau_f, spd_f in (
         (0, low_alt, tau_low, speed_low),
-        (1, np.zeros(n_range), tau_high, speed_high),
+        (1, np.full(n_range, -depth), tau_high, speed_high),
     ):
         span = top_alt - base
         sel = (branch == b) & (span[j] > 0.0)
@@ -829,6 +960,7 @@ def build_flyout_table(
     speed_low[:n_alt] = np.interp(h_lev, asc[0], asc[2])
     if desc is not None and desc[0].size > 1:
         hd, td, sd = (a[::-1] for a in desc)
+        h_lev = -depth + levels * (top_alt[0] + depth)
         tau_high[:n_alt] = np.interp(h_lev, hd, td, left=np.nan)
         speed_high[:n_alt] = np.interp(h_lev, hd, sd, left=np.nan)
     else:
@@ -852,6 +984,7 @@ def build_flyout_table(
         top_alt_m=top_alt,
         ceiling_m=ceiling,
         max_ground_range_m=max_range,
+        depth_m=depth,
         elev_fan_rad=elev,
         accel_fan_m_s2=accel,
     )
@@ -864,4 +997,4 @@ def _empty_table(kin, n_range, n_alt):
     fan = np.zeros(0)
     for a in (nan, low, top, fan):
         a.setflags(write=False)
-    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, fan, fan)
+    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, 0.0, fan, fan)
