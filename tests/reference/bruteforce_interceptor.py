@@ -156,12 +156,8 @@ def _vertical_time(kin, alt_m):
 def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=False):
     """Least time (s) for the interceptor to pass through (ground_range_m, alt_m); nan if never.
 
-    ``f(e) = altitude where trajectory e crosses the target's ground range - target altitude``,
-    continued for trajectories that land short by ``-alt - (range - impact range)`` (continuous
-    at the reach limit, where the crossing altitude tends to 0). Every sign change of ``f`` on a
-    scan of ``n_scan`` elevations, and around every local maximum of the scan (where two close
-    roots could hide), is solved with ``brentq``; roots are kept if the trajectory really passes
-    within ``ROOT_ALT_TOL_M`` of the target; the earliest crossing within ``t_max`` is returned.
+    The earliest of :func:`crossing_roots` within ``t_max`` (with ``return_elev``: ``(time,
+    elevation)``).
     """
     G, H = float(ground_range_m), float(alt_m)
     if G < 0.0 or H < 0.0:
@@ -169,9 +165,28 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
     if G == 0.0:
         t = _vertical_time(kin, H)
         return (t, 0.5 * math.pi) if return_elev else t
+    best_t, best_e = math.nan, math.nan
+    for t, e_r in crossing_roots(kin, G, H, n_scan):
+        if t <= kin.t_max_s and not (t >= best_t):  # also true when best_t is nan
+            best_t, best_e = t, e_r
+    return (best_t, best_e) if return_elev else best_t
+
+
+def crossing_roots(kin, ground_range_m, alt_m, n_scan=N_SCAN):
+    """Every launch elevation whose trajectory passes through (ground_range_m > 0, alt_m >= 0):
+    a list of ``(time s, elevation rad)``, any time (not capped at ``t_max``).
+
+    ``f(e) = altitude where trajectory e crosses the target's ground range - target altitude``,
+    continued for trajectories that land short by ``-alt - (range - impact range)`` (continuous
+    at the reach limit, where the crossing altitude tends to 0). Every sign change of ``f`` on a
+    scan of ``n_scan`` elevations, and around every local maximum of the scan (where two close
+    roots could hide), is solved with ``brentq``; roots are kept if the trajectory really passes
+    within ``ROOT_ALT_TOL_M`` of the target.
+    """
+    G, H = float(ground_range_m), float(alt_m)
     # fly every trajectory until it crosses the target's ground range or lands, however late
-    # (later crossings are rejected below, but f must stay defined for the root-finding); only
-    # trajectories that escape or orbit without passing the target hit this cap
+    # (later crossings are rejected by the caller, but f must stay defined for the root-finding);
+    # only trajectories that escape or orbit without passing the target hit this cap
     t_cap = max(20.0 * kin.t_max_s, 1.0e5)
 
     cache = {}
@@ -208,7 +223,7 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
             if np.isfinite(f(e_pk)) and f(e_pk) > 0.0:
                 brackets += [(e_scan[i - 1], e_pk), (e_pk, e_scan[i + 1])]
 
-    best_t, best_e = math.nan, math.nan
+    roots = []
     for a, b in brackets:
         if f(a) == 0.0:
             e_r = a
@@ -219,11 +234,9 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
         f(e_r)
         val, t = cache[e_r]
         # it passes through the target (or lands on it, when the target is on the ground) at t
-        if not (abs(val) <= ROOT_ALT_TOL_M and t <= kin.t_max_s):
-            continue
-        if not (t >= best_t):  # also true when best_t is nan
-            best_t, best_e = t, e_r
-    return (best_t, best_e) if return_elev else best_t
+        if abs(val) <= ROOT_ALT_TOL_M:
+            roots.append((t, e_r))
+    return roots
 
 
 def state_at(kin, elev, t_s):
