@@ -471,11 +471,13 @@ def _intercept_point(ts, i, dd, j):
 
 @SLOW
 @given(v1=st.floats(2.5, 5.5), dv=st.floats(0.05, 1.5))
-def test_more_vbo_never_loses_an_engagement(prop_threats, v1, dv):
-    """A larger vbo may lose a point only below the stronger interceptor's lowest flown trajectory (a
-    documented consequence of the model: its min-elevation path climbs more steeply). So every lost
-    engagement is adjudicated by brute force: the stronger interceptor must really be unable to make
-    the weaker one's intercepts (first and last) from a launch at or after the earliest launch."""
+def test_an_engagement_lost_to_more_vbo_is_really_out_of_reach(prop_threats, v1, dv):
+    """Engagement is not monotone in vbo: a larger burnout speed may lose a point below the stronger
+    interceptor's lowest flown trajectory (its min-elevation path climbs more steeply; see
+    bmdsim.core.flyout) -- which is why the least engaging vbo is searched, not bisected
+    (bmdsim.analysis.deterrent.least_vbo). So every lost engagement is adjudicated by the reference: the
+    stronger interceptor must really be unable to make the weaker one's intercepts (first and last)
+    from a launch at or after the earliest launch."""
     d = prop_arch_dict()
     weak = run_engagements(build(d, vbo_kms=v1), prop_threats)
     strong_arch = build(d, vbo_kms=v1 + dv)
@@ -1111,3 +1113,103 @@ def test_pruning_bounds_never_reject_a_point_the_array_version_reaches(name):
         np.testing.assert_array_equal(fast.reason, arr.reason)
         np.testing.assert_allclose(fast.first_flyout_s, arr.first_flyout_s, atol=0.01, equal_nan=True)
         assert 0.05 * n < fast.engageable.sum() < 0.95 * n  # both answers exercised
+
+
+# =============================================================================== 8. the least burnout speed
+def test_least_vbo_search_on_a_known_engagement_function():
+    """The search itself (coarse 0.25 km/s ladder, 0.05 km/s refinement below the first engaging rung)
+    against engagement sets known in advance, non-monotone ones included: it finds the least grid value
+    whenever the engaging set reaches the first coarse rung above its start, and (the documented limit)
+    misses a window narrower than the coarse step that lies below every engaging rung."""
+    from bmdsim.analysis.deterrent import least_vbo
+
+    windows = [  # per item: engaging vbo intervals (km/s, inclusive, on the 0.05 grid)
+        [(3.15, 11.0)],  # monotone from 3.15
+        [(2.6, 2.9), (4.0, 11.0)],  # a window, then monotone again
+        [(1.05, 1.2), (2.0, 2.35)],  # windows only; the first holds no coarse rung
+        [(0.05, 0.3)],  # from the bottom
+        [],  # never
+        [(5.55, 5.6), (7.0, 11.0)],  # a narrow window between rungs, below the first engaging rung
+    ]
+
+    def engaged(task):
+        v, idx = task
+        return np.array([any(a - 1e-9 <= v <= b + 1e-9 for a, b in windows[i]) for i in idx])
+
+    got = least_vbo(engaged, len(windows), coarse_kms=0.25, vbo_max_kms=11.0)
+    dense = [next((round(k * 0.05, 2) for k in range(1, 221) if engaged((round(k * 0.05, 2), [i]))[0]), np.nan)
+             for i in range(len(windows))]
+    # item 2: (1.05, 1.2) holds no rung, (2.0, 2.35) holds 2.0 and 2.25: found 2.0, not the dense 1.05
+    expected = [3.15, 2.6, 2.0, 0.05, np.nan, 7.0]
+    np.testing.assert_array_equal(got, expected)
+    assert dense[2] == 1.05 and dense[5] == 5.55  # the two documented misses, seen by the dense scan
+    np.testing.assert_array_equal(np.array(got)[[0, 1, 3, 4]], np.array(dense)[[0, 1, 3, 4]])
+    # the same on a "cluster" (every rung at once, with every item)
+    again = least_vbo(engaged, len(windows), coarse_kms=0.25, vbo_max_kms=11.0,
+                      run=lambda tasks: [engaged(t) for t in tasks])
+    np.testing.assert_array_equal(again, got)
+    with pytest.raises(ValueError, match="multiple"):
+        least_vbo(engaged, 1, coarse_kms=0.12)
+
+
+def test_cli_engage_solve_vbo_reports_the_least_engaging_burnout_speed(capsys, tmp_path):
+    """``engage --solve-vbo``: per site, the reported least vbo engages the threat and 0.05 km/s less does
+    not, nor does any coarse rung below it (checked with engagement runs at those speeds)."""
+    import json
+
+    from bmdsim.cli import main
+
+    d = {"name": "two-sites", "sites": [
+        {"name": "deveselu", "place": "deveselu", "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]},
+        {"name": "redzikowo", "place": "redzikowo", "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]}],
+        "sensors": ["TPY2-KURECIK"], "links": [{"sensor": "TPY2-KURECIK", "sites": "all"}],
+        "rules": {"decision_time_s": 30, "engage_on_remote": True}}
+    f = tmp_path / "arch.yaml"
+    f.write_text(yaml.safe_dump(d))
+    args = ["engage", "--architecture", str(f), "--missile", "Sejjil-2", "--from", "tabriz", "--to", "deveselu",
+            "--solve-vbo"]
+    rc = main(args)
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    recs = json.loads(cap.out)["engagements"]
+    least = {r["site"]: r["least_vbo_kms"] for r in recs}
+    assert all(v is not None and abs(v / 0.05 - round(v / 0.05)) < 1e-9 for v in least.values()), least
+    ts = threat("Sejjil-2", "tabriz", "deveselu")
+    spec = parse_architecture(d)
+    names = [s.name for s in resolve(spec).sites]
+    for name, v in least.items():
+        if v is None:
+            continue
+        j = names.index(name)
+        at = run_engagements(resolve(spec, vbo_kms=v), ts).engageable[0, j]
+        below = run_engagements(resolve(spec, vbo_kms=round(v - 0.05, 2)), ts).engageable[0, j] if v > 0.05 else False
+        rungs = [run_engagements(resolve(spec, vbo_kms=r), ts).engageable[0, j]
+                 for r in np.arange(0.25, v - 1e-9, 0.25)]
+        assert at and not below and not any(rungs), (name, v)
+    rc = main(args + ["--vbo-kms", "4"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "--solve-vbo" in err[0]
+
+
+@pytest.mark.slow
+def test_least_vbo_search_matches_a_dense_scan_on_sampled_pairs(prop_threats):
+    """The least engaging vbo of the search against a dense scan (every 0.05 km/s value up to the
+    search's answer, or to 8 km/s) for sampled threat x site pairs (the property tests' threats and
+    sites): the same value for every pair."""
+    from bmdsim.analysis.deterrent import _rows, least_vbo_per_site
+
+    d = prop_arch_dict()
+    spec = parse_architecture(copy.deepcopy(d))
+    names = [s.name for s in resolve(spec).sites]
+    checked = 0
+    for i in range(0, prop_threats.n, 4):
+        ts = _rows(prop_threats, np.array([i]))
+        got = least_vbo_per_site(spec, ts)
+        top = np.nanmax(got) if np.isfinite(got).any() else 8.0
+        dense = np.full(len(names), np.nan)
+        for v in np.round(np.arange(0.05, top + 1e-9, 0.05), 2):
+            eng = run_engagements(resolve(spec, vbo_kms=float(v)), ts).engageable[0]
+            dense[np.isnan(dense) & eng] = v
+        np.testing.assert_array_equal(got, dense, err_msg=f"threat {i}: search {got}, dense {dense}")
+        checked += np.isfinite(got).sum()
+    assert checked >= 10

@@ -375,3 +375,120 @@ def test_below_the_lowest_trajectory_the_model_breaks_both_properties():
     assert t_strong > t_weak + 100.0
     assert abs(table.tau_min_s(g, h) - t_weak) <= tolerance_s(t_weak)
     assert abs(strong.tau_min_s(g, h) - t_strong) <= tolerance_s(t_strong)
+
+
+# --- bmdsim flyout (CLI) ---------------------------------------------------------------------------
+def run_cli(capsys, *args):
+    from bmdsim.cli import main
+
+    rc = main(list(args))
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def test_cli_flyout_json_reports_the_envelope(capsys):
+    """Fan burnout speeds re-flown here (solve_ivp) from the reported thrusts equal vbo; the ceiling is
+    the vertical shot's apex from energy conservation (reached within t_max for SM-3-IIA); the grid is
+    the documented one."""
+    import json
+
+    from bmdsim.model.interceptors import get_interceptor
+
+    rc, out, err = run_cli(capsys, "flyout", "--interceptor", "SM-3-IIA")
+    assert rc == 0, err
+    d = json.loads(out)
+    kin = get_interceptor("SM-3-IIA").kinematics()
+    assert d["interceptor"] == "SM-3-IIA" and d["vbo_kms"] == 4.5 and d["tb_s"] == 70.0
+    assert "burnout speed" in d["vbo_meaning"]
+    assert d["h_min_km"] == 80.0 and d["h_max_km"] == 1000.0
+    fan = d["fan"]
+    assert fan[0]["elevation_deg"] == pytest.approx(20.0) and fan[-1]["elevation_deg"] == 90.0
+    e = np.radians([f["elevation_deg"] for f in fan])
+    a = np.array([f["thrust_accel_m_s2"] for f in fan])
+    v = burnout_speeds(e, a, kin.tb_s)
+    np.testing.assert_allclose(v, kin.vbo_m_s, rtol=1e-3)  # the thrusts are rounded to 1e-3 m/s^2
+    assert all(f["burnout_speed_kms"] == pytest.approx(4.5, abs=1e-4) for f in fan)
+    r_b, v_b = vertical_burnout(kin)
+    apex_km = (-MU_EARTH_M3_PER_S2 / (0.5 * v_b**2 - MU_EARTH_M3_PER_S2 / r_b) - R_MEAN_M) / 1e3
+    assert d["ceiling_km"] == pytest.approx(apex_km, abs=0.05)
+    assert fan[-1]["burnout_alt_km"] == pytest.approx((r_b - R_MEAN_M) / 1e3, abs=0.01)
+    g = d["grid"]["ground_range_km"]
+    assert g[0] == 0.0 and g[-1] == pytest.approx(round(0.95 * d["max_ground_range_km"], -1))
+    assert len(d["tau_min"]) == len(g) * len(d["grid"]["alt_km"]) and d["grid"]["azimuths"] == ["any"]
+    overhead = [t for t in d["tau_min"] if t["ground_range_km"] == 0.0 and t["alt_km"] > 0]
+    for t in overhead:  # straight up: the vertical climb, integrated here
+        assert t["tau_min_s"] == pytest.approx(vertical_climb(kin, kin.t_max_s, alt_m=t["alt_km"] * 1e3)[0], abs=0.1)
+
+
+def test_cli_flyout_vbo_override_and_csv(capsys):
+    import csv
+    import io
+    import json
+
+    rc, out, err = run_cli(capsys, "flyout", "--interceptor", "THAAD", "--vbo-kms", "3.3", "--tb-s", "20")
+    assert rc == 0, err
+    d = json.loads(out)
+    assert d["vbo_kms"] == 3.3 and d["tb_s"] == 20.0
+    e = np.radians([f["elevation_deg"] for f in d["fan"]])
+    v = burnout_speeds(e, np.array([f["thrust_accel_m_s2"] for f in d["fan"]]), 20.0)
+    np.testing.assert_allclose(v, 3300.0, rtol=2e-3)
+    rc, out, err = run_cli(capsys, "flyout", "--interceptor", "THAAD", "--format", "csv")
+    assert rc == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["azimuth", "ground_range_km", "alt_km", "tau_min_s"] and len(rows) == 30
+
+
+def test_cli_flyout_site_gives_tau_per_azimuth_on_the_rotating_earth(capsys):
+    """From the equator, a point 1,000 km away at 300 km altitude: the reported fly-outs east and west
+    agree with the rotating-Earth reference within max(2 s, 1 %), and east comes sooner than west."""
+    import json
+
+    from tests.reference.rotating_interceptor import point_from, tau_min_rotating
+
+    rc, out, err = run_cli(capsys, "flyout", "--interceptor", "SM-3-IIA", "--site", "0,30")
+    assert rc == 0, err
+    d = json.loads(out)
+    assert d["grid"]["azimuths"] == ["N", "E", "S", "W"] and d["site"]["lat_deg"] == 0.0
+    from bmdsim.model.interceptors import get_interceptor
+
+    kin = get_interceptor("SM-3-IIA").kinematics()
+    pick = {t["azimuth"]: t for t in d["tau_min"] if t["ground_range_km"] == d["grid"]["ground_range_km"][2]
+            and t["alt_km"] == d["grid"]["alt_km"][1]}
+    site = R_MEAN_M * np.array([math.cos(math.radians(30.0)), math.sin(math.radians(30.0)), 0.0])
+    for az in ("E", "W"):
+        t = pick[az]
+        p = point_from(site, math.radians({"E": 90.0, "W": 270.0}[az]), t["ground_range_km"] * 1e3, t["alt_km"] * 1e3)
+        ref = tau_min_rotating(kin, site, p).tau_s
+        assert abs(t["tau_min_s"] - ref) <= max(2.0, 0.01 * ref), (az, t, ref)
+    assert pick["E"]["tau_min_s"] < pick["W"]["tau_min_s"]
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_cli_flyout_figure_is_written_and_deterministic(capsys, tmp_path, suffix):
+    f = tmp_path / f"fan.{suffix}"
+    rc, _, err = run_cli(capsys, "flyout", "--interceptor", "SM-3-IB", "--figure", str(f), "--dpi", "60")
+    assert rc == 0, err
+    first = f.read_bytes()
+    assert len(first) > 1000
+    rc, _, err = run_cli(capsys, "flyout", "--interceptor", "SM-3-IB", "--figure", str(f), "--dpi", "60")
+    assert rc == 0 and f.read_bytes() == first
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--interceptor", "SM-9"], "unknown interceptor"),
+    (["--interceptor", "THAAD", "--vbo-kms", "0"], "vbo_kms"),
+    (["--interceptor", "THAAD", "--vbo-kms", "40"], "vbo_kms"),
+    (["--interceptor", "THAAD", "--tb-s", "-1"], "tb_s"),
+    (["--interceptor", "THAAD", "--site", "95,0"], "latitude"),
+    (["--interceptor", "THAAD", "--site", "atlantis"], "atlantis"),
+    (["--interceptor", "THAAD", "--figure", "fan.gif"], "gif"),
+    (["--interceptor", "THAAD", "--figure", "fan.png", "--dpi", "0"], "dpi"),
+    (["--interceptor", "THAAD", "--out", "/nonexistent-dir/x.json"], "nonexistent-dir"),
+])
+def test_cli_flyout_bad_input_one_line_exit_2(capsys, tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run_cli(capsys, "flyout", *args)
+    assert rc == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bmdsim: error:") and needle in lines[0], err
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -58,12 +58,14 @@ would accept; the tests compare the two paths on points scattered over and beyon
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import weakref
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2, OMEGA_EARTH_RAD_PER_S, R_MEAN_M
 from bmdsim.core.flyout import SHIFT_RADIUS_MIN_M, SITE_SPEED_MAX_M_S, FlyoutTable
@@ -326,6 +328,28 @@ def _ground_range(site_eci, p, radius_m):
     pn = np.linalg.norm(p, axis=-1)
     c = np.clip((site_eci * p).sum(-1) / (sn * pn), -1.0, 1.0)
     return radius_m * np.arccos(c)
+
+
+def least_flyout_s(site_ecef, p_ecef, alt_m, table, kin):
+    """Least fly-out time (s) from a site on the turning Earth to Earth-fixed points, each reached at the
+    intercept time (the latest launch): the launch-time solve of :func:`engage_site`, launch free.
+
+    Parameters
+    ----------
+    site_ecef : (3,) m.  p_ecef : (n, 3) m, Earth-fixed at the intercept time.  alt_m : (n,) their
+    altitudes (m, as the engagement reads them: above the table's sphere).  table, kin : as
+    :func:`engage_site` (the altitude band is not applied).
+
+    Returns (n,) s, NaN where no launch reaches the point within ``t_max``.
+    """
+    p = np.asarray(p_ecef, dtype=float).reshape(-1, 3)
+    n = p.shape[0]
+    h = np.asarray(alt_m, dtype=float).reshape(n)
+    t = 2.0 * float(kin.t_max_s) + 100.0  # any time later than t_max: the launch is free
+    free = dataclasses.replace(kin, h_min_m=-1e12, h_max_m=1e12) if dataclasses.is_dataclass(kin) else kin
+    res = engage_site(np.full((n, 1), t), _rotz(p, OMEGA_EARTH_RAD_PER_S * t)[:, None], np.zeros((n, 1, 3)),
+                      h[:, None], site_ecef, np.zeros(n), table, free, 0.0, max_shots=1)
+    return res.first_flyout_s
 
 
 def engage_site(t_s, r_eci, v_eci, alt_m, site_ecef, t_launch_earliest_s, table, kin, kill_assessment_s,
@@ -612,6 +636,7 @@ def _solve(tj, pt, site, tab):
 
 
 _FIRST, _LAST, _SHOTS, _IN_BAND, _OUT_OF_BAND, _DONE = range(6)
+_FULL, _ANY, _EACH = range(3)  # kernel modes
 _N_ALT_BINS = 2048
 _N_BINS_2D = (256, 256)  # range x altitude bins of the 2-D lower bound
 
@@ -680,23 +705,6 @@ def _table_bounds(gi, lo, hi, levels, tlow, thigh, n_a, t_max_tab, depth, dh, nb
                             lb2[u, v] = cmin
 
 
-@njit(cache=True)
-def _window_min(lb2, w):
-    """Least value over rows u - w .. u + w, per column (2-D array)."""
-    nbg, nbh = lb2.shape
-    out = np.empty_like(lb2)
-    for u in range(nbg):
-        a = max(u - w, 0)
-        b = min(u + w, nbg - 1)
-        for v in range(nbh):
-            m = np.inf
-            for x in range(a, b + 1):
-                if lb2[x, v] < m:
-                    m = lb2[x, v]
-            out[u, v] = m
-    return out
-
-
 _TABLE_BOUNDS = weakref.WeakKeyDictionary()
 _BOUNDS = weakref.WeakKeyDictionary()
 
@@ -744,11 +752,12 @@ def _bounds(table, radius, reach_m, h_top, drift_m, shift_m):
     per = _BOUNDS.setdefault(table, {})
     if key not in per:
         g_max, tau_lb, dh, lb2, dg2, dh2 = table_bounds(table, h_top)
+        # windows: the extreme over bins b - w .. b + w (clamped at the ends, which mode "nearest" gives)
         wa = int(math.ceil(shift_m / dh)) + 1  # altitude bins a lookup may lie from the point's
-        g_max = _window_min(-g_max[:, None], wa)[:, 0] * -1.0
-        tau_lb = _window_min(tau_lb[:, None], wa)[:, 0]
-        lb2 = _window_min(lb2, int(math.ceil((drift_m + shift_m) / dg2)) + 1)
-        lb2 = _window_min(np.ascontiguousarray(lb2.T), int(math.ceil(shift_m / dh2)) + 1).T
+        g_max = maximum_filter1d(g_max, 2 * wa + 1, mode="nearest")
+        tau_lb = minimum_filter1d(tau_lb, 2 * wa + 1, mode="nearest")
+        lb2 = minimum_filter1d(lb2, 2 * (int(math.ceil((drift_m + shift_m) / dg2)) + 1) + 1, axis=0, mode="nearest")
+        lb2 = minimum_filter1d(lb2, 2 * (int(math.ceil(shift_m / dh2)) + 1) + 1, axis=1, mode="nearest")
         lb2 = np.ascontiguousarray(lb2) - 1e-6  # - 1 us for rounding
         # the site moves by <= drift_m, the target by <= shift_m; + 1 m for rounding
         g = np.minimum(g_max + drift_m + shift_m + 1.0, reach_m)
@@ -760,10 +769,11 @@ def _bounds(table, radius, reach_m, h_top, drift_m, shift_m):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def _engage_kernel(thr, site, bnd, tab, rules, out, stop_at_first):
-    """The per-threat scan (see :func:`_engage_site_fast`). With ``stop_at_first`` it returns as soon as
-    one threat has a feasible sample (only ``has`` and ``first`` of that threat are set, and reasons
-    of the threats scanned before it): the "does this site engage anything?" question.
+def _engage_kernel(thr, site, bnd, tab, rules, out, mode):
+    """The per-threat scan (see :func:`_engage_site_fast`). ``mode`` _FULL: everything. _ANY: return as
+    soon as one threat has a feasible sample (only ``has`` and ``first`` of that threat are set, and
+    reasons of the threats scanned before it): the "does this site engage anything?" question. _EACH:
+    per threat, stop at its first feasible sample (``has`` and ``first`` only): "which threats?".
 
     Grouped arguments (see :func:`_kernel_inputs`):
 
@@ -865,15 +875,18 @@ def _engage_kernel(thr, site, bnd, tab, rules, out, stop_at_first):
                 found = j
                 break
             if phase == _FIRST:
-                if found >= 0 and stop_at_first:
+                if found >= 0 and mode != _FULL:
                     has[i] = True
                     first[i] = found
-                    return
+                    if mode == _ANY:
+                        return
+                    phase = _DONE
+                    continue
                 if found >= 0:
                     f = found
                     phase = _LAST
                     j0, j1, dj = k - 1, f, -1
-                elif no_track or stop_at_first:
+                elif no_track or mode != _FULL:
                     phase = _DONE
                 else:
                     phase = _IN_BAND
@@ -912,14 +925,11 @@ def _engage_kernel(thr, site, bnd, tab, rules, out, stop_at_first):
                 at[i, 1, c] = m_res[lj, c]
 
 
-def _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, sphere_radius_m, caps):
-    """The grouped arguments thr, site, bnd, tab of :func:`_engage_kernel` (threats, site, bounds, table)."""
-    radius = R_MEAN_M if sphere_radius_m is None else float(sphere_radius_m)
-    t = np.ascontiguousarray(t_s, dtype=float)
-    n, k = t.shape
-    site = np.ascontiguousarray(site_ecef, dtype=float)
-    tle = np.ascontiguousarray(np.broadcast_to(np.asarray(t_launch_earliest_s, dtype=float), (n,)))
-    t_max_tab = max(float(table.kin.t_max_s), 0.0)
+def _reach_terms(site, t_max_tab, t_max, range_top_m, radius):
+    """(drift_m, shift_m, reach_m) of :func:`_kernel_inputs`: how far the site turns while the launch time is
+    iterated, how far the shifted target lies from the point, and the farthest ground range (from the site
+    at the sample time) at which any lookup of a table reaching ``range_top_m`` can succeed."""
+    t_max_tab = max(t_max_tab, 0.0)
     norm = np.linalg.norm(site)
     # while the launch time is iterated the site turns by at most omega t_max about the z axis; the
     # bound is rounded up to whole 50 km so that sites at nearby latitudes share the cached bounds
@@ -929,10 +939,41 @@ def _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, ta
     # the shifted target lies within shift_m of the point; first bounded for any angle, then for the
     # angles within reach (the shift's radial part grows with the angle between site and point)
     shift_m = shift_bound_m(site, t_max_tab)
-    angle = min((table.range_top_m + drift_m + shift_m + 1e3) / radius, math.pi)
+    angle = min((range_top_m + drift_m + shift_m + 1e3) / radius, math.pi)
     shift_m = shift_bound_m(site, t_max_tab, angle) + 1e3
     shift_m = _DRIFT_QUANTUM_M * math.ceil(shift_m / _DRIFT_QUANTUM_M)
-    reach_m = table.range_top_m + SITE_SPEED_MAX_M_S * kin.t_max_s + shift_m + 50e3
+    return drift_m, shift_m, range_top_m + SITE_SPEED_MAX_M_S * t_max + shift_m + 50e3
+
+
+def threat_cones(t_s, r_ecef):
+    """Per threat, a cone from the Earth's centre holding its valid samples, as the compiled scan uses it:
+    unit axis (n, 3) and cosine of the half-angle (n,) (2: no valid sample; -2: no cone). t_s (n, k),
+    r_ecef (n, k, 3)."""
+    axis, cos_half = _row_caps(np.ascontiguousarray(t_s, dtype=float), np.ascontiguousarray(r_ecef, dtype=float))
+    return axis, np.where((cos_half > 1.0) & (cos_half < 1.5), 1.0, cos_half)
+
+
+def reach_angle_rad(site_ecef, kin, range_top_m, sphere_radius_m=None) -> float:
+    """Geocentric angle (rad) from the site beyond which no threat sample can be engaged with a table of
+    ``kin`` whose ``range_top_m`` is given (:func:`bmdsim.core.flyout.table_reach_m` gives it without
+    building the table): the compiled scan skips a threat whose samples all lie farther (see
+    :func:`_kernel_inputs`), so a caller may skip it -- and the table -- first."""
+    radius = R_MEAN_M if sphere_radius_m is None else float(sphere_radius_m)
+    site = np.asarray(site_ecef, dtype=float)
+    _, _, reach_m = _reach_terms(site, float(kin.t_max_s), float(kin.t_max_s), float(range_top_m), radius)
+    return min(reach_m / radius + 1e-6, math.pi)
+
+
+def _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, sphere_radius_m, caps):
+    """The grouped arguments thr, site, bnd, tab of :func:`_engage_kernel` (threats, site, bounds, table)."""
+    radius = R_MEAN_M if sphere_radius_m is None else float(sphere_radius_m)
+    t = np.ascontiguousarray(t_s, dtype=float)
+    n, k = t.shape
+    site = np.ascontiguousarray(site_ecef, dtype=float)
+    tle = np.ascontiguousarray(np.broadcast_to(np.asarray(t_launch_earliest_s, dtype=float), (n,)))
+    norm = np.linalg.norm(site)
+    drift_m, shift_m, reach_m = _reach_terms(site, float(table.kin.t_max_s), float(kin.t_max_s),
+                                             float(table.range_top_m), radius)
     ceil1 = float(table.ceiling_m + 1.0)
     cos_min, tau_lb, dh, lb2, da2, dh2 = _bounds(table, radius, reach_m, ceil1, drift_m, shift_m)
     s_hat = site / norm if norm > 0.0 else np.zeros(3)
@@ -991,8 +1032,23 @@ def engages_any(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table
         return False
     out = _outputs(n)
     rules = (float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), 0.0, 1)
-    _engage_kernel(thr, site, bnd, tab, rules, out, True)
+    _engage_kernel(thr, site, bnd, tab, rules, out, _ANY)
     return bool(out[0].any())
+
+
+def engageable_threats(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin, caps=None,
+                       sphere_radius_m=None) -> np.ndarray:
+    """(n,) bool: which of n threats one site (FlyoutTable ``table``) can engage -- the ``engageable``
+    of :func:`engage_site`, with each threat's scan stopped at its first feasible sample (no windows,
+    shots or reasons). Arguments as :func:`engages_any`."""
+    thr, site, bnd, tab = _kernel_inputs(t_s, r_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin,
+                                         sphere_radius_m, caps)
+    n, k = thr[0].shape
+    out = _outputs(n)
+    if n and k:
+        rules = (float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), 0.0, 1)
+        _engage_kernel(thr, site, bnd, tab, rules, out, _EACH)
+    return out[0]
 
 
 def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earliest_s, table, kin,
@@ -1010,7 +1066,7 @@ def _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site_ecef, t_launch_earl
     if n and k:
         rules = (float(kin.h_min_m), float(kin.h_max_m), float(kin.t_max_s), float(kill_assessment_s),
                  int(max_shots))
-        _engage_kernel(thr, site_t, bnd, tab, rules, out, False)
+        _engage_kernel(thr, site_t, bnd, tab, rules, out, _FULL)
     else:
         reason[~np.isfinite(tle)] = R_NO_FC_TRACK
         reason[np.isfinite(tle)] = R_OUT_OF_REACH

@@ -67,8 +67,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2, R_MEAN_M
 
@@ -79,6 +81,8 @@ __all__ = [
     "in_altitude_band",
     "surface_gravity_m_s2",
     "continued_depth_m",
+    "FanPaths",
+    "fly_fan_paths",
     "SITE_SPEED_MAX_M_S",
     "SHIFT_RADIUS_MIN_M",
 ]
@@ -468,18 +472,6 @@ def _fan(e_lo, n_elev):
     return np.unique(np.r_[even, cluster])
 
 
-def _deriv(state, push):
-    """Time derivative of the planar states (4, n) = (x, y, vx, vy): point-mass gravity + ``push`` (2, n)."""
-    p = state[:2]
-    r2 = p[0] * p[0] + p[1] * p[1]
-    k = -MU_EARTH_M3_PER_S2 / (r2 * np.sqrt(r2))
-    out = np.empty_like(state)
-    out[:2] = state[2:]
-    np.multiply(p, k, out=out[2:])
-    out[2:] += push
-    return out
-
-
 def _n_steps(t0, t1, dt):
     """Number of equal RK4 steps of at most ``dt`` (to rounding) over [t0, t1]."""
     return max(1, math.ceil((t1 - t0) / dt - 1e-9))
@@ -497,20 +489,88 @@ def _pad_state(n):
     return s
 
 
+@njit(cache=True, error_model="numpy")
+def _rk4_plane(s0, push, seg_t0, seg_h, seg_n, seg_thrust, out):
+    """Fixed-step RK4 of planar launches (compiled; one member at a time): point-mass gravity plus the
+    thrust acceleration ``push`` (2, n) on the segments flagged ``seg_thrust``. Segment ``i`` starts at
+    ``seg_t0[i]`` and takes ``seg_n[i]`` steps of ``seg_h[i]``. ``s0`` (4, n) = (x, y, vx, vy) at the
+    start; ``out`` (n, 1 + sum(seg_n), 4) receives every state, the first one included."""
+    mu = MU_EARTH_M3_PER_S2
+    n = s0.shape[1]
+    for i in range(n):
+        x, y, vx, vy = s0[0, i], s0[1, i], s0[2, i], s0[3, i]
+        out[i, 0, 0] = x
+        out[i, 0, 1] = y
+        out[i, 0, 2] = vx
+        out[i, 0, 3] = vy
+        m = 0
+        for g in range(seg_n.shape[0]):
+            ax = push[0, i] if seg_thrust[g] else 0.0
+            ay = push[1, i] if seg_thrust[g] else 0.0
+            h = seg_h[g]
+            for _ in range(seg_n[g]):
+                r2 = x * x + y * y
+                k = -mu / (r2 * math.sqrt(r2))
+                k1x, k1y, k1u, k1w = vx, vy, k * x + ax, k * y + ay
+                x2 = x + 0.5 * h * k1x
+                y2 = y + 0.5 * h * k1y
+                r2 = x2 * x2 + y2 * y2
+                k = -mu / (r2 * math.sqrt(r2))
+                k2x, k2y = vx + 0.5 * h * k1u, vy + 0.5 * h * k1w
+                k2u, k2w = k * x2 + ax, k * y2 + ay
+                x3 = x + 0.5 * h * k2x
+                y3 = y + 0.5 * h * k2y
+                r2 = x3 * x3 + y3 * y3
+                k = -mu / (r2 * math.sqrt(r2))
+                k3x, k3y = vx + 0.5 * h * k2u, vy + 0.5 * h * k2w
+                k3u, k3w = k * x3 + ax, k * y3 + ay
+                x4 = x + h * k3x
+                y4 = y + h * k3y
+                r2 = x4 * x4 + y4 * y4
+                k = -mu / (r2 * math.sqrt(r2))
+                k4x, k4y = vx + h * k3u, vy + h * k3w
+                k4u, k4w = k * x4 + ax, k * y4 + ay
+                x = x + (h / 6.0) * (k1x + 2.0 * (k2x + k3x) + k4x)
+                y = y + (h / 6.0) * (k1y + 2.0 * (k2y + k3y) + k4y)
+                vx = vx + (h / 6.0) * (k1u + 2.0 * (k2u + k3u) + k4u)
+                vy = vy + (h / 6.0) * (k1w + 2.0 * (k2w + k3w) + k4w)
+                m += 1
+                out[i, m, 0] = x
+                out[i, m, 1] = y
+                out[i, m, 2] = vx
+                out[i, m, 3] = vy
+
+
+def _segments(t_breaks, tb, dt):
+    """(start, step, number of steps, thrust on) per segment between consecutive ``t_breaks``, and the
+    sample times: equal RK4 steps of at most ``dt``; every break is a step boundary."""
+    t0s, hs, ns, on, times = [], [], [], [], [0.0]
+    for t0, t1 in zip(t_breaks[:-1], t_breaks[1:], strict=True):
+        n_steps = _n_steps(t0, t1, dt)
+        h = (t1 - t0) / n_steps
+        t0s.append(t0)
+        hs.append(h)
+        ns.append(n_steps)
+        on.append(t1 <= tb * (1.0 + 1e-12))
+        times += [t0 + (m + 1) * h for m in range(n_steps)]
+    return (np.array(t0s), np.array(hs), np.array(ns, dtype=np.int64), np.array(on, dtype=np.bool_),
+            np.asarray(times))
+
+
+def _integrate(elev, accel, tb, t_breaks, dt):
+    """Sample times (m,) and states (n, m, 4) of launches from rest on the pad (:func:`_rk4_plane`)."""
+    t0s, hs, ns, on, times = _segments(t_breaks, tb, dt)
+    out = np.empty((elev.size, times.size, 4))
+    _rk4_plane(_pad_state(elev.size), np.ascontiguousarray(_thrust(elev, np.asarray(accel, dtype=float))), t0s, hs,
+               ns, on, out)
+    return times, out
+
+
 def _burnout_state(elev, accel, tb, dt):
     """States (4, n) at burnout of launches at rest from the pad, integrated exactly as :func:`_fly_fan`
     integrates the burn (the same steps, the same arithmetic)."""
-    s = _pad_state(elev.size)
-    push = _thrust(elev, accel)
-    n_steps = _n_steps(0.0, tb, dt)
-    h = tb / n_steps
-    for _ in range(n_steps):
-        k1 = _deriv(s, push)
-        k2 = _deriv(s + (0.5 * h) * k1, push)
-        k3 = _deriv(s + (0.5 * h) * k2, push)
-        k4 = _deriv(s + h * k3, push)
-        s = s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4)
-    return s
+    _, out = _integrate(elev, accel, tb, [0.0, tb], dt)
+    return np.ascontiguousarray(out[:, -1, :].T)
 
 
 _ACCEL_RTOL = 1.0e-12  # burnout speed matched to vbo to this relative tolerance
@@ -526,9 +586,18 @@ def _solve_accel(elev, vbo, tb, dt):
     g = surface_gravity_m_s2()
     big_a = vbo / tb
     se, ce = np.sin(elev), np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
+    # at or above the lift-off thrust g / sin e (below it the path would run underground, where a
+    # falling body also gains speed: a second, spurious root); speed grows with the thrust there
+    with np.errstate(divide="ignore"):
+        a_lift = np.where(se > 0.0, g / se, np.inf)
     a0 = g * se + np.sqrt(np.maximum(big_a * big_a - (g * ce) ** 2, 0.0))
+    # elevations that lift off with burnout speed vbo: the speed at the lift-off thrust is below vbo
+    lifts = np.isfinite(a_lift)
+    lifts[lifts] = _speed(_burnout_state(elev[lifts], a_lift[lifts], tb, dt)) <= vbo
+    a0 = np.where(lifts & (a0 < a_lift), a_lift * (1.0 + 1e-9), a0)
     v0 = _speed(_burnout_state(elev, a0, tb, dt))
     a1 = a0 + (vbo - v0) / tb  # d|v|/da is about tb
+    a1 = np.where(lifts & (a1 < a_lift), 0.5 * (a0 + a_lift), a1)
     for _ in range(_ACCEL_ITER):
         v1 = _speed(_burnout_state(elev, a1, tb, dt))
         err = v1 - vbo
@@ -539,6 +608,7 @@ def _solve_accel(elev, vbo, tb, dt):
             step = np.where(dv != 0.0, err * (a1 - a0) / dv, err / tb)
         a0, v0 = a1, v1
         a1 = a1 - step
+        a1 = np.where(lifts & (a1 < a_lift), 0.5 * (a0 + a_lift), a1)  # stay on the flying side
     raise ArithmeticError(f"thrust acceleration for vbo = {vbo} m/s, tb = {tb} s did not converge")
 
 
@@ -568,31 +638,14 @@ def _liftoff_elev(vbo, tb, dt):
 
 
 def _fly_fan(elev, accel, tb, t_breaks, dt):
-    """Fixed-step RK4 of the fan in the plane of fire, vectorized over the fan.
+    """Fixed-step RK4 of the fan in the plane of fire (compiled, :func:`_rk4_plane`).
 
     Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. ``accel`` (n,)
     is each member's thrust acceleration (m/s^2) for ``tb`` seconds. Returns the sample times
     (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first. Every time in
     ``t_breaks`` (burnout, t_max) is a step boundary.
     """
-    s = _pad_state(elev.size)
-    thrust = _thrust(elev, np.asarray(accel, dtype=float))  # (2, n)
-    zero = np.zeros_like(thrust)
-    times = [0.0]
-    states = [s.copy()]
-    for t0, t1 in zip(t_breaks[:-1], t_breaks[1:], strict=True):
-        push = thrust if t1 <= tb * (1.0 + 1e-12) else zero
-        n_steps = _n_steps(t0, t1, dt)
-        h = (t1 - t0) / n_steps
-        for m in range(n_steps):
-            k1 = _deriv(s, push)
-            k2 = _deriv(s + (0.5 * h) * k1, push)
-            k3 = _deriv(s + (0.5 * h) * k2, push)
-            k4 = _deriv(s + h * k3, push)
-            s = s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4)
-            times.append(t0 + (m + 1) * h)
-            states.append(s)
-    return np.asarray(times), np.stack(states).transpose(2, 0, 1)
+    return _integrate(elev, accel, tb, t_breaks, dt)
 
 
 def _expand(a, b, top, n, lo_min, both_ends=False):
@@ -622,38 +675,61 @@ def _scatter_min(cell, t, speed, tau_flat, speed_flat):
     speed_flat[cell[hit]] = speed[hit]
 
 
-@functools.lru_cache(maxsize=128)  # ~5 MB each; a whole vbo ladder (57 tables for 1..15 km/s by 0.25)
-def build_flyout_table(
-    kin: InterceptorKinematics,
-    n_elev: int = 541,
-    dt_s: float = 1.0,
-    n_range: int = 401,
-    n_alt: int = 401,
-) -> FlyoutTable:
-    """Integrate the fan of fly-outs and tabulate the least time to each point.
+@dataclass(frozen=True)
+class FanPaths:
+    """Trajectories of a fan of launch elevations, as the table flies them (non-rotating Earth).
 
-    Parameters
+    Attributes
     ----------
-    kin : InterceptorKinematics
-    n_elev : int
-        Evenly spaced fan members from the lowest flown elevation to 90 deg (about 100 more are
-        added near 90 deg).
-    dt_s : float
-        RK4 step (s); burnout and ``t_max`` fall on step boundaries.
-    n_range, n_alt : int
-        Nodes of the graded ground-range axis (0 to the farthest range flown) and altitude levels
-        per branch.
-
-    Returns
-    -------
-    FlyoutTable
-        Cached per argument set (``functools.lru_cache``); its arrays are read-only.
+    elev_rad, accel_m_s2 : ndarray, shape (n,)
+        Launch elevations (rad) and their thrust accelerations (m/s^2, burnout speed vbo).
+    t_s : ndarray, shape (m,)
+        Sample times (s) from launch; burnout ``tb_s`` and ``t_max_s`` are samples.
+    ground_range_m, alt_m, speed_m_s : ndarray, shape (n, m)
+        Ground range (arc on the ``R_MEAN_M`` sphere), altitude and speed; NaN after the path comes
+        back to the ground.
+    burnout_index : int
+        Index of ``tb_s`` in ``t_s`` (the burnout state), or -1 if tb > t_max.
     """
-    if n_elev < 3 or n_range < 3 or n_alt < 3 or not dt_s > 0.0:
-        raise ValueError(
-            f"n_elev = {n_elev}, n_range = {n_range}, n_alt = {n_alt}, dt_s = {dt_s}: "
-            "need n_elev >= 3, n_range >= 3, n_alt >= 3, dt_s > 0"
-        )
+
+    elev_rad: np.ndarray
+    accel_m_s2: np.ndarray
+    t_s: np.ndarray
+    ground_range_m: np.ndarray
+    alt_m: np.ndarray
+    speed_m_s: np.ndarray
+    burnout_index: int
+
+
+def fly_fan_paths(kin: InterceptorKinematics, elev_rad, dt_s: float = 1.0) -> FanPaths:
+    """Fly launches at the elevations ``elev_rad`` (1-D, rad, each >= the lift-off elevation) to
+    ``kin.t_max_s`` with the table's integrator (RK4 steps of ``dt_s``, thrust per elevation giving burnout
+    speed vbo); for reports and figures. Raises ValueError for elevations outside [0, pi/2]."""
+    e = np.atleast_1d(np.asarray(elev_rad, dtype=float))
+    if e.ndim != 1 or not np.all((e >= 0.0) & (e <= _HALF_PI)):
+        raise ValueError(f"elev_rad must be 1-D with values in [0, pi/2] rad, got {elev_rad!r}")
+    accel = _solve_accel(e, kin.vbo_m_s, kin.tb_s, float(dt_s))
+    breaks = sorted({0.0, min(kin.tb_s, kin.t_max_s), kin.t_max_s})
+    times, st = _fly_fan(e, accel, kin.tb_s, breaks, float(dt_s))
+    x, y, vx, vy = st[..., 0], st[..., 1], st[..., 2], st[..., 3]
+    alt = np.hypot(x, y) - R_MEAN_M
+    rng = R_MEAN_M * np.unwrap(np.arctan2(x, y), axis=1)
+    spd = np.hypot(vx, vy)
+    under = alt < 0.0
+    under[:, 0] = False
+    gone = np.cumsum(under, axis=1) > 0
+    for a in (alt, rng, spd):
+        a[gone] = np.nan
+    k = np.nonzero(np.isclose(times, kin.tb_s, rtol=0.0, atol=1e-9))[0]
+    return FanPaths(e, accel, times, rng, alt, spd, int(k[0]) if k.size else -1)
+
+
+def _fan_flight(kin, n_elev, dt_s):
+    """The fan of a table flown and cut: every member ended where it comes back to the ground (for the
+    reach above it) and, continued below the ground, at ``-depth``. Returns a namespace of the arrays
+    :func:`build_flyout_table` works on, with ``g_top`` (the farthest ground range flown, continued
+    paths included, to a little beyond t_max) and ``max_range`` (the farthest above the ground within
+    t_max)."""
     e_lo = min(max(kin.min_elev_rad, _liftoff_elev_cached(kin.vbo_m_s, kin.tb_s, float(dt_s)) + _LIFTOFF_MARGIN_RAD),
                _HALF_PI)
     t_max = kin.t_max_s
@@ -712,6 +788,139 @@ def build_flyout_table(
     if hit.size and np.any(t_land <= t_max):
         max_range = max(max_range, float(np.max(r_land[t_land <= t_max])))
     g_top = float(np.nanmax(rng))
+    return SimpleNamespace(elev=elev, accel=accel, times=times, n_t=n_t, alt=alt, rng=rng, spd=spd, t_all=t_all,
+                           vy=vy, ground_at=ground_at, depth=depth, landed=landed, n_valid=n_valid, rows=rows,
+                           max_range=max_range, g_top=g_top, t_max=t_max, tb=tb)
+
+
+@functools.lru_cache(maxsize=4096)
+def table_reach_m(kin: InterceptorKinematics, n_elev: int = 541, dt_s: float = 1.0) -> float:
+    """The ``range_top_m`` of ``build_flyout_table(kin, n_elev, dt_s)`` -- the farthest ground range of its
+    paths (continued below the ground) -- without the tabulation (the fan flown, then one compiled scan;
+    cached): lookups beyond it fail, so a caller can skip building a table that cannot reach."""
+    e_lo = min(max(kin.min_elev_rad, _liftoff_elev_cached(kin.vbo_m_s, kin.tb_s, float(dt_s)) + _LIFTOFF_MARGIN_RAD),
+               _HALF_PI)
+    t_max = kin.t_max_s
+    t_ext = t_max + max(0.05 * t_max, 20.0)
+    elev = _fan(e_lo, n_elev)
+    accel = _solve_accel(elev, kin.vbo_m_s, kin.tb_s, float(dt_s))
+    times, st = _fly_fan(elev, accel, kin.tb_s, sorted({0.0, min(kin.tb_s, t_ext), t_max, t_ext}), dt_s)
+    up = np.zeros(2)
+    _reach_above(st, times, t_max, up)
+    depth = continued_depth_m(t_max, (up[1] + SITE_SPEED_MAX_M_S * t_max) / R_MEAN_M, 0.5 * up[0])
+    return _reach_continued(st, depth)
+
+
+@njit(cache=True, error_model="numpy")
+def _reach_above(st, times, t_max, out):
+    """out[0], out[1]: the highest altitude and the farthest ground range of the fan ``st`` (n, m, 4) above
+    the ground within t_max (samples before each member's first return below altitude 0), as
+    :func:`_fan_flight` finds them."""
+    n, m = st.shape[0], st.shape[1]
+    h_up = 0.0
+    g_up = 0.0
+    for i in range(n):
+        prev = 0.0
+        g_run = 0.0
+        for j in range(m):
+            x, y = st[i, j, 0], st[i, j, 1]
+            alt = math.sqrt(x * x + y * y) - R_MEAN_M
+            a = math.atan2(x, y)
+            if j > 0:  # unwrap
+                while a - prev > math.pi:
+                    a -= 2.0 * math.pi
+                while a - prev < -math.pi:
+                    a += 2.0 * math.pi
+            prev = a
+            g = R_MEAN_M * a
+            if g > g_run:
+                g_run = g
+            if j > 0 and alt < 0.0:
+                break
+            if times[j] <= t_max:
+                if alt > h_up:
+                    h_up = alt
+                if g_run > g_up:
+                    g_up = g_run
+    out[0] = h_up
+    out[1] = g_up
+
+
+@njit(cache=True, error_model="numpy")
+def _reach_continued(st, depth):
+    """The farthest ground range of the fan's paths continued below the ground to ``-depth`` (where each
+    ends, linearly interpolated), capped at half the circumference: :func:`_fan_flight`'s ``g_top``."""
+    n, m = st.shape[0], st.shape[1]
+    top = 0.0
+    for i in range(n):
+        prev = 0.0
+        g_run = 0.0
+        g_prev = 0.0
+        alt_prev = 0.0
+        for j in range(m):
+            x, y = st[i, j, 0], st[i, j, 1]
+            alt = math.sqrt(x * x + y * y) - R_MEAN_M
+            a = math.atan2(x, y)
+            if j > 0:
+                while a - prev > math.pi:
+                    a -= 2.0 * math.pi
+                while a - prev < -math.pi:
+                    a += 2.0 * math.pi
+            prev = a
+            g = R_MEAN_M * a
+            if j > 0 and alt < -depth:
+                f = (alt_prev + depth) / (alt_prev - alt)
+                g = g_prev + f * (g - g_prev)
+                if g > g_run:
+                    g_run = g
+                break
+            if g > g_run:
+                g_run = g
+            g_prev = g
+            alt_prev = alt
+        if g_run > math.pi * R_MEAN_M:
+            g_run = math.pi * R_MEAN_M
+        if g_run > top:
+            top = g_run
+    return top
+
+
+@functools.lru_cache(maxsize=128)  # ~5 MB each; a whole vbo ladder (57 tables for 1..15 km/s by 0.25)
+def build_flyout_table(
+    kin: InterceptorKinematics,
+    n_elev: int = 541,
+    dt_s: float = 1.0,
+    n_range: int = 401,
+    n_alt: int = 401,
+) -> FlyoutTable:
+    """Integrate the fan of fly-outs and tabulate the least time to each point.
+
+    Parameters
+    ----------
+    kin : InterceptorKinematics
+    n_elev : int
+        Evenly spaced fan members from the lowest flown elevation to 90 deg (about 100 more are
+        added near 90 deg).
+    dt_s : float
+        RK4 step (s); burnout and ``t_max`` fall on step boundaries.
+    n_range, n_alt : int
+        Nodes of the graded ground-range axis (0 to the farthest range flown) and altitude levels
+        per branch.
+
+    Returns
+    -------
+    FlyoutTable
+        Cached per argument set (``functools.lru_cache``); its arrays are read-only.
+    """
+    if n_elev < 3 or n_range < 3 or n_alt < 3 or not dt_s > 0.0:
+        raise ValueError(
+            f"n_elev = {n_elev}, n_range = {n_range}, n_alt = {n_alt}, dt_s = {dt_s}: "
+            "need n_elev >= 3, n_range >= 3, n_alt >= 3, dt_s > 0"
+        )
+    f = _fan_flight(kin, n_elev, dt_s)
+    elev, accel, times, alt, rng, spd, t_all, vy = f.elev, f.accel, f.times, f.alt, f.rng, f.spd, f.t_all, f.vy
+    ground_at, depth, landed, n_valid, rows = f.ground_at, f.depth, f.landed, f.n_valid, f.rows
+    max_range, g_top, t_max = f.max_range, f.g_top, f.t_max
     if not g_top > 0.0:
         return _empty_table(kin, n_range, n_alt)
     cols = _nodes(g_top, n_range)
