@@ -11,10 +11,12 @@ Written independently of :mod:`bmdsim.core.flyout` and deliberately differently:
   and the high branch, and keep the earliest crossing within ``t_max``.
 
 Physics (the same idealisation as the table): spherical non-rotating Earth of radius
-``R_MEAN_M``, point-mass gravity; thrust of constant magnitude ``vbo/tb`` for ``tb`` seconds along
-a fixed inertial direction of elevation ``e`` above the site's horizontal; then free fall. A
-trajectory ends when it comes back to the ground (altitude 0, also right at launch if the thrust
-cannot lift it).
+``R_MEAN_M``, point-mass gravity; thrust of constant magnitude ``a(e)`` for ``tb`` seconds along
+a fixed inertial direction of elevation ``e`` above the site's horizontal; then free fall. ``vbo``
+is the burnout speed: ``a(e)`` is root-found here, per elevation (:func:`burnout_accel`: secant on
+a solve_ivp integration of the burn alone), so that the speed at ``tb`` is ``vbo``. A trajectory
+ends when it comes back to the ground (altitude 0, also right at launch if the thrust cannot lift
+it: ``a(e) sin e < g``).
 
 In polar coordinates the fixed inertial thrust direction has local elevation ``e + theta``::
 
@@ -31,7 +33,7 @@ import math
 
 import numpy as np
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import brentq, minimize_scalar, newton
 
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2 as MU
 from bmdsim.core.earth import R_MEAN_M as RE
@@ -55,12 +57,36 @@ def _rhs(t, y, accel, elev):
     return [drho, dth, rho * dth * dth + a_r / RE, (a_t / RE - 2.0 * drho * dth) / rho]
 
 
+_ACCEL_CACHE = {}
+
+
+def burnout_accel(kin, elev):
+    """Thrust acceleration (m/s^2) for which the launch at ``elev`` (rad) from rest on the pad reaches
+    burnout speed ``kin.vbo_m_s`` at ``kin.tb_s`` (non-rotating sphere; the burn integrated alone, the
+    ground ignored). Secant from the flat-Earth closed form ``g sin e + sqrt(A^2 - g^2 cos^2 e)``,
+    ``A = vbo / tb``, to 1e-12 relative."""
+    key = (kin.vbo_m_s, kin.tb_s, float(elev))
+    if key not in _ACCEL_CACHE:
+        g = MU / RE**2
+        big_a = kin.vbo_m_s / kin.tb_s
+        a0 = g * math.sin(elev) + math.sqrt(max(big_a**2 - (g * math.cos(elev)) ** 2, 0.0))
+
+        def miss(a):
+            sol = solve_ivp(_rhs, (0.0, kin.tb_s), [1.0, 0.0, 0.0, 0.0], method="DOP853", rtol=RTOL, atol=ATOL,
+                            args=(a, elev))
+            rho, _, drho, dth = sol.y[:, -1]
+            return math.hypot(drho * RE, rho * RE * dth) - kin.vbo_m_s
+
+        _ACCEL_CACHE[key] = float(newton(miss, a0, x1=a0 * (1.0 + 1e-3) + 1e-3, tol=1e-12 * a0, maxiter=50))
+    return _ACCEL_CACHE[key]
+
+
 def _integrate(kin, elev, t_end, events):
     """Burn then coast from launch, stopping at the first terminal event or ``t_end``.
 
     Returns (status, t, y): status "event" with the event's index, or "end".
     """
-    accel = kin.vbo_m_s / kin.tb_s
+    accel = burnout_accel(kin, elev)
     y0 = [1.0, 0.0, 0.0, 0.0]
     phases = [(0.0, min(kin.tb_s, t_end), accel)]
     if t_end > kin.tb_s:
@@ -130,12 +156,8 @@ def _vertical_time(kin, alt_m):
 def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=False):
     """Least time (s) for the interceptor to pass through (ground_range_m, alt_m); nan if never.
 
-    ``f(e) = altitude where trajectory e crosses the target's ground range - target altitude``,
-    continued for trajectories that land short by ``-alt - (range - impact range)`` (continuous
-    at the reach limit, where the crossing altitude tends to 0). Every sign change of ``f`` on a
-    scan of ``n_scan`` elevations, and around every local maximum of the scan (where two close
-    roots could hide), is solved with ``brentq``; roots are kept if the trajectory really passes
-    within ``ROOT_ALT_TOL_M`` of the target; the earliest crossing within ``t_max`` is returned.
+    The earliest of :func:`crossing_roots` within ``t_max`` (with ``return_elev``: ``(time,
+    elevation)``).
     """
     G, H = float(ground_range_m), float(alt_m)
     if G < 0.0 or H < 0.0:
@@ -143,9 +165,28 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
     if G == 0.0:
         t = _vertical_time(kin, H)
         return (t, 0.5 * math.pi) if return_elev else t
+    best_t, best_e = math.nan, math.nan
+    for t, e_r in crossing_roots(kin, G, H, n_scan):
+        if t <= kin.t_max_s and not (t >= best_t):  # also true when best_t is nan
+            best_t, best_e = t, e_r
+    return (best_t, best_e) if return_elev else best_t
+
+
+def crossing_roots(kin, ground_range_m, alt_m, n_scan=N_SCAN):
+    """Every launch elevation whose trajectory passes through (ground_range_m > 0, alt_m >= 0):
+    a list of ``(time s, elevation rad)``, any time (not capped at ``t_max``).
+
+    ``f(e) = altitude where trajectory e crosses the target's ground range - target altitude``,
+    continued for trajectories that land short by ``-alt - (range - impact range)`` (continuous
+    at the reach limit, where the crossing altitude tends to 0). Every sign change of ``f`` on a
+    scan of ``n_scan`` elevations, and around every local maximum of the scan (where two close
+    roots could hide), is solved with ``brentq``; roots are kept if the trajectory really passes
+    within ``ROOT_ALT_TOL_M`` of the target.
+    """
+    G, H = float(ground_range_m), float(alt_m)
     # fly every trajectory until it crosses the target's ground range or lands, however late
-    # (later crossings are rejected below, but f must stay defined for the root-finding); only
-    # trajectories that escape or orbit without passing the target hit this cap
+    # (later crossings are rejected by the caller, but f must stay defined for the root-finding);
+    # only trajectories that escape or orbit without passing the target hit this cap
     t_cap = max(20.0 * kin.t_max_s, 1.0e5)
 
     cache = {}
@@ -182,7 +223,7 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
             if np.isfinite(f(e_pk)) and f(e_pk) > 0.0:
                 brackets += [(e_scan[i - 1], e_pk), (e_pk, e_scan[i + 1])]
 
-    best_t, best_e = math.nan, math.nan
+    roots = []
     for a, b in brackets:
         if f(a) == 0.0:
             e_r = a
@@ -193,11 +234,9 @@ def tau_min_reference(kin, ground_range_m, alt_m, n_scan=N_SCAN, return_elev=Fal
         f(e_r)
         val, t = cache[e_r]
         # it passes through the target (or lands on it, when the target is on the ground) at t
-        if not (abs(val) <= ROOT_ALT_TOL_M and t <= kin.t_max_s):
-            continue
-        if not (t >= best_t):  # also true when best_t is nan
-            best_t, best_e = t, e_r
-    return (best_t, best_e) if return_elev else best_t
+        if abs(val) <= ROOT_ALT_TOL_M:
+            roots.append((t, e_r))
+    return roots
 
 
 def state_at(kin, elev, t_s):

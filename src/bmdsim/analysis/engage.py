@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bmdsim.core import earth, visibility
-from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, _engage_site_fast
+from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, engage_site
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import ResolvedArchitecture
 from bmdsim.model.missiles import get_missile
@@ -84,6 +84,9 @@ class EngagementTable:
     first: dict  # name -> (n, m): t_s, lat, lon, alt_km, flyout_s, launch_s, closing_speed_kms, crossing_deg
     last: dict
     sensor_detection_s: dict = field(default_factory=dict)  # sensor -> (n,)
+    # (n, m) the least burnout speed (km/s, 0.05 grid) at which each site engages each threat, when
+    # searched (bmdsim.analysis.deterrent.least_vbo_per_site; ``engage --solve-vbo``); NaN: none found
+    least_vbo_kms: np.ndarray | None = None
 
     @property
     def site_names(self) -> list[str]:
@@ -109,6 +112,8 @@ class EngagementTable:
                     "last_intercept": self._point(self.last, i, j),
                     "shots": int(self.shots[i, j]),
                 }
+                if self.least_vbo_kms is not None:
+                    rec["least_vbo_kms"] = _r(self.least_vbo_kms[i, j], 2)
                 out.append(rec)
         return out
 
@@ -130,13 +135,14 @@ class EngagementTable:
         cols = ["threat_id", "missile", "site", "site_lat", "site_lon", "interceptor", "vbo_kms", "tb_s", "engageable",
                 "reason", "first_detection_s", "track_s", "launch_earliest_s"]
         pts = ["t_s", "lat", "lon", "alt_km", "flyout_s", "launch_s", "closing_speed_kms", "crossing_deg"]
-        w.writerow(cols + [f"first_{p}" for p in pts] + [f"last_{p}" for p in pts] + ["shots"])
+        extra = ["least_vbo_kms"] if self.least_vbo_kms is not None else []
+        w.writerow(cols + [f"first_{p}" for p in pts] + [f"last_{p}" for p in pts] + ["shots"] + extra)
         for rec in self.records():
             row = [rec[c] for c in cols]
             for key in ("first_intercept", "last_intercept"):
                 p = rec[key] or {}
                 row += [p.get(k) for k in pts]
-            w.writerow(["" if v is None else v for v in row] + [rec["shots"]])
+            w.writerow(["" if v is None else v for v in row + [rec["shots"]] + [rec[k] for k in extra]])
         return buf.getvalue()
 
 
@@ -200,8 +206,8 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
         track = _nanmin(*tracks, n=n)
         first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
         tle = track + arch.decision_time_s
-        res = _engage_site_fast(t_s, r_eci, v_eci, alt_m, r_ecef, site.site_ecef, tle, build_flyout_table(site.kin),
-                                site.kin, site.kill_assessment_s, arch.max_shots, caps=caps)
+        res = engage_site(t_s, r_eci, v_eci, alt_m, site.site_ecef, tle, build_flyout_table(site.kin), site.kin,
+                          site.kill_assessment_s, arch.max_shots, r_ecef=r_ecef, caps=caps)
         rsn = res.reason.copy()
         rsn[~np.isfinite(first_det)] = R_NOT_DETECTED
         rsn[np.isfinite(first_det) & ~np.isfinite(track)] = R_NO_FC_TRACK

@@ -61,7 +61,9 @@ GammaOpt = Annotated[float | None, typer.Option("--gamma-deg", help="threat burn
 
 OutFileOpt = Annotated[Path | None, typer.Option("--out", help="write to FILE instead of standard output")]
 
-VboOpt = Annotated[float | None, typer.Option("--vbo-kms", help="override every site's interceptor vbo (km/s)")]
+VboOpt = Annotated[float | None, typer.Option(
+    "--vbo-kms", help="override every site's interceptor burnout speed vbo (km/s; relative to the launcher, "
+                      "non-rotating Earth; the site's rotation is added)")]
 
 DecisionOpt = Annotated[float | None, typer.Option("--decision-time-s", help="override the decision time (s)")]
 

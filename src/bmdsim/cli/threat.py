@@ -1,4 +1,4 @@
-"""One threat at a time: trajectory, engage."""
+"""One threat at a time: trajectory, engage; one interceptor: flyout."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from bmdsim.cli.common import (
     check_out_and_step,
     console,
     emit,
+    fail,
     one_threat,
     warn_architecture,
 )
@@ -90,6 +91,8 @@ def engage(
     gamma_deg: GammaOpt = None,
     step_s: float = typer.Option(None, "--step-s", help="threat sample spacing (s): the window resolution "
                                  "(default: the scenario's, else 5)", show_default=False),
+    solve_vbo: bool = typer.Option(False, "--solve-vbo", help="also report, per site, the least burnout speed "
+                                   "(0.05 km/s grid) at which that site engages the threat"),
     fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
     out: OutFileOpt = None,
     force: ForceOpt = False,
@@ -107,8 +110,43 @@ def engage(
         step_s = o.step_s if step_s is None else step_s
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
-    arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    if solve_vbo and vbo_kms is not None:
+        fail("--solve-vbo searches the burnout speed itself; leave out --vbo-kms")
+    spec = ref.architecture
+    arch = resolve(spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
     warn_architecture(arch)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
     table = run_engagements(arch, ts)
+    if solve_vbo:
+        from bmdsim.analysis.deterrent import least_vbo_per_site
+
+        table.least_vbo_kms = least_vbo_per_site(spec, ts, decision_time_s=decision_time_s)[None, :]
     emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)
+
+
+@app.command(rich_help_panel=PANEL)
+def flyout(
+    interceptor: Annotated[str, typer.Option("--interceptor", help="catalog interceptor name, e.g. SM-3-IIA")],
+    vbo_kms: float | None = typer.Option(None, "--vbo-kms", help="burnout speed (km/s; relative to the launcher, "
+                                         "non-rotating Earth, at every elevation) instead of the catalog's"),
+    tb_s: float | None = typer.Option(None, "--tb-s", help="burn time (s) instead of the catalog's"),
+    site: str | None = typer.Option(None, "--site", help="site LAT,LON (deg) or place id: tau_min per fire azimuth "
+                                    "(N, E, S, W) on the rotating Earth"),
+    fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json (everything) or csv (the tau_min grid)"),
+    figure: FigureOpt = None,
+    dpi: DpiOpt = 150,
+    out: OutFileOpt = None,
+) -> None:
+    """Fly-out envelope of one interceptor: burnout speed per elevation, ceiling, reach, tau_min on a grid."""
+    from bmdsim.analysis.flyout import flyout_report
+    from bmdsim.model.places import parse_point
+
+    check_out_and_step(out, 1.0)
+    check_figure_options(dpi, figure)
+    where = None if site is None else parse_point(site, "--site")
+    report = flyout_report(interceptor, vbo_kms=vbo_kms, tb_s=tb_s, site=where)
+    if figure is not None:
+        from bmdsim.io.flyout_plot import plot_flyout
+
+        plot_flyout(report, figure, dpi)
+    emit(report.to_json() if fmt.value == "json" else report.to_csv(), out)

@@ -3,37 +3,46 @@
 Model (the open-literature baseline kinematic model, DESIGN.md "Baseline physics" item 5)
 ---------------------------------------------------------------------------------------
 * The table is built for a **spherical, non-rotating Earth** of radius ``R_MEAN_M`` with
-  **point-mass gravity** ``mu / r^2`` (no J2). The site is on the surface.
-* For ``tb_s`` seconds the interceptor accelerates at the constant magnitude ``vbo_m_s / tb_s``
-  along a **fixed inertial direction** in the vertical plane of fire, at elevation ``e`` above
-  the site's horizontal, ``min_elev_rad <= e <= 90 deg``; gravity acts throughout. After
-  ``tb_s`` it coasts in free fall (Kepler; integrated numerically here). Time counts from launch.
-* ``vbo_m_s`` is the acceleration-times-burn-time parameter (the ideal velocity gain), **not** the
-  burnout speed: gravity loss makes the real burnout speed lower, roughly by
-  ``g * tb * sin(e)``. For a vertical launch: 2.42 km/s for vbo = 3.0 km/s, tb = 60 s; 6.09 km/s
-  for vbo = 7.5 km/s, tb = 150 s. Convert open-literature burnout speeds accordingly.
+  **point-mass gravity** ``mu / r^2`` (no J2). The launcher is at rest on the surface.
+* ``vbo_m_s`` is the **burnout speed** (the number the literature quotes: SM-3 IIA 4.5, GBI
+  6.3 km/s, ...): the speed relative to the launcher at the end of the burn, on this non-rotating
+  Earth. Every launch elevation reaches exactly ``vbo_m_s`` at burnout: for ``tb_s`` seconds the
+  interceptor accelerates at a constant magnitude ``a(e)`` along a **fixed inertial direction** in
+  the vertical plane of fire, at elevation ``e`` above the site's horizontal, ``min_elev_rad <= e <=
+  90 deg``, and ``a(e)`` is solved per elevation so that the burnout speed is ``vbo_m_s``
+  (:meth:`InterceptorKinematics.thrust_accel_m_s2`; about ``(vbo + g tb sin e) / tb``, the
+  flat-Earth closed form ``g sin e + sqrt((vbo / tb)^2 - g^2 cos^2 e)`` is the start of a secant
+  iteration on the sphere's burn). ``tb_s`` is the burn time. Gravity acts throughout; after
+  ``tb_s`` the interceptor coasts in free fall (Kepler; integrated numerically here). Time counts
+  from launch.
+* On the rotating Earth the interceptor also carries its site's velocity ``omega x r`` (up to
+  0.465 km/s at the equator): its inertial velocity at burnout is about the non-rotating one plus
+  ``omega x r``. This table is the non-rotating envelope; :mod:`bmdsim.core.engagement` accounts
+  for the site's velocity when it uses the table.
 * A trajectory ends when it comes back to the ground. A launch whose initial vertical acceleration
-  ``a sin(e) - g`` is negative would go underground at once, so the lowest elevation actually
-  flown is ``max(min_elev, asin(g / a))`` (11.3 deg for a = 50 m/s^2); if ``a <= g`` nothing flies.
+  ``a(e) sin(e) - g`` is negative would go underground at once, so the lowest elevation actually
+  flown is ``max(min_elev, e_lift)`` with ``a(e_lift) sin(e_lift) = g``
+  (:attr:`InterceptorKinematics.liftoff_elev_rad`, about ``atan(g tb / vbo)``: 8.7 deg for
+  vbo = 4.5 km/s, tb = 70 s; 34.5 deg for vbo = 1 km/s, tb = 70 s). The vertical shot always
+  lifts off (``a(90 deg) = vbo / tb + g`` to first order).
 * The kill vehicle can intercept any point of its path; the altitude band ``[h_min_m, h_max_m]``
   is *not* applied inside the table (it covers 0 to the ceiling): use :func:`in_altitude_band`
   or :meth:`FlyoutTable.tau_min_in_band_s`. Points needing more than ``t_max_s`` are unreachable.
 
 Left out: divert (lateral acceleration) limits of the kill vehicle, seeker acquisition range and
 field of view, staging (a single constant-acceleration burn stands for all stages), atmospheric
-drag on the interceptor, J2, and Earth rotation. Rotation is handled by the caller, who evaluates
-target points in ECI relative to the site's inertial position at launch (ground range = great
-circle arc from that position, altitude above the sphere). The site's rotation velocity (up to
-0.465 km/s at the equator) is **not** added to the interceptor's initial velocity: a known
-approximation of the baseline model (it makes eastward shots slightly pessimistic and westward
-ones slightly optimistic).
+drag on the interceptor, J2, and Earth rotation (handled by the caller, see above): target points
+are given relative to the site's inertial position at launch (ground range = great-circle arc from
+that position, altitude above the sphere).
 
 How the table is built
 ----------------------
 A fan of trajectories over elevation (evenly spaced, plus a geometric cluster next to the
-vertical) is integrated together with fixed-step RK4, vectorized over the fan, to a little beyond
-``t_max_s``. A trajectory's ground range grows monotonically, so it crosses the vertical line over
-each range node once. At one range node the crossing altitude rises with elevation to the top of
+vertical), each member with its own thrust acceleration ``a(e)``, is integrated together with
+fixed-step RK4, vectorized over the fan, to a little beyond ``t_max_s`` (the secant for ``a(e)``
+integrates the burn with the same steps, so each member's burnout speed is ``vbo`` to 1e-12).
+A trajectory's ground range grows monotonically, so it crosses the vertical line over each range
+node once. At one range node the crossing altitude rises with elevation to the top of
 the envelope there, then falls: the *low* branch (earlier) and the *high* branch (later, reached
 by descending or lofted paths). Consecutive members' crossings are joined by segments (near the
 top through a parabola) and interpolated onto nodes, keeping the least time.
@@ -58,8 +67,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2, R_MEAN_M
 
@@ -69,6 +80,11 @@ __all__ = [
     "build_flyout_table",
     "in_altitude_band",
     "surface_gravity_m_s2",
+    "continued_depth_m",
+    "FanPaths",
+    "fly_fan_paths",
+    "SITE_SPEED_MAX_M_S",
+    "SHIFT_RADIUS_MIN_M",
 ]
 
 _HALF_PI = 0.5 * math.pi
@@ -81,6 +97,32 @@ def surface_gravity_m_s2() -> float:
     return MU_EARTH_M3_PER_S2 / (R_MEAN_M * R_MEAN_M)
 
 
+SITE_SPEED_MAX_M_S = 465.1  # the equatorial rotation speed, omega * 6,378 km
+SHIFT_RADIUS_MIN_M = 6.3e6  # below any middle-of-path radius the engagement's shift uses (sites >= 6,356 km)
+
+
+def continued_depth_m(t_max_s: float, max_angle_rad: float = math.pi / 2, cap_m: float = math.inf) -> float:
+    """How far below the ground (m) the fly-out table continues its trajectories: the deepest that the
+    engagement's shifted target ``P' = P - Phi_rv(tau) v_s`` of a point ``P`` at or above the ground can
+    lie, for fly-outs up to ``t_max_s`` and points within ``max_angle_rad`` (geocentric) of the site
+    (:mod:`bmdsim.core.engagement`); at most ``cap_m`` and half the Earth's radius.
+
+    With ``Phi_rv v = b v + (a - b) (u . v) u`` (``a = sinh(sqrt(2) n tau) / (sqrt(2) n) >= tau``,
+    ``|b| = |sin(n tau) / n| <= tau``, ``u`` the middle-of-path direction, halfway between the site's
+    and the point's, at angle ``theta / 2`` from each, and ``v`` the site's horizontal velocity,
+    ``|v| <= 465.1 m/s``): ``|P'| - |P| >= -P_hat . Phi_rv v``, ``|P_hat . v| <= |v| sin(theta)``,
+    ``|u . v| <= |v| sin(theta / 2)``, ``P_hat . u = cos(theta / 2)``, so the depth is at most
+    ``|v| sin(theta) (a + 3 tau) / 2``, ``a`` taken with the largest ``n`` (radius 6,300 km). A point
+    whose shifted target lies deeper than the table reaches is out of reach (only for fly-outs much
+    longer than any catalog interceptor's, where ``cap_m`` binds).
+    """
+    n = math.sqrt(MU_EARTH_M3_PER_S2 / SHIFT_RADIUS_MIN_M**3)
+    t = max(float(t_max_s), 0.0)
+    a = math.sinh(math.sqrt(2.0) * n * t) / (math.sqrt(2.0) * n)
+    sin_t = math.sin(min(max(float(max_angle_rad), 0.0), math.pi / 2))
+    return min(SITE_SPEED_MAX_M_S * sin_t * 0.5 * (a + 3.0 * t), cap_m, 0.5 * R_MEAN_M)
+
+
 @dataclass(frozen=True)
 class InterceptorKinematics:
     """Kinematic parameters of one interceptor type (SI units).
@@ -88,8 +130,10 @@ class InterceptorKinematics:
     Attributes
     ----------
     vbo_m_s : float
-        Ideal velocity gain of the burn (m/s), = acceleration * burn time; > 0. The real burnout
-        speed is lower by the gravity loss (see the module docstring).
+        Burnout speed (m/s) relative to the launcher on a non-rotating Earth, reached at every
+        launch elevation (the thrust acceleration is set per elevation, see
+        :meth:`thrust_accel_m_s2`); > 0. On the rotating Earth the inertial velocity is that plus
+        the site's ``omega x r``.
     tb_s : float
         Burn time (s); > 0.
     min_elev_rad : float
@@ -128,18 +172,49 @@ class InterceptorKinematics:
         if self.t_max_s <= 0.0:
             raise ValueError(f"t_max_s = {self.t_max_s!r} is out of range: must be > 0 s")
 
+    def thrust_accel_m_s2(self, elev_rad, dt_s: float = 1.0):
+        """Constant thrust acceleration (m/s^2) that brings a launch at elevation ``elev_rad`` to
+        burnout speed ``vbo_m_s`` after ``tb_s`` (non-rotating sphere, launcher at rest, point-mass
+        gravity; the burn integrated with RK4 steps of ``dt_s``, as the fly-out table does).
+
+        Parameters
+        ----------
+        elev_rad : array_like
+            Launch elevations (rad) in [0, pi/2]; any shape. Below :attr:`lowest_flown_elev_rad` the
+            value is defined but such a launch does not lift off.
+
+        Returns
+        -------
+        ndarray of the shape of ``elev_rad``; about ``(vbo + g tb sin e) / tb`` (the burnout speed is
+        matched to 1e-12 relative).
+
+        Raises
+        ------
+        ValueError
+            If an elevation is outside [0, pi/2] or not a number.
+        """
+        e = np.asarray(elev_rad, dtype=float)
+        if not np.all((e >= 0.0) & (e <= _HALF_PI)):
+            raise ValueError(f"elev_rad must lie in [0, pi/2] rad, got {elev_rad!r}")
+        flat = e.reshape(-1)
+        uniq, inv = np.unique(flat, return_inverse=True)
+        return _solve_accel(uniq, self.vbo_m_s, self.tb_s, float(dt_s))[inv].reshape(e.shape)
+
     @property
-    def accel_m_s2(self) -> float:
-        """Thrust acceleration ``vbo_m_s / tb_s`` (m/s^2)."""
-        return self.vbo_m_s / self.tb_s
+    def liftoff_elev_rad(self) -> float:
+        """Lowest elevation (rad) at which the burnout-speed thrust lifts the interceptor off the pad:
+        there ``a(e) sin e = g`` (initial vertical acceleration zero); about ``atan(g tb / vbo)``."""
+        return _liftoff_elev_cached(self.vbo_m_s, self.tb_s, 1.0)
 
     @property
     def lowest_flown_elev_rad(self) -> float:
-        """Lowest elevation that lifts off: ``max(min_elev, asin(g / a))`` (rad); nan if a <= g."""
-        ratio = surface_gravity_m_s2() / self.accel_m_s2
-        if ratio >= 1.0:
-            return math.nan
-        return min(max(self.min_elev_rad, math.asin(ratio) + _LIFTOFF_MARGIN_RAD), _HALF_PI)
+        """Lowest elevation flown (rad): ``max(min_elev, lift-off elevation)`` (see the module docstring)."""
+        return min(max(self.min_elev_rad, self.liftoff_elev_rad + _LIFTOFF_MARGIN_RAD), _HALF_PI)
+
+
+@functools.lru_cache(maxsize=1024)
+def _liftoff_elev_cached(vbo_m_s, tb_s, dt_s):
+    return _liftoff_elev(vbo_m_s, tb_s, dt_s)
 
 
 def in_altitude_band(kin: InterceptorKinematics, alt_m):
@@ -156,7 +231,16 @@ class FlyoutTable:
     site, where tau grows like the square root of distance). Along altitude each branch has
     ``n_alt`` levels ``phi_i = (1 - cos(pi i / (n_alt - 1))) / 2`` in [0, 1], dense at both ends:
     the low branch's level ``phi`` over range node ``j`` lies at ``low_alt_m[j] + phi *
-    (top_alt_m[j] - low_alt_m[j])``, the high branch's at ``phi * top_alt_m[j]``.
+    (top_alt_m[j] - low_alt_m[j])``, the high branch's at ``-depth_m + phi * (top_alt_m[j] +
+    depth_m)``.
+
+    Below the ground: every trajectory is continued past its landing, through the ground, down to
+    ``depth_m`` below it (the equations of motion do not care). Those *continued* paths are not
+    flights -- :meth:`tau_min_s` and the other public lookups return NaN below altitude 0 -- but the
+    engagement looks them up with ``continued=True``: on the rotating Earth the site's velocity
+    carries the interceptor's path, and the table's path to the shifted target P' may run below the
+    ground where the real one, displaced by the site's velocity, runs above it (see
+    :func:`continued_depth_m`).
 
     Attributes
     ----------
@@ -171,16 +255,21 @@ class FlyoutTable:
     speed_low_m_s, speed_high_m_s : ndarray, shape (n_range, n_alt)
         Interceptor speed (m/s) on arrival along the same least-time paths.
     low_alt_m : ndarray, shape (n_range,)
-        Altitude (m) of the lowest flown trajectory over each range node (0 beyond its landing).
+        Altitude (m) of the lowest flown trajectory over each range node (continued below the
+        ground beyond its landing; ``-depth_m`` beyond its continuation's end).
     top_alt_m : ndarray, shape (n_range,)
         Top of the flown envelope (m) over each range node; NaN where nothing passes.
     ceiling_m : float
         Highest altitude (m) reachable within ``t_max_s``: the apex of the vertical shot, from
         energy conservation after burnout, or its altitude at ``t_max_s`` if the apex comes later.
     max_ground_range_m : float
-        Farthest ground range (m, arc on the sphere) reached at any altitude within ``t_max_s``.
+        Farthest ground range (m, arc on the sphere) reached at any altitude >= 0 within ``t_max_s``.
+    depth_m : float
+        How far below the ground the trajectories are continued (m): :func:`continued_depth_m`.
     elev_fan_rad : ndarray, shape (n_fan,)
         Launch elevations of the integrated fan (rad), ascending, ending at pi/2.
+    accel_fan_m_s2 : ndarray, shape (n_fan,)
+        Thrust acceleration of each fan member (m/s^2): the one that gives burnout speed ``vbo``.
     """
 
     kin: InterceptorKinematics
@@ -193,7 +282,9 @@ class FlyoutTable:
     top_alt_m: np.ndarray
     ceiling_m: float
     max_ground_range_m: float
+    depth_m: float
     elev_fan_rad: np.ndarray
+    accel_fan_m_s2: np.ndarray
 
     @property
     def range_grid_m(self) -> np.ndarray:
@@ -212,7 +303,7 @@ class FlyoutTable:
         Points below it are reached only by descending paths (later); 0 beyond its landing;
         NaN off the table.
         """
-        return self._profile(self.low_alt_m, ground_range_m)
+        return np.maximum(self._profile(self.low_alt_m, ground_range_m), 0.0)
 
     def envelope_top_alt_m(self, ground_range_m):
         """Highest altitude (m) flown over ``ground_range_m`` within the table (its shape)."""
@@ -223,7 +314,7 @@ class FlyoutTable:
         grid = self.range_grid_m
         return np.where((g >= 0.0) & (g <= grid[-1]), np.interp(g, grid, values), np.nan)
 
-    def _lookup(self, ground_range_m, alt_m, want_speed):
+    def _lookup(self, ground_range_m, alt_m, want_speed, continued=False):
         g = np.asarray(ground_range_m, dtype=float)
         h = np.asarray(alt_m, dtype=float)
         shape = np.broadcast_shapes(g.shape, h.shape)
@@ -235,6 +326,11 @@ class FlyoutTable:
         for a in range(0, g.size, _CHUNK):
             b = min(a + _CHUNK, g.size)
             self._lookup_chunk(g[a:b], h[a:b], tau[a:b], None if speed is None else speed[a:b])
+        if not continued:  # below the ground: continued paths, not flights
+            under = ~(h >= 0.0)
+            tau[under] = np.nan
+            if speed is not None:
+                speed[under] = np.nan
         return tau.reshape(shape), None if speed is None else speed.reshape(shape)
 
     def _lookup_chunk(self, g, h, tau_out, speed_out):
@@ -256,7 +352,7 @@ class FlyoutTable:
             h_top = hi_i + w_lin * (hi[i + 1] - hi_i)
             i0 = i * n_a  # flat offset of column i
             fl = _node_index((h - h_low) / (h_top - h_low), 1.0, n_a, both_ends=True)
-            fh = _node_index(h / h_top, 1.0, n_a, both_ends=True)
+            fh = _node_index((h + self.depth_m) / (h_top + self.depth_m), 1.0, n_a, both_ends=True)
             tl, kl, wl = _bilinear(self.tau_low_s, i0, wg, fl)
             th, kh, wh = _bilinear(self.tau_high_s, i0, wg, fh)
             tau = np.fmin(tl, th, out=tau_out)
@@ -268,7 +364,7 @@ class FlyoutTable:
             np.copyto(speed_out, np.where(tl == tau, sl, sh))
             speed_out[bad] = np.nan
 
-    def tau_min_s(self, ground_range_m, alt_m):
+    def tau_min_s(self, ground_range_m, alt_m, continued=False):
         """Least fly-out time (s) from launch to the point; NaN where unreachable within t_max.
 
         Parameters
@@ -276,31 +372,34 @@ class FlyoutTable:
         ground_range_m : array_like
             Great-circle arc (m) on the sphere from the site to the point's sub-point, >= 0.
         alt_m : array_like
-            Altitude (m) above the sphere, >= 0. Broadcasts with ``ground_range_m``.
+            Altitude (m) above the sphere, >= 0 (with ``continued``: >= ``-depth_m``). Broadcasts
+            with ``ground_range_m``.
+        continued : bool
+            Also below the ground, along the continued paths (see the class docstring).
 
         Returns
         -------
-        ndarray of the broadcast shape. NaN off the table, outside the reachable envelope and
-        where the least time exceeds ``t_max_s``. The altitude band is not applied (see
-        :meth:`tau_min_in_band_s`).
+        ndarray of the broadcast shape. NaN off the table, outside the reachable envelope, below
+        the ground (unless ``continued``) and where the least time exceeds ``t_max_s``. The
+        altitude band is not applied (see :meth:`tau_min_in_band_s`).
         """
-        return self._lookup(ground_range_m, alt_m, False)[0]
+        return self._lookup(ground_range_m, alt_m, False, continued)[0]
 
     def tau_min_in_band_s(self, ground_range_m, alt_m):
         """As :meth:`tau_min_s`, NaN also where the altitude is outside ``[h_min_m, h_max_m]``."""
         tau = self.tau_min_s(ground_range_m, alt_m)
         return np.where(in_altitude_band(self.kin, alt_m), tau, np.nan)
 
-    def flyout_speed_m_s(self, ground_range_m, alt_m):
+    def flyout_speed_m_s(self, ground_range_m, alt_m, continued=False):
         """Speed (m/s, inertial, non-rotating model) on arrival along the least-time path.
 
         Same shape and NaN pattern as :meth:`tau_min_s`.
         """
-        return self._lookup(ground_range_m, alt_m, True)[1]
+        return self._lookup(ground_range_m, alt_m, True, continued)[1]
 
-    def tau_and_speed(self, ground_range_m, alt_m):
+    def tau_and_speed(self, ground_range_m, alt_m, continued=False):
         """``(tau_min_s, flyout_speed_m_s)`` from one lookup."""
-        return self._lookup(ground_range_m, alt_m, True)
+        return self._lookup(ground_range_m, alt_m, True, continued)
 
 
 def _nodes(top, n, both_ends=False):
@@ -373,47 +472,180 @@ def _fan(e_lo, n_elev):
     return np.unique(np.r_[even, cluster])
 
 
-def _fly_fan(elev, accel, tb, t_breaks, dt):
-    """Fixed-step RK4 of the fan in the plane of fire, vectorized over the fan.
+def _n_steps(t0, t1, dt):
+    """Number of equal RK4 steps of at most ``dt`` (to rounding) over [t0, t1]."""
+    return max(1, math.ceil((t1 - t0) / dt - 1e-9))
 
-    Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. Returns the
-    sample times (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first.
-    Every time in ``t_breaks`` (burnout, t_max) is a step boundary.
-    """
+
+def _thrust(elev, accel):
+    """Thrust acceleration (2, n) along the fixed inertial directions of elevation ``elev`` (n,)."""
     ce = np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
-    se = np.sin(elev)
-    n = elev.size
+    return np.stack([accel * ce, accel * np.sin(elev)])
+
+
+def _pad_state(n):
     s = np.zeros((4, n))
     s[1] = R_MEAN_M
-    thrust = np.stack([accel * ce, accel * se])  # (2, n)
-    zero = np.zeros_like(thrust)
+    return s
+
+
+@njit(cache=True, error_model="numpy")
+def _rk4_plane(s0, push, seg_t0, seg_h, seg_n, seg_thrust, out):
+    """Fixed-step RK4 of planar launches (compiled; one member at a time): point-mass gravity plus the
+    thrust acceleration ``push`` (2, n) on the segments flagged ``seg_thrust``. Segment ``i`` starts at
+    ``seg_t0[i]`` and takes ``seg_n[i]`` steps of ``seg_h[i]``. ``s0`` (4, n) = (x, y, vx, vy) at the
+    start; ``out`` (n, 1 + sum(seg_n), 4) receives every state, the first one included."""
     mu = MU_EARTH_M3_PER_S2
+    n = s0.shape[1]
+    for i in range(n):
+        x, y, vx, vy = s0[0, i], s0[1, i], s0[2, i], s0[3, i]
+        out[i, 0, 0] = x
+        out[i, 0, 1] = y
+        out[i, 0, 2] = vx
+        out[i, 0, 3] = vy
+        m = 0
+        for g in range(seg_n.shape[0]):
+            ax = push[0, i] if seg_thrust[g] else 0.0
+            ay = push[1, i] if seg_thrust[g] else 0.0
+            h = seg_h[g]
+            for _ in range(seg_n[g]):
+                r2 = x * x + y * y
+                k = -mu / (r2 * math.sqrt(r2))
+                k1x, k1y, k1u, k1w = vx, vy, k * x + ax, k * y + ay
+                x2 = x + 0.5 * h * k1x
+                y2 = y + 0.5 * h * k1y
+                r2 = x2 * x2 + y2 * y2
+                k = -mu / (r2 * math.sqrt(r2))
+                k2x, k2y = vx + 0.5 * h * k1u, vy + 0.5 * h * k1w
+                k2u, k2w = k * x2 + ax, k * y2 + ay
+                x3 = x + 0.5 * h * k2x
+                y3 = y + 0.5 * h * k2y
+                r2 = x3 * x3 + y3 * y3
+                k = -mu / (r2 * math.sqrt(r2))
+                k3x, k3y = vx + 0.5 * h * k2u, vy + 0.5 * h * k2w
+                k3u, k3w = k * x3 + ax, k * y3 + ay
+                x4 = x + h * k3x
+                y4 = y + h * k3y
+                r2 = x4 * x4 + y4 * y4
+                k = -mu / (r2 * math.sqrt(r2))
+                k4x, k4y = vx + h * k3u, vy + h * k3w
+                k4u, k4w = k * x4 + ax, k * y4 + ay
+                x = x + (h / 6.0) * (k1x + 2.0 * (k2x + k3x) + k4x)
+                y = y + (h / 6.0) * (k1y + 2.0 * (k2y + k3y) + k4y)
+                vx = vx + (h / 6.0) * (k1u + 2.0 * (k2u + k3u) + k4u)
+                vy = vy + (h / 6.0) * (k1w + 2.0 * (k2w + k3w) + k4w)
+                m += 1
+                out[i, m, 0] = x
+                out[i, m, 1] = y
+                out[i, m, 2] = vx
+                out[i, m, 3] = vy
 
-    def deriv(state, push):
-        p = state[:2]
-        r2 = p[0] * p[0] + p[1] * p[1]
-        k = -mu / (r2 * np.sqrt(r2))
-        out = np.empty_like(state)
-        out[:2] = state[2:]
-        np.multiply(p, k, out=out[2:])
-        out[2:] += push
-        return out
 
-    times = [0.0]
-    states = [s.copy()]
+def _segments(t_breaks, tb, dt):
+    """(start, step, number of steps, thrust on) per segment between consecutive ``t_breaks``, and the
+    sample times: equal RK4 steps of at most ``dt``; every break is a step boundary."""
+    t0s, hs, ns, on, times = [], [], [], [], [0.0]
     for t0, t1 in zip(t_breaks[:-1], t_breaks[1:], strict=True):
-        push = thrust if t1 <= tb * (1.0 + 1e-12) else zero
-        n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
+        n_steps = _n_steps(t0, t1, dt)
         h = (t1 - t0) / n_steps
-        for m in range(n_steps):
-            k1 = deriv(s, push)
-            k2 = deriv(s + (0.5 * h) * k1, push)
-            k3 = deriv(s + (0.5 * h) * k2, push)
-            k4 = deriv(s + h * k3, push)
-            s = s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4)
-            times.append(t0 + (m + 1) * h)
-            states.append(s)
-    return np.asarray(times), np.stack(states).transpose(2, 0, 1)
+        t0s.append(t0)
+        hs.append(h)
+        ns.append(n_steps)
+        on.append(t1 <= tb * (1.0 + 1e-12))
+        times += [t0 + (m + 1) * h for m in range(n_steps)]
+    return (np.array(t0s), np.array(hs), np.array(ns, dtype=np.int64), np.array(on, dtype=np.bool_),
+            np.asarray(times))
+
+
+def _integrate(elev, accel, tb, t_breaks, dt):
+    """Sample times (m,) and states (n, m, 4) of launches from rest on the pad (:func:`_rk4_plane`)."""
+    t0s, hs, ns, on, times = _segments(t_breaks, tb, dt)
+    out = np.empty((elev.size, times.size, 4))
+    _rk4_plane(_pad_state(elev.size), np.ascontiguousarray(_thrust(elev, np.asarray(accel, dtype=float))), t0s, hs,
+               ns, on, out)
+    return times, out
+
+
+def _burnout_state(elev, accel, tb, dt):
+    """States (4, n) at burnout of launches at rest from the pad, integrated exactly as :func:`_fly_fan`
+    integrates the burn (the same steps, the same arithmetic)."""
+    _, out = _integrate(elev, accel, tb, [0.0, tb], dt)
+    return np.ascontiguousarray(out[:, -1, :].T)
+
+
+_ACCEL_RTOL = 1.0e-12  # burnout speed matched to vbo to this relative tolerance
+_ACCEL_ITER = 30
+
+
+def _solve_accel(elev, vbo, tb, dt):
+    """Thrust acceleration (n,) per elevation (n,) giving burnout speed ``vbo`` (secant, vectorised).
+
+    Start: the flat-Earth, uniform-gravity closed form ``g sin e + sqrt(A^2 - g^2 cos^2 e)``,
+    ``A = vbo / tb`` (there ``|v(tb)| = tb |a u - g z|``); the sphere differs by < 1 %.
+    """
+    g = surface_gravity_m_s2()
+    big_a = vbo / tb
+    se, ce = np.sin(elev), np.where(elev >= _HALF_PI, 0.0, np.cos(elev))
+    # at or above the lift-off thrust g / sin e (below it the path would run underground, where a
+    # falling body also gains speed: a second, spurious root); speed grows with the thrust there
+    with np.errstate(divide="ignore"):
+        a_lift = np.where(se > 0.0, g / se, np.inf)
+    a0 = g * se + np.sqrt(np.maximum(big_a * big_a - (g * ce) ** 2, 0.0))
+    # elevations that lift off with burnout speed vbo: the speed at the lift-off thrust is below vbo
+    lifts = np.isfinite(a_lift)
+    lifts[lifts] = _speed(_burnout_state(elev[lifts], a_lift[lifts], tb, dt)) <= vbo
+    a0 = np.where(lifts & (a0 < a_lift), a_lift * (1.0 + 1e-9), a0)
+    v0 = _speed(_burnout_state(elev, a0, tb, dt))
+    a1 = a0 + (vbo - v0) / tb  # d|v|/da is about tb
+    a1 = np.where(lifts & (a1 < a_lift), 0.5 * (a0 + a_lift), a1)
+    for _ in range(_ACCEL_ITER):
+        v1 = _speed(_burnout_state(elev, a1, tb, dt))
+        err = v1 - vbo
+        if np.all(np.abs(err) <= _ACCEL_RTOL * vbo):
+            return a1
+        dv = v1 - v0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(dv != 0.0, err * (a1 - a0) / dv, err / tb)
+        a0, v0 = a1, v1
+        a1 = a1 - step
+        a1 = np.where(lifts & (a1 < a_lift), 0.5 * (a0 + a_lift), a1)  # stay on the flying side
+    raise ArithmeticError(f"thrust acceleration for vbo = {vbo} m/s, tb = {tb} s did not converge")
+
+
+def _speed(state):
+    return np.hypot(state[2], state[3])
+
+
+def _liftoff_elev(vbo, tb, dt):
+    """Elevation (rad) at which the thrust that gives burnout speed ``vbo`` is exactly ``g / sin e``
+    (vertical acceleration zero at lift-off): ``speed(e, g / sin e) = vbo``, decreasing in ``e``.
+    Flat-Earth start ``atan(g tb / vbo)``, then secant on the sphere's burn."""
+    g = surface_gravity_m_s2()
+
+    def f(e):
+        e = np.atleast_1d(np.clip(e, 1e-9, _HALF_PI))
+        return float(_speed(_burnout_state(e, g / np.sin(e), tb, dt))[0]) - vbo
+
+    e0 = math.atan(g * tb / vbo)
+    e1 = e0 * (1.0 + 1e-3) + 1e-6
+    f0, f1 = f(e0), f(e1)
+    for _ in range(_ACCEL_ITER):
+        if abs(f1) <= _ACCEL_RTOL * vbo or f1 == f0:
+            break
+        e0, f0, e1 = e1, f1, min(max(e1 - f1 * (e1 - e0) / (f1 - f0), 1e-9), _HALF_PI)
+        f1 = f(e1)
+    return e1
+
+
+def _fly_fan(elev, accel, tb, t_breaks, dt):
+    """Fixed-step RK4 of the fan in the plane of fire (compiled, :func:`_rk4_plane`).
+
+    Frame: origin at the Earth's centre, y up through the site (0, R), x downrange. ``accel`` (n,)
+    is each member's thrust acceleration (m/s^2) for ``tb`` seconds. Returns the sample times
+    (n_t,) and the states (n_fan, n_t, 4) = (x, y, vx, vy), batch axis first. Every time in
+    ``t_breaks`` (burnout, t_max) is a step boundary.
+    """
+    return _integrate(elev, accel, tb, t_breaks, dt)
 
 
 def _expand(a, b, top, n, lo_min, both_ends=False):
@@ -441,6 +673,216 @@ def _scatter_min(cell, t, speed, tau_flat, speed_flat):
     np.minimum.at(tau_flat, cell, t)
     hit = t == tau_flat[cell]
     speed_flat[cell[hit]] = speed[hit]
+
+
+@dataclass(frozen=True)
+class FanPaths:
+    """Trajectories of a fan of launch elevations, as the table flies them (non-rotating Earth).
+
+    Attributes
+    ----------
+    elev_rad, accel_m_s2 : ndarray, shape (n,)
+        Launch elevations (rad) and their thrust accelerations (m/s^2, burnout speed vbo).
+    t_s : ndarray, shape (m,)
+        Sample times (s) from launch; burnout ``tb_s`` and ``t_max_s`` are samples.
+    ground_range_m, alt_m, speed_m_s : ndarray, shape (n, m)
+        Ground range (arc on the ``R_MEAN_M`` sphere), altitude and speed; NaN after the path comes
+        back to the ground.
+    burnout_index : int
+        Index of ``tb_s`` in ``t_s`` (the burnout state), or -1 if tb > t_max.
+    """
+
+    elev_rad: np.ndarray
+    accel_m_s2: np.ndarray
+    t_s: np.ndarray
+    ground_range_m: np.ndarray
+    alt_m: np.ndarray
+    speed_m_s: np.ndarray
+    burnout_index: int
+
+
+def fly_fan_paths(kin: InterceptorKinematics, elev_rad, dt_s: float = 1.0) -> FanPaths:
+    """Fly launches at the elevations ``elev_rad`` (1-D, rad, each >= the lift-off elevation) to
+    ``kin.t_max_s`` with the table's integrator (RK4 steps of ``dt_s``, thrust per elevation giving burnout
+    speed vbo); for reports and figures. Raises ValueError for elevations outside [0, pi/2]."""
+    e = np.atleast_1d(np.asarray(elev_rad, dtype=float))
+    if e.ndim != 1 or not np.all((e >= 0.0) & (e <= _HALF_PI)):
+        raise ValueError(f"elev_rad must be 1-D with values in [0, pi/2] rad, got {elev_rad!r}")
+    accel = _solve_accel(e, kin.vbo_m_s, kin.tb_s, float(dt_s))
+    breaks = sorted({0.0, min(kin.tb_s, kin.t_max_s), kin.t_max_s})
+    times, st = _fly_fan(e, accel, kin.tb_s, breaks, float(dt_s))
+    x, y, vx, vy = st[..., 0], st[..., 1], st[..., 2], st[..., 3]
+    alt = np.hypot(x, y) - R_MEAN_M
+    rng = R_MEAN_M * np.unwrap(np.arctan2(x, y), axis=1)
+    spd = np.hypot(vx, vy)
+    under = alt < 0.0
+    under[:, 0] = False
+    gone = np.cumsum(under, axis=1) > 0
+    for a in (alt, rng, spd):
+        a[gone] = np.nan
+    k = np.nonzero(np.isclose(times, kin.tb_s, rtol=0.0, atol=1e-9))[0]
+    return FanPaths(e, accel, times, rng, alt, spd, int(k[0]) if k.size else -1)
+
+
+def _fan_flight(kin, n_elev, dt_s):
+    """The fan of a table flown and cut: every member ended where it comes back to the ground (for the
+    reach above it) and, continued below the ground, at ``-depth``. Returns a namespace of the arrays
+    :func:`build_flyout_table` works on, with ``g_top`` (the farthest ground range flown, continued
+    paths included, to a little beyond t_max) and ``max_range`` (the farthest above the ground within
+    t_max)."""
+    e_lo = min(max(kin.min_elev_rad, _liftoff_elev_cached(kin.vbo_m_s, kin.tb_s, float(dt_s)) + _LIFTOFF_MARGIN_RAD),
+               _HALF_PI)
+    t_max = kin.t_max_s
+    t_ext = t_max + max(0.05 * t_max, 20.0)  # fly a little longer: clean t_max boundary
+    tb = kin.tb_s
+    breaks = sorted({0.0, min(tb, t_ext), t_max, t_ext})
+    elev = _fan(e_lo, n_elev)
+    accel = _solve_accel(elev, kin.vbo_m_s, tb, float(dt_s))  # burnout speed vbo at every elevation
+    times, st = _fly_fan(elev, accel, tb, breaks, dt_s)
+    n_t = times.size
+
+    x, y, vx, vy = st[..., 0], st[..., 1], st[..., 2], st[..., 3]
+    alt = np.hypot(x, y) - R_MEAN_M
+    rng = R_MEAN_M * np.unwrap(np.arctan2(x, y), axis=1)
+    spd = np.hypot(vx, vy)
+    t_all = np.broadcast_to(times, alt.shape).copy()
+
+    # end each trajectory where it comes back to the ground (linear interpolation of the sample)
+    # the ground: where each trajectory first comes back to altitude 0 (linear interpolation of the
+    # sample); it bounds the reach above the ground (max_ground_range_m)
+    under = alt < 0.0
+    under[:, 0] = False
+    hit = np.nonzero(under.any(axis=1))[0]
+    m_g = under[hit].argmax(axis=1)
+    f = alt[hit, m_g - 1] / (alt[hit, m_g - 1] - alt[hit, m_g])
+    t_land = t_all[hit, m_g - 1] + f * (t_all[hit, m_g] - t_all[hit, m_g - 1])
+    r_land = rng[hit, m_g - 1] + f * (rng[hit, m_g] - rng[hit, m_g - 1])
+    s_land0 = spd[hit, m_g - 1] + f * (spd[hit, m_g] - spd[hit, m_g - 1])
+    ground_at = [np.full(elev.size, np.nan) for _ in range(3)]  # range, time, speed of each landing
+    for arr, v in zip(ground_at, (r_land, t_land, s_land0), strict=True):
+        arr[hit] = v
+    above = np.ones(alt.shape, dtype=bool)
+    above[hit] = np.arange(n_t) < m_g[:, None]
+
+    # each trajectory is continued below the ground down to -depth (see continued_depth_m), where it
+    # ends (linear interpolation of the sample); the angle bound: the farthest range above the ground
+    # plus what the site's velocity can add (465 m/s over t_max); the cap: half the highest altitude
+    h_up = float(np.max(np.where(above & (times <= t_max), alt, 0.0)))
+    g_up = float(np.max(np.where(above & (times <= t_max), np.maximum.accumulate(rng, axis=1), 0.0)))
+    depth = continued_depth_m(t_max, (g_up + SITE_SPEED_MAX_M_S * t_max) / R_MEAN_M, 0.5 * h_up)
+    below = alt < -depth
+    below[:, 0] = False
+    landed = below.any(axis=1)
+    n_valid = np.where(landed, below.argmax(axis=1) + 1, n_t)
+    rows = np.nonzero(landed)[0]
+    m1 = n_valid[rows] - 1
+    f = (alt[rows, m1 - 1] + depth) / (alt[rows, m1 - 1] - alt[rows, m1])
+    for arr in (rng, t_all, spd):
+        arr[rows, m1] = arr[rows, m1 - 1] + f * (arr[rows, m1] - arr[rows, m1 - 1])
+    alt[rows, m1] = -depth
+    live = np.arange(n_t) < n_valid[:, None]
+    rng = np.where(live, np.minimum(np.maximum.accumulate(rng, axis=1), math.pi * R_MEAN_M), np.nan)
+
+    in_time = live & (t_all <= t_max)
+    max_range = float(np.max(np.where(in_time & above, rng, 0.0)))
+    if hit.size and np.any(t_land <= t_max):
+        max_range = max(max_range, float(np.max(r_land[t_land <= t_max])))
+    g_top = float(np.nanmax(rng))
+    return SimpleNamespace(elev=elev, accel=accel, times=times, n_t=n_t, alt=alt, rng=rng, spd=spd, t_all=t_all,
+                           vy=vy, ground_at=ground_at, depth=depth, landed=landed, n_valid=n_valid, rows=rows,
+                           max_range=max_range, g_top=g_top, t_max=t_max, tb=tb)
+
+
+@functools.lru_cache(maxsize=4096)
+def table_reach_m(kin: InterceptorKinematics, n_elev: int = 541, dt_s: float = 1.0) -> float:
+    """The ``range_top_m`` of ``build_flyout_table(kin, n_elev, dt_s)`` -- the farthest ground range of its
+    paths (continued below the ground) -- without the tabulation (the fan flown, then one compiled scan;
+    cached): lookups beyond it fail, so a caller can skip building a table that cannot reach."""
+    e_lo = min(max(kin.min_elev_rad, _liftoff_elev_cached(kin.vbo_m_s, kin.tb_s, float(dt_s)) + _LIFTOFF_MARGIN_RAD),
+               _HALF_PI)
+    t_max = kin.t_max_s
+    t_ext = t_max + max(0.05 * t_max, 20.0)
+    elev = _fan(e_lo, n_elev)
+    accel = _solve_accel(elev, kin.vbo_m_s, kin.tb_s, float(dt_s))
+    times, st = _fly_fan(elev, accel, kin.tb_s, sorted({0.0, min(kin.tb_s, t_ext), t_max, t_ext}), dt_s)
+    up = np.zeros(2)
+    _reach_above(st, times, t_max, up)
+    depth = continued_depth_m(t_max, (up[1] + SITE_SPEED_MAX_M_S * t_max) / R_MEAN_M, 0.5 * up[0])
+    return _reach_continued(st, depth)
+
+
+@njit(cache=True, error_model="numpy")
+def _reach_above(st, times, t_max, out):
+    """out[0], out[1]: the highest altitude and the farthest ground range of the fan ``st`` (n, m, 4) above
+    the ground within t_max (samples before each member's first return below altitude 0), as
+    :func:`_fan_flight` finds them."""
+    n, m = st.shape[0], st.shape[1]
+    h_up = 0.0
+    g_up = 0.0
+    for i in range(n):
+        prev = 0.0
+        g_run = 0.0
+        for j in range(m):
+            x, y = st[i, j, 0], st[i, j, 1]
+            alt = math.sqrt(x * x + y * y) - R_MEAN_M
+            a = math.atan2(x, y)
+            if j > 0:  # unwrap
+                while a - prev > math.pi:
+                    a -= 2.0 * math.pi
+                while a - prev < -math.pi:
+                    a += 2.0 * math.pi
+            prev = a
+            g = R_MEAN_M * a
+            if g > g_run:
+                g_run = g
+            if j > 0 and alt < 0.0:
+                break
+            if times[j] <= t_max:
+                if alt > h_up:
+                    h_up = alt
+                if g_run > g_up:
+                    g_up = g_run
+    out[0] = h_up
+    out[1] = g_up
+
+
+@njit(cache=True, error_model="numpy")
+def _reach_continued(st, depth):
+    """The farthest ground range of the fan's paths continued below the ground to ``-depth`` (where each
+    ends, linearly interpolated), capped at half the circumference: :func:`_fan_flight`'s ``g_top``."""
+    n, m = st.shape[0], st.shape[1]
+    top = 0.0
+    for i in range(n):
+        prev = 0.0
+        g_run = 0.0
+        g_prev = 0.0
+        alt_prev = 0.0
+        for j in range(m):
+            x, y = st[i, j, 0], st[i, j, 1]
+            alt = math.sqrt(x * x + y * y) - R_MEAN_M
+            a = math.atan2(x, y)
+            if j > 0:
+                while a - prev > math.pi:
+                    a -= 2.0 * math.pi
+                while a - prev < -math.pi:
+                    a += 2.0 * math.pi
+            prev = a
+            g = R_MEAN_M * a
+            if j > 0 and alt < -depth:
+                f = (alt_prev + depth) / (alt_prev - alt)
+                g = g_prev + f * (g - g_prev)
+                if g > g_run:
+                    g_run = g
+                break
+            if g > g_run:
+                g_run = g
+            g_prev = g
+            alt_prev = alt
+        if g_run > math.pi * R_MEAN_M:
+            g_run = math.pi * R_MEAN_M
+        if g_run > top:
+            top = g_run
+    return top
 
 
 @functools.lru_cache(maxsize=128)  # ~5 MB each; a whole vbo ladder (57 tables for 1..15 km/s by 0.25)
@@ -475,40 +917,10 @@ def build_flyout_table(
             f"n_elev = {n_elev}, n_range = {n_range}, n_alt = {n_alt}, dt_s = {dt_s}: "
             "need n_elev >= 3, n_range >= 3, n_alt >= 3, dt_s > 0"
         )
-    e_lo = kin.lowest_flown_elev_rad
-    if not math.isfinite(e_lo):  # the thrust cannot lift it: nothing is reachable but the pad
-        return _empty_table(kin, n_range, n_alt)
-    t_max = kin.t_max_s
-    t_ext = t_max + max(0.05 * t_max, 20.0)  # fly a little longer: clean t_max boundary
-    tb = kin.tb_s
-    breaks = sorted({0.0, min(tb, t_ext), t_max, t_ext})
-    elev = _fan(e_lo, n_elev)
-    times, st = _fly_fan(elev, kin.accel_m_s2, tb, breaks, dt_s)
-    n_t = times.size
-
-    x, y, vx, vy = st[..., 0], st[..., 1], st[..., 2], st[..., 3]
-    alt = np.hypot(x, y) - R_MEAN_M
-    rng = R_MEAN_M * np.unwrap(np.arctan2(x, y), axis=1)
-    spd = np.hypot(vx, vy)
-    t_all = np.broadcast_to(times, alt.shape).copy()
-
-    # end each trajectory where it comes back to the ground (linear interpolation of the sample)
-    below = alt < 0.0
-    below[:, 0] = False
-    landed = below.any(axis=1)
-    n_valid = np.where(landed, below.argmax(axis=1) + 1, n_t)
-    rows = np.nonzero(landed)[0]
-    m1 = n_valid[rows] - 1
-    f = alt[rows, m1 - 1] / (alt[rows, m1 - 1] - alt[rows, m1])
-    for arr in (rng, t_all, spd):
-        arr[rows, m1] = arr[rows, m1 - 1] + f * (arr[rows, m1] - arr[rows, m1 - 1])
-    alt[rows, m1] = 0.0
-    live = np.arange(n_t) < n_valid[:, None]
-    rng = np.where(live, np.minimum(np.maximum.accumulate(rng, axis=1), math.pi * R_MEAN_M), np.nan)
-
-    in_time = live & (t_all <= t_max)
-    max_range = float(np.max(np.where(in_time, rng, 0.0)))
-    g_top = float(np.nanmax(rng))
+    f = _fan_flight(kin, n_elev, dt_s)
+    elev, accel, times, alt, rng, spd, t_all, vy = f.elev, f.accel, f.times, f.alt, f.rng, f.spd, f.t_all, f.vy
+    ground_at, depth, landed, n_valid, rows = f.ground_at, f.depth, f.landed, f.n_valid, f.rows
+    max_range, g_top, t_max = f.max_range, f.g_top, f.t_max
     if not g_top > 0.0:
         return _empty_table(kin, n_range, n_alt)
     cols = _nodes(g_top, n_range)
@@ -561,13 +973,15 @@ def build_flyout_table(
     def member(k, j):
         return hc[k, j], tc[k, j], sc[k, j]
 
-    low_alt = np.where(np.isfinite(hc[0]), hc[0], 0.0)
+    low_alt = np.where(np.isfinite(hc[0]), hc[0], -depth)
     low_alt[0] = 0.0
     top_alt = hc[kstar, jr]  # NaN where nothing passes
     segments = []
 
-    def add(j, end_a, end_b, h_peak, branch):
-        segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch)))
+    def add(j, end_a, end_b, h_peak, branch, pair=None):
+        """A segment at range nodes j; ``pair``: the lower index of the two members it lies between."""
+        pair = np.full(j.size, -1) if pair is None else pair
+        segments.append((j, *end_a, *end_b, h_peak, np.full(j.size, branch), pair))
 
     # the top between kstar and its neighbours: altitude as a parabola in crossing time through
     # three members (near the vertical the members climb like the vertical shot, whose altitude
@@ -633,7 +1047,7 @@ def build_flyout_table(
     ka, ja = np.nonzero(pairs)
     for sel, branch in ((ka < kstar[ja], 0), (ka >= kstar[ja], 1)):
         k, j = ka[sel], ja[sel]
-        add(j, member(k, j), member(k + 1, j), np.full(j.size, np.nan), branch)
+        add(j, member(k, j), member(k + 1, j), np.full(j.size, np.nan), branch, k)
 
     # where a member passes over a range node and its neighbour lands short, the member between
     # them that lands right there closes the gap down to the ground (crossing altitude -> 0):
@@ -654,10 +1068,39 @@ def build_flyout_table(
     ka, jn, w, over = ka[ok], jn[ok], w[ok], over[ok]
     t_g = t_land[ka] + w * (t_land[ka + 1] - t_land[ka])
     s_g = s_land[ka] + w * (s_land[ka + 1] - s_land[ka])
-    for sel, branch in (((ka + 1 <= kstar[jn]) & (low_alt[jn] == 0.0), 0), (ka >= kstar[jn], 1)):
+    for sel, branch in (((ka + 1 <= kstar[jn]) & (low_alt[jn] == -depth), 0), (ka >= kstar[jn], 1)):
         j = jn[sel]
-        ground = (np.zeros(j.size), t_g[sel], s_g[sel])
-        add(j, ground, member(over[sel], j), np.full(j.size, np.nan), branch)
+        ground = (np.full(j.size, -depth), t_g[sel], s_g[sel])
+        add(j, ground, member(over[sel], j), np.full(j.size, np.nan), branch, ka[sel])
+
+    # Near the vertical the top of the envelope over a range node is set by the time flown, not by a
+    # highest crossing: it is the curve of the members' end points at t_ext (the member ending right
+    # over the node is there at that altitude). Where that curve lies higher, take it: the crossing
+    # of the last member to get there falls short of it by a saw-tooth, and columns whose tops
+    # differ map the same level to different altitudes (interpolation error across a range cell).
+    run = np.nonzero(landed[::-1])[0]  # members still flying at t_ext, from the vertical down
+    n_run = elev.size if run.size == 0 else int(run[0])
+    if n_run >= 2:
+        x_end = rng[::-1, -1][:n_run]
+        h_end = alt[::-1, -1][:n_run]
+        grows = np.nonzero(np.diff(x_end) <= 0.0)[0]  # keep the stretch where the end point moves out
+        n_mono = n_run if grows.size == 0 else int(grows[0]) + 1
+        if n_mono >= 2:
+            x_end, h_end = x_end[:n_mono], h_end[:n_mono]
+            s_end = spd[::-1, -1][:n_mono]
+            j = np.nonzero(cols <= x_end[-1])[0]
+            end_top = np.interp(cols[j], x_end, h_end)
+            higher = ~(top_alt[j] >= end_top)
+            j, end_top = j[higher], end_top[higher]
+            top_alt[j] = end_top
+            # the low branch closes up to that end point: from the highest crossing to it
+            j0 = j > 0
+            j, end_top = j[j0], end_top[j0]
+            k = kstar[j]
+            ok = np.isfinite(hc[k, j])
+            j, k, end_top = j[ok], k[ok], end_top[ok]
+            add(j, member(k, j), (end_top, np.full(j.size, times[-1]), np.interp(cols[j], x_end, s_end)),
+                np.full(j.size, np.nan), 0)
 
     # --- onto the levels of each branch -----------------------------------------------------
     # Along a segment, time and speed are interpolated linearly in a variable v(altitude):
@@ -666,12 +1109,38 @@ def build_flyout_table(
     # * elsewhere v = psi(altitude), the time the vertical shot takes to climb there: close to
     #   the vertical the members climb like the vertical shot (time = psi + nearly a constant);
     #   farther out psi is a smooth monotonic change of variable over short segments.
+    # * below the ground (continued paths) v = -psi(-altitude), and a segment between two members
+    #   that crosses the ground is cut there, at the time the member landing right over the node
+    #   lands (interpolated between the two members' landings, as they bracket the node): a segment
+    #   from deep below to high above would interpolate poorly just where the tables need it most.
     levels = _nodes(1.0, n_alt, both_ends=True)
-    j, ha, ta, sa, hb, tb_, sb, h_peak, branch = (np.concatenate(c) for c in zip(*segments, strict=True))
+    j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair = (
+        np.concatenate(c) for c in zip(*segments, strict=True))
+    g0, t0, s0 = ground_at
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pc = np.clip(pair, 0, max(n_f - 2, 0))
+        ga, gb = g0[pc], g0[np.minimum(pc + 1, n_f - 1)]
+        x = cols[j]
+        cut = (pair >= 0) & (np.sign(ha) * np.sign(hb) < 0) & (np.minimum(ga, gb) <= x) & (x <= np.maximum(ga, gb))
+        wc = np.where(cut, (x - ga) / (gb - ga), 0.0)
+        t_cut = t0[pc] + wc * (t0[np.minimum(pc + 1, n_f - 1)] - t0[pc])
+        s_cut = s0[pc] + wc * (s0[np.minimum(pc + 1, n_f - 1)] - s0[pc])
+    if cut.any():
+        c = np.nonzero(cut)[0]
+        zero = np.zeros(c.size)
+        first = (j[c], ha[c], ta[c], sa[c], zero, t_cut[c], s_cut[c], h_peak[c], branch[c], pair[c])
+        second = (j[c], zero, t_cut[c], s_cut[c], hb[c], tb_[c], sb[c], h_peak[c], branch[c], pair[c])
+        keep = ~cut
+        j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair = (
+            np.concatenate([v[keep], f, g]) for v, f, g in zip(
+                (j, ha, ta, sa, hb, tb_, sb, h_peak, branch, pair), first, second, strict=True))
+
+    def psi(h):
+        return np.where(h >= 0.0, np.interp(h, asc[0], asc[1]), -np.interp(-h, asc[0], asc[1]))
 
     def var(h, h_pk):
         with np.errstate(invalid="ignore"):
-            return np.where(np.isnan(h_pk), np.interp(h, asc[0], asc[1]), np.sqrt(np.maximum(h_pk - h, 0.0)))
+            return np.where(np.isnan(h_pk), psi(h), np.sqrt(np.maximum(h_pk - h, 0.0)))
 
     tau_low = np.full(n_range * n_alt, np.inf)
     tau_high = np.full(n_range * n_alt, np.inf)
@@ -679,7 +1148,7 @@ def build_flyout_table(
     speed_high = np.full(n_range * n_alt, np.nan)
     for b, base, tau_f, spd_f in (
         (0, low_alt, tau_low, speed_low),
-        (1, np.zeros(n_range), tau_high, speed_high),
+        (1, np.full(n_range, -depth), tau_high, speed_high),
     ):
         span = top_alt - base
         sel = (branch == b) & (span[j] > 0.0)
@@ -700,6 +1169,7 @@ def build_flyout_table(
     speed_low[:n_alt] = np.interp(h_lev, asc[0], asc[2])
     if desc is not None and desc[0].size > 1:
         hd, td, sd = (a[::-1] for a in desc)
+        h_lev = -depth + levels * (top_alt[0] + depth)
         tau_high[:n_alt] = np.interp(h_lev, hd, td, left=np.nan)
         speed_high[:n_alt] = np.interp(h_lev, hd, sd, left=np.nan)
     else:
@@ -710,7 +1180,7 @@ def build_flyout_table(
         a = a.reshape(n_range, n_alt)
         a[~np.isfinite(a)] = np.nan
         grids.append(a)
-    for a in (*grids, low_alt, top_alt, elev):
+    for a in (*grids, low_alt, top_alt, elev, accel):
         a.setflags(write=False)
     return FlyoutTable(
         kin=kin,
@@ -723,7 +1193,9 @@ def build_flyout_table(
         top_alt_m=top_alt,
         ceiling_m=ceiling,
         max_ground_range_m=max_range,
+        depth_m=depth,
         elev_fan_rad=elev,
+        accel_fan_m_s2=accel,
     )
 
 
@@ -734,4 +1206,4 @@ def _empty_table(kin, n_range, n_alt):
     fan = np.zeros(0)
     for a in (nan, low, top, fan):
         a.setflags(write=False)
-    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, fan)
+    return FlyoutTable(kin, 1.0, nan, nan, nan, nan, low, top, 0.0, 0.0, 0.0, fan, fan)

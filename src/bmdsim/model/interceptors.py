@@ -2,6 +2,11 @@
 
 The data live in ``catalog/interceptors.yaml``; this module validates them and turns an entry
 into plain SI numbers (:class:`InterceptorKinematics`) for the fly-out code.
+
+``vbo_kms`` is the burnout speed (the literature's number): the speed relative to the launcher at
+the end of the ``tb_s`` burn on a non-rotating Earth, reached at every launch elevation (the thrust
+is set per elevation). On the rotating Earth the interceptor's inertial velocity is that plus its
+site's ``omega x r``.
 """
 
 from __future__ import annotations
@@ -58,7 +63,9 @@ class Interceptor(BaseModel):
         return self
 
     def kinematics(self, vbo_kms: float | None = None) -> InterceptorKinematics:
-        """Plain SI numbers; ``vbo_kms`` overrides the catalog burnout speed (km/s, > 0)."""
+        """Plain SI numbers; ``vbo_kms`` overrides the catalog burnout speed (km/s, > 0).
+
+        Raises BmdsimError (one line) if ``vbo_kms`` is not a finite number > 0."""
         v = self.vbo_kms.value if vbo_kms is None else vbo_kms
         try:
             ok = float(v) > 0 and math.isfinite(float(v))
