@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -20,6 +21,7 @@ from bmdsim.cli.common import (
     ProjectionOpt,
     QuietOpt,
     SchedulerOpt,
+    VariantOpt,
     VboOpt,
     app,
     busy,
@@ -27,10 +29,13 @@ from bmdsim.cli.common import (
     console,
     dask_options,
     fail,
+    finish_cases,
     finish_folder,
     grid_box,
+    print_table,
     progress_bar,
     scenario_arch,
+    scenario_cases,
     warn,
 )
 
@@ -41,11 +46,20 @@ PANEL = "Analyses"
 def footprint(
     scenario: str = typer.Argument(..., help="scenario name or file (architecture and threat missiles)"),
     launch_area: str = typer.Option(..., "--launch-area", help="launch place id or LAT,LON"),
+    missile: list[str] = typer.Option(None, "--missile", help="fly only these missiles (repeat, or comma-separated; "
+                                      "default: the scenario's threat set)", show_default=False),
+    places: str = typer.Option(None, "--places", help="named places to rate and label: capitals, cities (the listed "
+                               "cities), a place category or place ids, comma-separated"),
+    include_attacker: bool = typer.Option(False, "--include-attacker", help="count the attacker's own cities in "
+                                          "the population share"),
     grid: float = typer.Option(0.25, "--grid", help="grid spacing (deg)"),
     k: int = typer.Option(1, "--k", help="shots required (2 = shoot-look-shoot)"),
-    lat: LatOpt = "34:72",
-    lon: LonOpt = "-12:45",
+    lat: Annotated[str | None, typer.Option("--lat", help="grid box latitudes LOW:HIGH (deg; N/S letters accepted; "
+                                            "default: the threatened region, see the README)")] = None,
+    lon: Annotated[str | None, typer.Option("--lon", help="grid box longitudes LOW:HIGH (deg; E/W letters accepted; "
+                                            "default: the threatened region)")] = None,
     bbox: OldBboxOpt = None,
+    variant: VariantOpt = None,
     vbo_kms: VboOpt = None,
     decision_time_s: DecisionOpt = None,
     exact: bool = typer.Option(False, "--exact", help="evaluate every cell (no adaptive refinement)"),
@@ -59,74 +73,143 @@ def footprint(
     quiet: QuietOpt = False,
     force: ForceOpt = False,
 ) -> None:
-    """Defended-area footprint: NetCDF (CF), map, GeoJSON, KML, city coverage, report, provenance."""
-    from bmdsim.analysis.footprint import footprint as run_fp
-    from bmdsim.analysis.footprint import write_footprint
+    """Defended-area footprint: NetCDF (CF), map, GeoJSON, KML, city coverage, named places, report, provenance.
+
+    Which capitals does Phase III defend against a Shahab-3 from Tabriz?
+    bmdsim footprint epaa-phase-3 --missile Shahab-3 --launch-area tabriz --places capitals
+    """
+    from bmdsim.analysis.footprint import default_box, resolve_places
     from bmdsim.analysis.grids import make_grid
     from bmdsim.io import files
-    from bmdsim.io.provenance import static_provenance, write_scenario
-    from bmdsim.io.report import write_report
+    from bmdsim.model.cities import candidate_cities
     from bmdsim.model.limits import check_work
+    from bmdsim.model.missiles import get_missile
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
     from bmdsim.model.surface import threat_warnings
 
     check_figure_options(dpi)
-    box = grid_box(lat, lon, bbox)
-    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
-    ts = load_threat_set(v.threats)
-    if ts.missiles == "deployed":
-        fail(f"scenario {scn.name!r}: footprints need a threat set with a missile list")
+    if bbox is not None:
+        grid_box("34:72", "-12:45", bbox)  # the removed option: its one-line error
+    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s)
+    if missile:
+        names = [get_missile(m.strip()).name for x in missile for m in x.split(",") if m.strip()]
+        if not names:
+            fail("--missile: give a missile name, e.g. --missile Shahab-3")
+        names = list(dict.fromkeys(names))
+    else:
+        sets = {id(c): load_threat_set(c.scenario.threats) for c in cases}
+        if any(ts.missiles == "deployed" for ts in sets.values()):
+            fail(f"scenario {scn.name!r}: its threat set takes each base's deployed missiles; give --missile NAME")
+        names = list(dict.fromkeys(m for ts in sets.values() for m in ts.missiles))
     la, lo, label = parse_point(launch_area, "--launch-area")
-    warn(threat_warnings(list(ts.missiles), [la] * len(ts.missiles), [lo] * len(ts.missiles),
-                         [label] * len(ts.missiles)))
+    warn(threat_warnings(names, [la] * len(names), [lo] * len(names), [label] * len(names)))
+    if lat is None and lon is None:
+        box, box_rule = default_box(names, la, lo)
+    else:
+        dbox, _ = default_box(names, la, lo) if (lat is None or lon is None) else (None, "")
+        box = grid_box(lat if lat is not None else f"{dbox[2]:g}:{dbox[3]:g}",
+                       lon if lon is not None else f"{dbox[0]:g}:{dbox[1]:g}", None)
+        box_rule = "as given (--lat/--lon)" + ("; the other bound from the threatened region" if dbox else "")
     g = make_grid(box, grid)
     if g.covers != g.asked:
         warn([f"footprint grid: {g.describe()}"])
-    coarser = "use a coarser --grid or a smaller --lat/--lon box"
-    check_work("footprint", [("grid_cells", g.cells, coarser),
-                             ("trajectories", g.cells * len(ts.missiles), coarser)], force)
+    place_list = resolve_places(places, candidate_cities(g.covers) if places and "cities" in places else ())
+    coarser = "use a coarser --grid or a smaller --lat/--lon box" + (", or one --variant" if len(cases) > 1 else "")
+    check_work("footprint", [("grid_cells", g.cells * len(cases), coarser),
+                             ("trajectories", g.cells * len(names) * len(cases), coarser)], force)
     out = out or Path("out") / f"footprint-{scn.name}"
     files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
-    prog, cb = progress_bar(quiet, f"footprint of {scn.name}")
-    if prog:
-        prog.start()
-    try:
-        fp = run_fp(arch, list(ts.missiles), (la, lo, label), grid_deg=grid, k=k, bbox=box,
-                    step_s=v.options.step_s, refine=not exact, progress=cb, **where)
-    finally:
-        if prog:
-            prog.stop()
-    inputs = {"launch_area": launch_area, "grid_deg": grid, "k_shots": k, "bbox": bbox, "vbo_kms": vbo_kms,
-              "decision_time_s": decision_time_s, "exact": exact}
-    prov = static_provenance(scenario=v, arch=arch, missiles=fp.missiles, inputs=inputs)
-    paths = [write_scenario(out, v)]
-    paths += write_footprint(fp, out, arch.sites, arch=arch, figure_format=figure_format.value, dpi=dpi,
-                             projection=projection.value, label_places=place_labels, provenance=prov)
-    sm = fp.summary()
-    rows = [{"city": c["city"], "country": c["country"], "population": c["population"],
-             "defended": c["defended"]} for c in fp.cities if c["threatened"]]
-    cmd = (f"bmdsim footprint scenario.yaml --launch-area {launch_area} --grid {grid} --k {k} --lat {lat} --lon {lon}"
+    single = len(cases) == 1
+    lat_txt, lon_txt = f"{box[2]:g}:{box[3]:g}", f"{box[0]:g}:{box[1]:g}"
+    cmd = (f"bmdsim footprint scenario.yaml --launch-area {launch_area}"
+           + "".join(f" --missile {m}" for m in names) + f" --grid {grid} --k {k} --lat={lat_txt} --lon={lon_txt}"
+           + (f" --places {places}" if places else "") + (" --include-attacker" if include_attacker else "")
            + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
            + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
            + (" --exact" if exact else "") + f" --figure-format {figure_format.value} --dpi {dpi}"
            + f" --projection {projection.value}" + (" --place-labels" if place_labels else "")
            + " --out .   (in this folder)")
-    paths += write_report(out, f"Defended area: {scn.name} vs {', '.join(fp.missiles)} from {label}", [
-        {"heading": "Result", "paragraphs": [
-            f"{sm['cells_defended']} of {sm['cells_threatened']} threatened grid cells are defended with at least "
-            f"{k} shot(s) ({(sm['share_cells_defended'] or 0):.1%}); {sm['cities_defended']} of "
-            f"{sm['cities_threatened']} threatened cities with at least 500,000 inhabitants "
-            f"({(sm['share_population_defended'] or 0):.1%} of their population)."],
-         "images": [out / f"footprint.{figure_format.value}"]},
-        {"heading": "Cities", "rows": rows},
-    ], command=cmd, provenance=prov)
+    entries = []
+    for case in cases:
+        entries.append(_footprint_case(
+            case, case.folder(out, single), names, (la, lo, label), g, k, place_list, include_attacker, exact, where,
+            quiet, {"launch_area": launch_area, "missiles": names, "grid_deg": grid, "k_shots": k,
+                    "grid_box": {"lat": [box[2], box[3]], "lon": [box[0], box[1]], "rule": box_rule},
+                    "places": places, "include_attacker": include_attacker, "vbo_kms": vbo_kms,
+                    "decision_time_s": decision_time_s, "exact": exact, "variant": case.name or None},
+            figure_format.value, dpi, projection.value, place_labels, cmd, box_rule))
+    finish_cases(out, scn, cases, entries, "footprint")
+
+
+def _footprint_case(case, out, names, launch, g, k, place_list, include_attacker, exact, where, quiet, inputs,
+                    figure_format, dpi, projection, place_labels, cmd, box_rule) -> dict:
+    """One case of ``bmdsim footprint``: compute, write the folder, print the result; the index's numbers."""
+    from bmdsim.analysis.footprint import footprint as run_fp
+    from bmdsim.analysis.footprint import write_footprint
+    from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
+    from bmdsim.io.report import write_report
+
+    files.check_dir_creatable(out)
+    prog, cb = progress_bar(quiet, f"footprint of {case.label}")
+    if prog:
+        prog.start()
+    try:
+        fp = run_fp(case.arch, names, launch, grid_deg=g.step_deg, k=k, bbox=g.asked,
+                    step_s=case.scenario.options.step_s, refine=not exact, progress=cb, places=place_list,
+                    include_attacker=include_attacker, variant=case.name, **where)
+    finally:
+        if prog:
+            prog.stop()
+    prov = static_provenance(scenario=case.scenario, arch=case.arch, missiles=fp.missiles, inputs=inputs)
+    paths = [write_scenario(out, case.scenario)]
+    paths += write_footprint(fp, out, case.arch.sites, arch=case.arch, figure_format=figure_format, dpi=dpi,
+                             projection=projection, label_places=place_labels, provenance=prov)
+    sm = fp.summary()
+    counted = [c for c in fp.cities if c["counted"]]
+    rows = [{"city": c["city"], "country": c["country"], "population": f"{c['population']:,}",
+             "defended": "yes" if c["defended"] else "no"} for c in counted if c["threatened"]]
+    left = [{"city": c["city"], "country": c["country"], "population": f"{c['population']:,}",
+             "not counted because": c["note"]} for c in fp.cities if not c["counted"]]
+    order = {"defended": 0, "threatened": 1, "out of range": 2}
+    place_rows = [{"place": p["name"], "id": p["id"], "status": p["status"],
+                   "fewest shots": "" if p["min_shots"] is None else p["min_shots"],
+                   **{f"shots {m}": ("out of range" if p["shots"][m] is None else p["shots"][m]) for m in fp.missiles}}
+                  for p in sorted(fp.places, key=lambda p: order[p["status"]])]
+    sections = [{"heading": "Result", "paragraphs": [
+        f"{sm['cells_defended']} of {sm['cells_threatened']} threatened grid cells are defended with at least "
+        f"{k} shot(s) ({(sm['share_cells_defended'] or 0):.1%}); {sm['cities_defended']} of "
+        f"{sm['cities_threatened']} threatened cities counted ({(sm['share_population_defended'] or 0):.1%} of "
+        f"their population).", f"Grid box: lat {g.covers[2]:g}..{g.covers[3]:g}, lon {g.covers[0]:g}..{g.covers[1]:g} "
+        f"({box_rule}); {g.step_deg:g}-deg cells, each standing for an aimpoint at its centre."],
+        "images": [out / f"footprint.{figure_format}"]}]
+    if place_rows:
+        n_def = sum(p["status"] == "defended" for p in fp.places)
+        n_thr = sum(p["status"] != "out of range" for p in fp.places)
+        sections.append({"heading": "Named places", "paragraphs": [
+            f"{n_def} of {n_thr} named places within reach are defended with at least {k} shot(s); shots are the best "
+            "site's shoot-look-shoot opportunities against each missile's trajectory to the place (places.csv)."],
+            "rows": place_rows})
+    sections.append({"heading": "Cities", "paragraphs": [fp.city_rule], "rows": rows})
+    if left:
+        sections.append({"heading": "Cities not counted", "paragraphs": [
+            "Listed in cities.csv with counted = False; the population share leaves them out for the reason given."],
+            "rows": left})
+    title = f"Defended area: {case.label} vs {', '.join(fp.missiles)} from {launch[2]}"
+    paths += write_report(out, title, sections, command=cmd, provenance=prov)
     paths = finish_folder(out, paths)
     if not quiet:
-        console.print(f"{scn.name}: {sm['cells_defended']}/{sm['cells_threatened']} cells defended, "
+        if fp.places:
+            print_table(f"{case.label}: named places vs {', '.join(fp.missiles)} from {launch[2]} (k = {k})",
+                        tuple(place_rows[0]), [tuple(str(v) for v in r.values()) for r in place_rows])
+        console.print(f"{case.label}: {sm['cells_defended']}/{sm['cells_threatened']} cells defended, "
                       f"population share {sm['share_population_defended']}")
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+    return {"cells defended": sm["cells_defended"], "cells threatened": sm["cells_threatened"],
+            "share of cells": sm["share_cells_defended"], "share of population": sm["share_population_defended"],
+            **({"places defended": sum(p["status"] == "defended" for p in fp.places)} if fp.places else {})}
 
 
 @app.command(rich_help_panel=PANEL)

@@ -49,7 +49,14 @@ _MARKERS = {  # kind -> (marker, size pt, legend label)
     "aim": ("X", 8.0, "aimpoint"),
     "impact": ("P", 8.0, "impact"),
     "place": ("o", 3.5, "place"),
+    # named places evaluated by an analysis, filled with their class colour (see PLACE_CLASS_KINDS)
+    "place-defended": ("o", 6.0, "named place: defended"),
+    "place-threatened": ("o", 6.0, "named place: threatened, not defended"),
+    "place-out": ("o", 6.0, "named place: out of range"),
 }
+PLACE_CLASS_KINDS = {palette.DEFENDED: "place-defended", palette.THREATENED: "place-threatened",
+                     palette.OUT_OF_RANGE: "place-out"}
+_PLACE_FILL = {v: palette.CLASS_COLORS[k] for k, v in PLACE_CLASS_KINDS.items()}
 EVENT_MARKERS = {"burnout": "o", "apogee": "^", "re-entry": "v", "impact": "X"}
 
 
@@ -431,12 +438,17 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
         ax.plot(_unwrap(t.lon_deg), np.asarray(t.lat_deg, float), transform=geo, color=t.color, lw=1.6, zorder=7)
         handles.append(Line2D([], [], color=t.color, lw=1.6, label=t.label or "ground track"))
     kinds_drawn = []
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
     for m in markers:
+        px, py = ax.projection.transform_point(m.lon_deg, m.lat_deg, pc)
+        if not (np.isfinite(px) and np.isfinite(py) and x0 <= px <= x1 and y0 <= py <= y1):
+            continue  # outside the map: neither marker nor label (nor a legend entry for it)
         marker, size, _ = _MARKERS.get(m.kind, _MARKERS["place"])
-        col = palette.LAYER_COLORS.get(m.kind, palette.LAYER_COLORS["place"])
-        ax.plot([m.lon_deg], [m.lat_deg], marker=marker, ls="none", color=col, mec="white" if m.kind != "place"
-                else col, mew=0.6, ms=size, transform=pc, zorder=9 if m.kind != "place" else 8, clip_on=True)
-        if m.label and (m.kind != "place" or label_places):
+        col, mec = _marker_colors(m.kind)
+        ax.plot([m.lon_deg], [m.lat_deg], marker=marker, ls="none", color=col, mec=mec, mew=0.6, ms=size,
+                transform=pc, zorder=9 if m.kind != "place" else 8, clip_on=True)
+        if m.label and (m.kind not in ("place", "place-out") or label_places):
             tr = offset_copy(pc._as_mpl_transform(ax), fig=fig, x=4, y=3, units="points")
             ax.text(m.lon_deg, m.lat_deg, m.label, transform=tr, fontsize=6.5 if m.kind == "place" else 7,
                     zorder=10, clip_on=True,
@@ -445,10 +457,18 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
             kinds_drawn.append(m.kind)
     for kind in sorted(kinds_drawn, key=lambda k: list(_MARKERS).index(k) if k in _MARKERS else 99):
         marker, size, label = _MARKERS.get(kind, _MARKERS["place"])
-        col = palette.LAYER_COLORS.get(kind, palette.LAYER_COLORS["place"])
-        handles.append(Line2D([], [], marker=marker, ls="none", color=col, mec="white" if kind != "place" else col,
-                              mew=0.6, ms=size, label=label))
+        col, mec = _marker_colors(kind)
+        handles.append(Line2D([], [], marker=marker, ls="none", color=col, mec=mec, mew=0.6, ms=size, label=label))
     return handles
+
+
+def _marker_colors(kind: str) -> tuple[str, str]:
+    """(face colour, edge colour) of a marker kind: a named place evaluated by an analysis is filled with its
+    class colour and edged black; other kinds take the palette's layer colour (edged white, places plain)."""
+    if kind in _PLACE_FILL:
+        return _PLACE_FILL[kind], "#000000"
+    col = palette.LAYER_COLORS.get(kind, palette.LAYER_COLORS["place"])
+    return col, ("white" if kind != "place" else col)
 
 
 def _edges(c: np.ndarray, name: str) -> np.ndarray:

@@ -85,3 +85,40 @@ def write_report(out_dir, title: str, sections: list[dict], command: str = "", p
 
 def escape(text: str) -> str:
     return html.escape(text)
+
+
+_INDEX = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:90%}
+th{background:#eee}</style></head><body>
+<h1>{{ title }}</h1>
+{% if description %}<p>{{ description }}</p>{% endif %}
+<p>One folder per variant of scenario {{ scenario }}, each with its own report, data files, scenario.yaml (the
+variant merged in) and provenance.json.</p>
+<table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in rows %}<tr><td><a href="{{ r.folder }}/report.html">{{ r.variant }}</a></td>\
+{% for c in columns[1:] %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}</table>
+</body></html>
+""")
+
+
+def write_index(out_dir, title: str, rows: list[dict], *, scenario: str = "", description: str = "") -> list[Path]:
+    """``index.json``, ``index.md`` and ``index.html`` in ``out_dir`` linking one folder per variant.
+
+    ``rows``: one dict per variant with ``variant`` and ``folder`` (relative) first, then the key numbers to
+    show; each row links ``<folder>/report.html``."""
+    import json
+
+    out = files.check_dir_writable(out_dir)
+    cols = ["variant"] + [c for c in (rows[0] if rows else {}) if c not in ("variant", "folder")]
+    doc = {"title": title, "scenario": scenario, "variants": [{**r, "report": f"{r['folder']}/report.html"}
+                                                              for r in rows]}
+    md = [f"# {title}\n"] + ([f"{description}\n"] if description else [])
+    md.append(f"One folder per variant of scenario {scenario}, each with its own report.\n")
+    md.append(_md_table([{**{c: r.get(c, "") for c in cols},
+                          "variant": f"[{r['variant']}]({r['folder']}/report.md)"} for r in rows]))
+    page = _INDEX.render(title=title, description=description, scenario=scenario, columns=cols, rows=rows)
+    return [files.write_atomic(out / "index.json", json.dumps(doc, indent=2) + "\n"),
+            files.write_atomic(out / "index.md", "\n".join(md)),
+            files.write_atomic(out / "index.html", page)]
