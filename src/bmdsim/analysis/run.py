@@ -49,8 +49,8 @@ class ScenarioRun:
         w = csv.writer(buf, lineterminator="\n")
         keys = sorted({k for lab in self.labels for k in lab})
         w.writerow(keys + ["threat_id", "missile", "launch", "aim", "site", "interceptor", "vbo_kms", "engageable",
-                           "reason", "launch_earliest_s", "first_intercept_s", "first_alt_km", "last_intercept_s",
-                           "shots"])
+                           "reason", "track_sensor", "launch_earliest_s", "first_intercept_s", "first_alt_km",
+                           "last_intercept_s", "shots"])
         ids = np.nonzero(self.trajectories.ok)[0]
         for label, tab in zip(self.labels, self.tables, strict=True):
             for i in ids:
@@ -58,8 +58,9 @@ class ScenarioRun:
                     w.writerow([label.get(k, "") for k in keys] + [
                         int(i), self.threats.missile[i], self.threats.launch_id[i], self.threats.aim_id[i], site.name,
                         site.interceptor, round(site.kin.vbo_m_s / 1e3, 3), bool(tab.engageable[i, j]),
-                        tab.reason_text(i, j), _f(tab.launch_earliest_s[i, j]), _f(tab.first["t_s"][i, j]),
-                        _f(tab.first["alt_km"][i, j]), _f(tab.last["t_s"][i, j]), int(tab.shots[i, j])])
+                        tab.reason_text(i, j), tab.track_sensor_name(i, j) or "", _f(tab.launch_earliest_s[i, j]),
+                        _f(tab.first["t_s"][i, j]), _f(tab.first["alt_km"][i, j]), _f(tab.last["t_s"][i, j]),
+                        int(tab.shots[i, j])])
         return buf.getvalue()
 
     def threats_csv(self) -> str:
@@ -86,7 +87,7 @@ def _f(x, nd=3):
     return "" if not np.isfinite(x) else round(x, nd)
 
 
-def work_sizes(scn: Scenario) -> list[tuple[str, float, str]]:
+def work_sizes(scn: Scenario, variant: str | None = None) -> list[tuple[str, float, str]]:
     """The size of running ``scn`` in the units of :mod:`bmdsim.model.limits`, estimated before any
     trajectory is flown: trajectories, samples held at once, engagement pairs over every variant and
     sweep point, and the bytes of engagements.csv."""
@@ -99,7 +100,7 @@ def work_sizes(scn: Scenario) -> list[tuple[str, float, str]]:
     shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
     step = scn.options.step_s
     samples = sum(k * samples_per_trajectory(m, step, shape) for m, k in Counter(tl.missile).items())
-    variants = expand_variants(scn)
+    variants = expand_variants(scn, variant)
     pairs = sum(tl.n * len(v.scenario.architecture.sites) for v in variants)
     fewer = "use fewer variants or sweep points, or a smaller threat set"
     return [("trajectories", tl.n, "use a smaller threat set"),
@@ -124,15 +125,17 @@ def _run_variant(args):
     return run_engagements(arch, traj)
 
 
-def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2) -> ScenarioRun:
-    """Solve the threats once, then run every variant x sweep point (on Dask with ``scheduler``)."""
+def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2,
+                 variant: str | None = None) -> ScenarioRun:
+    """Solve the threats once, then run every variant (the base case too, as ``base``, unless the scenario
+    says ``base: false``; or only ``variant``) x sweep point (on Dask with ``scheduler``)."""
     from bmdsim.analysis.sweep import map_chunks
     from bmdsim.errors import BmdsimError
 
     tl, traj = solve_threats(scn)
     if traj is None:
         raise BmdsimError(f"scenario {scn.name!r}: the threat set has no launch/aim pair within range")
-    variants = expand_variants(scn)
+    variants = expand_variants(scn, variant)
     # validate every variant's names before any work is shipped out
     for v in variants:
         resolve(v.scenario.architecture)

@@ -34,7 +34,6 @@ from bmdsim.cli.common import (
     grid_box,
     print_table,
     progress_bar,
-    scenario_arch,
     scenario_cases,
     warn,
 )
@@ -215,6 +214,7 @@ def _footprint_case(case, out, names, launch, g, k, place_list, include_attacker
 @app.command(rich_help_panel=PANEL)
 def deterrent(
     scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
+    variant: VariantOpt = None,
     vbo_kms: VboOpt = None,
     decision_time_s: DecisionOpt = None,
     scheduler: SchedulerOpt = None,
@@ -224,19 +224,38 @@ def deterrent(
     dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
 ) -> None:
-    """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV, heat map, report."""
+    """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV (why not, least burnout speed), heat
+    map, report."""
+    from bmdsim.io import files
+
+    check_figure_options(dpi)
+    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s)
+    out = out or Path("out") / f"deterrent-{scn.name}"
+    files.check_dir_creatable(out)
+    where = dask_options(scheduler, jobs)
+    single = len(cases) == 1
+    cmd = ("bmdsim deterrent scenario.yaml" + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
+           + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
+           + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)")
+    entries = [_deterrent_case(c, c.folder(out, single), vbo_kms, decision_time_s, where, quiet, figure_format.value,
+                               dpi, cmd) for c in cases]
+    finish_cases(out, scn, cases, entries, "deterrent")
+
+
+VBO_MEANING = ("vbo is the interceptor's burnout speed (the speed the literature quotes), relative to its launcher; "
+               "the interceptor also carries its site's velocity from the Earth's rotation")
+
+
+def _deterrent_case(case, out, vbo_kms, decision_time_s, where, quiet, figure_format, dpi, cmd) -> dict:
     from bmdsim.analysis.deterrent import deterrent_matrix, write_deterrent
     from bmdsim.analysis.stability import DEFAULT_FORCES
     from bmdsim.io import files
     from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
 
-    check_figure_options(dpi)
-    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
-    out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_creatable(out)
-    where = dask_options(scheduler, jobs)
-    prog, cb = progress_bar(quiet, f"deterrent matrix of {scn.name}")
+    v = case.scenario
+    prog, cb = progress_bar(quiet, f"deterrent matrix of {case.label}")
     if prog:
         prog.start()
     try:
@@ -247,29 +266,48 @@ def deterrent(
         if prog:
             prog.stop()
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
-    prov = static_provenance(scenario=v, arch=arch, missiles=sorted(set(dm.threats.missile)),
-                             inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s})
+    prov = static_provenance(scenario=v, arch=case.arch, missiles=sorted(set(dm.threats.missile)),
+                             inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s,
+                                     "variant": case.name or None})
     paths = [write_scenario(out, v)]
-    paths += write_deterrent(dm, out, wh, figure_format=figure_format.value, dpi=dpi, provenance=prov)
+    paths += write_deterrent(dm, out, wh, figure_format=figure_format, dpi=dpi, provenance=prov, label=case.label,
+                             variant=case.name)
     sm = dm.summary(wh)
-    paths += write_report(out, f"Deterrent matrix: {scn.name}", [
+    rows = dm.rows()
+    no = sorted((r for r in rows if not r["engageable"]),
+                key=lambda r: (r["vbo_needed_kms"] is None, r["vbo_needed_kms"] or 0.0, r["launch"], r["target"]))
+    why = [{"site": site, **{k: n for k, n in counts.items()}} for site, counts in sm["why_not"].items()]
+    reasons = sorted({k for w in why for k in w if k != "site"})
+    why = [{"site": w["site"], **{k: w.get(k, 0) for k in reasons}} for w in why]
+    sections = [
         {"heading": "Result", "paragraphs": [
             f"{sm['engageable']} of {sm['trajectories']} Russian ICBM/SLBM trajectories toward US targets are "
-            f"engageable ({sm['share_engageable']:.1%}); the least vbo that would engage any is "
+            f"engageable ({sm['share_engageable']:.1%}); the least burnout speed vbo that would engage any, every "
+            "site set to it, is "
             + (f"{sm['min_vbo_needed_kms']} km/s." if sm["min_vbo_needed_kms"] is not None
-               else f"above {dm.vbo_ladder_kms[-1]:g} km/s (none engaged on the ladder).")],
-         "images": [out / f"deterrent.{figure_format.value}"]},
-        {"heading": "Engageable trajectories", "rows": [r for r in dm.rows() if r["engageable"]][:200]},
-    ], command="bmdsim deterrent scenario.yaml" + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
-       + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
-       + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)", provenance=prov)
+               else f"above {dm.vbo_ladder_kms[-1]:g} km/s (none engaged up to there)."),
+            VBO_MEANING + "."],
+         "images": [out / f"deterrent.{figure_format}"]},
+        {"heading": "Why not: per site, the trajectories it cannot engage, by reason", "paragraphs": [
+            "Reasons: not_detected (no sensor sees it), no_fire_control_track (seen, but no usable fire-control "
+            "track), too_late (no intercept after the earliest launch), outside_altitude_band, out_of_reach (the "
+            "interceptor cannot reach any point of the trajectory in time)."], "rows": why},
+        {"heading": "Engageable trajectories", "rows": [r for r in rows if r["engageable"]][:200]},
+        {"heading": "Not engageable: why, and the least burnout speed that would engage", "paragraphs": [
+            "Sorted by that speed (vbo_needed_kms, every site set to it); the first 200 here, all of them in "
+            "deterrent.csv (column why_not)."],
+         "rows": [{k: r[k] for k in ("launch", "target", "missile", "why_not", "vbo_needed_kms")} for r in no][:200]},
+    ]
+    paths += write_report(out, f"Deterrent matrix: {case.label}", sections, command=cmd, provenance=prov)
     paths = finish_folder(out, paths)
     if not quiet:
         need = (f"{sm['min_vbo_needed_kms']} km/s" if sm["min_vbo_needed_kms"] is not None
                 else f"none up to {dm.vbo_ladder_kms[-1]:g} km/s")
-        console.print(f"{scn.name}: {sm['engageable']}/{sm['trajectories']} deterrent trajectories engageable; "
-                      f"least engaging vbo {need}")
+        console.print(f"{case.label}: {sm['engageable']}/{sm['trajectories']} deterrent trajectories engageable; "
+                      f"least engaging burnout speed {need}")
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+    return {"engageable": sm["engageable"], "trajectories": sm["trajectories"], "share": sm["share_engageable"],
+            "least vbo that engages (km/s)": sm["min_vbo_needed_kms"]}
 
 
 @app.command(rich_help_panel=PANEL)
@@ -281,6 +319,7 @@ def criteria(
     lat: LatOpt = "30:80",
     lon: LonOpt = "-25:60",
     template: str = typer.Option("SM-3-IIA", "--template", help="interceptor whose other parameters are used"),
+    variant: VariantOpt = None,
     decision_time_s: float = typer.Option(30.0, "--decision-time-s", help="launch at burnout + this (s)"),
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
@@ -292,10 +331,9 @@ def criteria(
     force: ForceOpt = False,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
-    import json
 
     from bmdsim.io import files
-    from bmdsim.io.provenance import static_provenance, write_scenario
+    from bmdsim.io.provenance import static_provenance
     from bmdsim.io.report import write_report
 
     check_figure_options(dpi)
@@ -339,28 +377,44 @@ def criteria(
             console.print(f"safe envelope: min {sm['min_safe_vbo_kms']} km/s, median {sm['median_safe_vbo_kms']} km/s")
             console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         return
-    from bmdsim.analysis.criteria import check_limits, load_criteria, verdict
-    from bmdsim.analysis.deterrent import deterrent_matrix
+    from bmdsim.analysis.criteria import load_criteria
 
     if scenario is None or criteria_file is None:
         fail("criteria needs SCENARIO and --criteria FILE (or --derive)")
     crit = load_criteria(criteria_file)
-    scn, v, arch = scenario_arch(scenario, None, None)
+    scn, cases = scenario_cases(scenario, variant, None, None)
     out = out or Path("out") / f"criteria-{scn.name}"
     files.check_dir_creatable(out)
+    single = len(cases) == 1
+    entries = [_criteria_case(c, c.folder(out, single), crit, criteria_file, quiet) for c in cases]
+    finish_cases(out, scn, cases, entries, "criteria")
+
+
+def _criteria_case(case, out, crit, criteria_file, quiet) -> dict:
+    import json
+
+    from bmdsim.analysis.criteria import check_limits, verdict
+    from bmdsim.analysis.deterrent import deterrent_matrix
+    from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
+    from bmdsim.io.report import write_report
+
+    files.check_dir_creatable(out)
+    v, arch = case.scenario, case.arch
     limits = check_limits(arch, crit)
-    with busy(quiet, f"deterrent trajectories against {scn.name}"):
+    with busy(quiet, f"deterrent trajectories against {case.label}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     eng = int(dm.engageable.sum())
     total = int(dm.trajectories.ok.sum())
     text = verdict(limits, eng, total)
-    prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name})
-    result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
-              "deterrent_trajectories": total, "verdict": text, "provenance": prov}
+    prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name,
+                                                            "variant": case.name or None})
+    result = {"scenario": v.name, "variant": case.name or None, "criteria": crit.name, "limits": limits,
+              "deterrent_engaged": eng, "deterrent_trajectories": total, "verdict": text, "provenance": prov}
     files.check_dir_writable(out)  # created now, after the work
     paths = [write_scenario(out, v), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
              files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
-    paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
+    paths += write_report(out, f"Criteria {crit.name}: {case.label}", [
         {"heading": "Verdict", "paragraphs": [text]},
         {"heading": "Limits", "rows": [{"limit": x["limit"], "met": x["met"], "detail": "; ".join(x["detail"])}
                                       for x in limits]}],
@@ -370,7 +424,9 @@ def criteria(
     if not quiet:
         for x in limits:
             console.print(f"{'met ' if x['met'] else 'FAIL'}  {x['limit']}  {'; '.join(x['detail'])}")
-        console.print(text)
+        console.print(f"{case.label}: {text}")
+    return {"limits met": sum(x["met"] for x in limits), "limits": len(limits), "deterrent engaged": eng,
+            "deterrent trajectories": total, "verdict": text}
 
 
 @app.command(rich_help_panel=PANEL)
@@ -378,38 +434,63 @@ def stability(
     scenario: str = typer.Argument(..., help="scenario name or file (its architecture)"),
     forces: Path = typer.Option(None, "--forces", help="forces YAML (default: built-in c. 2012 force)"),
     first_strike: bool = typer.Option(False, "--first-strike", help="include a counterforce first strike"),
+    variant: VariantOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder"),
     quiet: QuietOpt = False,
 ) -> None:
     """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
+    from bmdsim.analysis.stability import load_forces
+    from bmdsim.io import files
+
+    f = load_forces(forces)
+    scn, cases = scenario_cases(scenario, variant, None, None)
+    out = out or Path("out") / f"stability-{scn.name}"
+    files.check_dir_creatable(out)
+    single = len(cases) == 1
+    cmd = ("bmdsim stability scenario.yaml" + (f" --forces {forces.name}" if forces is not None else "")
+           + (" --first-strike" if first_strike else "") + " --out .   (in this folder)")
+    entries = [_stability_case(c, c.folder(out, single), f, forces, first_strike, quiet, cmd) for c in cases]
+    finish_cases(out, scn, cases, entries, "stability")
+
+
+def _stability_case(case, out, f, forces_file, first_strike, quiet, cmd) -> dict:
     import json
 
     from bmdsim.analysis.deterrent import deterrent_matrix
-    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, load_forces, sensitivity
+    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, sensitivity
     from bmdsim.io import files
+    from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
 
-    f = load_forces(forces)
-    scn, v, arch = scenario_arch(scenario, None, None)
-    out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_creatable(out)
-    with busy(quiet, f"deterrent trajectories against {scn.name}"):
+    v = case.scenario
+    with busy(quiet, f"deterrent trajectories against {case.label}"):
         dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
     f = force_with_defense(dm, f)
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
     sens = sensitivity(f)
+    prov = static_provenance(scenario=v, arch=case.arch, missiles=sorted(set(dm.threats.missile)),
+                             inputs={"forces": forces_file.name if forces_file is not None else "built-in c. 2012",
+                                     "first_strike": first_strike, "variant": case.name or None})
     files.check_dir_writable(out)  # created now, after the work
-    paths = [files.write_atomic(out / "stability.json", json.dumps(
-        {"forces": f.model_dump(), "steps": res.steps, "totals": res.totals, "sensitivity": sens}, indent=2) + "\n")]
-    paths += write_report(out, f"Exchange calculator: {scn.name}", [
-        {"heading": "Totals", "rows": [{"quantity": k, "value": round(v, 3) if isinstance(v, float) else v}
-                                       for k, v in res.totals.items()]},
+    paths = [write_scenario(out, v)]
+    if forces_file is not None:
+        paths.append(files.write_atomic(out / forces_file.name, forces_file.read_bytes()))
+    paths.append(files.write_atomic(out / "stability.json", json.dumps(
+        {"scenario": v.name, "variant": case.name or None, "forces": f.model_dump(), "steps": res.steps,
+         "totals": res.totals, "sensitivity": sens, "provenance": prov}, indent=2) + "\n"))
+    paths += write_report(out, f"Exchange calculator: {case.label}", [
+        {"heading": "Totals", "rows": [{"quantity": k, "value": round(x, 3) if isinstance(x, float) else x}
+                                       for k, x in res.totals.items()]},
         {"heading": "Per system", "rows": res.steps},
-        {"heading": "Sensitivity (penetrating warheads)", "rows": sens}],
-        command=f"bmdsim stability {scenario}" + (" --first-strike" if first_strike else ""))
+        {"heading": "Sensitivity (penetrating warheads)", "rows": sens}], command=cmd, provenance=prov)
+    paths = finish_folder(out, paths)
+    t = res.totals
     if not quiet:
-        t = res.totals
-        console.print(f"{scn.name}: {t['warheads']:.0f} warheads, {t['surviving']:.0f} surviving, "
+        console.print(f"{case.label}: {t['warheads']:.0f} warheads, {t['surviving']:.0f} surviving, "
                       f"{t['engageable']:.1f} engageable, {t['killed']:.1f} killed, {t['penetrating']:.1f} penetrating")
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+    return {"warheads": round(t["warheads"], 1), "surviving": round(t["surviving"], 1),
+            "engageable": round(t["engageable"], 1), "killed": round(t["killed"], 1),
+            "penetrating": round(t["penetrating"], 1)}

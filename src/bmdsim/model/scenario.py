@@ -541,11 +541,15 @@ def analysis_cases(scn: Scenario, which: str | None = None) -> list[tuple[str, S
     return out
 
 
-def expand_variants(scn: Scenario) -> list[Variant]:
+def expand_variants(scn: Scenario, which: str | None = None) -> list[Variant]:
     """Cases x sweep product, each a validated Scenario without sweeps or variants. With variants the
-    label holds ``variant`` (``base`` for the base case, first, unless ``base: false``)."""
+    label holds ``variant`` (``base`` for the base case, first, unless ``base: false``). ``which``: one
+    variant name only (None or ``"all"``: every one; an unknown name is a BmdsimError)."""
     base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})
     named = _named_cases(scn)
+    if which not in (None, "all"):
+        analysis_cases(scn, which)  # checks the name
+        named = [(n, o) for n, o in named if n == which]
     axes = []
     for path, spec in scn.sweep.items():
         try:
