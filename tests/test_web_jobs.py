@@ -93,7 +93,7 @@ def test_quick_requests_answer_while_a_job_runs(client):
     th.start()
     time.sleep(1.0)
     r = client.post("/api/engage", json={"scenario": "epaa-phase-3", "missile": "Iran-IRBM", "from": "tabriz",
-                                         "to": "paris"})
+                                         "to": "berlin"})
     t_quick = time.monotonic()
     th.join(timeout=600)
     assert r.status_code == 200
@@ -167,9 +167,9 @@ def test_footprint_files_are_the_clis(client, tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "cli"
-    bbox = f"{BOX['lon_min']},{BOX['lon_max']},{BOX['lat_min']},{BOX['lat_max']}"
     r = subprocess.run([sys.executable, "-m", "bmdsim.cli", "footprint", "epaa-phase-3", "--launch-area", "tabriz",
-                        "--grid", "1", f"--bbox={bbox}", "--out", str(out), "--quiet"],
+                        "--grid", "1", f"--lat={BOX['lat_min']}:{BOX['lat_max']}",
+                        f"--lon={BOX['lon_min']}:{BOX['lon_max']}", "--out", str(out), "--quiet"],
                        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root / "src")), timeout=600)
     assert r.returncode == 0, r.stderr
     res = events(client, "/api/footprint", {**FP, "missiles": None})[-1][1]

@@ -12,7 +12,7 @@ from bmdsim.web.app import Settings, create_app  # noqa: E402
 from bmdsim.web.service import MAX_UPLOAD_BYTES  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
-THREAT = {"missile": "Iran-IRBM", "from": "tabriz", "to": "paris"}
+THREAT = {"missile": "Iran-IRBM", "from": "tabriz", "to": "berlin"}
 
 
 @pytest.fixture(scope="module")

@@ -173,7 +173,7 @@ def trajectory(body: TrajectoryRequest, request: Request, cat: Cat) -> Response:
         finally:
             path.unlink(missing_ok=True)
         return _attachment(data, fmt, stem)
-    text = {"csv": lambda: tf.to_csv(ts, ep), "kml": lambda: service.kml_ids_from_one(tf.to_kml(ts, epoch=ep)),
+    text = {"csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
             "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
             "e": lambda: tf.to_stk_e(ts, ep)}[fmt]()
     return _attachment(text, fmt, stem)

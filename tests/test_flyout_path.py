@@ -11,11 +11,11 @@ from scipy.integrate import solve_ivp
 
 from bmdsim.analysis.engage import run_engagements
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2, R_MEAN_M, geodetic_to_ecef
+from bmdsim.core.flyout_path import fly_planar, flyout_paths, point_ecef, solve_elevation
 from bmdsim.model.architecture import resolve
 from bmdsim.model.interceptors import get_interceptor
 from bmdsim.model.scenario import expand_variants, load_scenario
 from bmdsim.model.trajectories import solve_one
-from bmdsim.web.flyout_path import fly_planar, flyout_paths, point_ecef, solve_elevation
 
 
 def reference_flight(kin, elev_rad, t_eval):
@@ -68,8 +68,9 @@ def test_coast_conserves_energy():
 @pytest.fixture(scope="module")
 def engagements():
     arch = resolve(expand_variants(load_scenario("epaa-phase-4"))[0].scenario.architecture)
-    cases = [("Iran-IRBM", (35.7, 51.4), (48.85, 2.35)), ("Iran-IRBM", (38.08, 46.29), (52.52, 13.40)),
-             ("Sejjil-2", (35.7, 51.4), (41.0, 28.98))]
+    # Tabriz -> Lyon and Istanbul (Tehran -> Paris and -> Istanbul are beyond the recalibrated missiles' reach)
+    cases = [("Iran-IRBM", (38.08, 46.29), (45.76, 4.84)), ("Iran-IRBM", (38.08, 46.29), (52.52, 13.40)),
+             ("Sejjil-2", (38.08, 46.29), (41.0, 28.98))]
     out = []
     for missile, a, b in cases:
         ts = solve_one(missile, a, b, step_s=5.0)
