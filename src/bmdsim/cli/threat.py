@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,7 +21,6 @@ from bmdsim.cli.common import (
     OutFileOpt,
     Projection,
     ProjectionOpt,
-    TableFormat,
     ToOpt,
     TrajFormat,
     VboOpt,
@@ -34,6 +34,12 @@ from bmdsim.cli.common import (
 )
 
 PANEL = "One threat"
+
+
+class EngageFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    czml = "czml"
 
 
 @app.command(rich_help_panel=PANEL)
@@ -90,14 +96,25 @@ def engage(
     gamma_deg: GammaOpt = None,
     step_s: float = typer.Option(None, "--step-s", help="threat sample spacing (s): the window resolution "
                                  "(default: the scenario's, else 5)", show_default=False),
-    fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
+    fmt: EngageFormat = typer.Option(EngageFormat.json, "--format", help=(
+        "json or csv (the table; each engagement names the sensor whose track gave the earliest launch), or czml "
+        "(Cesium: the threat, the interceptors' re-flown paths, sites and intercept points, Earth-fixed)")),
     out: OutFileOpt = None,
+    epoch: EpochOpt = None,
+    figure: FigureOpt = None,
+    dpi: DpiOpt = 150,
+    projection: ProjectionOpt = Projection.auto,
     force: ForceOpt = False,
 ) -> None:
-    """Engagement table of one threat against every site of an architecture."""
+    """Engagement table of one threat against every site of an architecture (--figure: tracks, fly-outs and a
+    per-site timeline)."""
     from bmdsim.analysis.engage import run_engagements
+    from bmdsim.analysis.flyouts import engagement_flyouts
+    from bmdsim.io import engagement_formats as ef
+    from bmdsim.io.timefmt import DEFAULT_EPOCH, parse_epoch
     from bmdsim.model.architecture import resolve
     from bmdsim.model.archref import load_architecture_ref
+    from bmdsim.model.places import parse_point
 
     ref = load_architecture_ref(architecture)
     o = ref.options
@@ -107,8 +124,19 @@ def engage(
         step_s = o.step_s if step_s is None else step_s
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
+    check_figure_options(dpi, figure)
+    ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
     arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
     warn_architecture(arch)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
     table = run_engagements(arch, ts)
-    emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)
+    paths = engagement_flyouts(table) if (figure is not None or fmt.value == "czml") else []
+    if fmt.value == "czml":
+        text = ef.to_czml(table, paths, ep)
+    else:
+        text = table.to_json() if fmt.value == "json" else table.to_csv()
+    if figure is not None:
+        ef.plot(table, paths, figure, dpi=dpi, projection=projection.value,
+                launch_label=parse_point(launch, "--from")[2], aim_label=parse_point(aim, "--to")[2])
+        console.print(f"wrote {figure}", style="dim")
+    emit(text, out)

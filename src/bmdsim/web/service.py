@@ -255,22 +255,9 @@ def sites_view(arch) -> list[dict]:
 
 def flyouts(table, i: int = 0) -> list[dict]:
     """Re-flown interceptor paths to the first and last intercept points of every engageable site."""
-    from bmdsim.core.flyout_path import flyout_paths, point_ecef
+    from bmdsim.analysis.flyouts import engagement_flyouts
 
-    reqs, keys = [], []
-    for j, site in enumerate(table.architecture.sites):
-        for which, d in (("first", table.first), ("last", table.last)):
-            if not np.isfinite(d["t_s"][i, j]) or not np.isfinite(d["flyout_s"][i, j]):
-                continue
-            alt_m = float(d["alt_km"][i, j]) * 1e3
-            reqs.append((site.kin, site.site_ecef, float(d["launch_s"][i, j]), float(d["flyout_s"][i, j]),
-                         point_ecef(float(d["lat"][i, j]), float(d["lon"][i, j]), alt_m), alt_m))
-            keys.append((site.name, which))
-    out = []
-    for (name, which), path in zip(keys, flyout_paths(reqs), strict=True):
-        if path is not None:
-            out.append({"site": name, "which": which, **path.to_json()})
-    return out
+    return [{"site": f.site, "which": f.which, **f.path.to_json()} for f in engagement_flyouts(table, i)]
 
 
 def engage_view(table, ts, arch) -> dict:
