@@ -144,12 +144,26 @@ def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, job
     return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
 
 
-def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None) -> list:
-    from bmdsim.io import files
+def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None, *, figure_format: str = "png",
+              dpi: int | None = None) -> list:
+    """summary.json, engagements.csv, threats.csv and ``engageable.<figure_format>``: a heat map of the share of
+    threats each site (and any site) engages, one row per variant and sweep point."""
+    from bmdsim.io import figures, files
 
     out = files.check_dir_writable(out_dir)
-    summary = {**run.summary(), **({"provenance": provenance} if provenance else {})}
+    sm = run.summary()
+    summary = {**sm, **({"provenance": provenance} if provenance else {})}
     paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"),
              files.write_atomic(out / "engagements.csv", run.engagements_csv()),
              files.write_atomic(out / "threats.csv", run.threats_csv())]
+    sites = list(dict.fromkeys(s for r in sm["runs"] for s in r["sites"]))
+    rows = [", ".join(f"{k}={v}" for k, v in r["label"].items()) or run.scenario.name for r in sm["runs"]]
+    vals = np.array([[100.0 * (r["sites"][s]["share"] or 0.0) if s in r["sites"] else np.nan for s in sites]
+                     + [100.0 * (r["share_engageable"] or 0.0)] for r in sm["runs"]])
+    fig = out / f"engageable.{figure_format}"
+    figures.plot_heatmap(rows, sites + ["any site"], vals, fig, dpi=dpi or figures.DEFAULT_DPI, vmin=0.0, vmax=100.0,
+                         title=f"{run.scenario.name}: share of the {sm['threats_flown']} threats engageable (%)",
+                         cbar_label="% of threats engageable", fmt="{:.0f}",
+                         blank_label="site not in this variant")
+    paths.append(fig)
     return paths

@@ -436,28 +436,33 @@ def stability(
     first_strike: bool = typer.Option(False, "--first-strike", help="include a counterforce first strike"),
     variant: VariantOpt = None,
     out: Path = typer.Option(None, "--out", help="output folder"),
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
 ) -> None:
     """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
     from bmdsim.analysis.stability import load_forces
     from bmdsim.io import files
 
+    check_figure_options(dpi)
     f = load_forces(forces)
     scn, cases = scenario_cases(scenario, variant, None, None)
     out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_creatable(out)
     single = len(cases) == 1
     cmd = ("bmdsim stability scenario.yaml" + (f" --forces {forces.name}" if forces is not None else "")
-           + (" --first-strike" if first_strike else "") + " --out .   (in this folder)")
-    entries = [_stability_case(c, c.folder(out, single), f, forces, first_strike, quiet, cmd) for c in cases]
+           + (" --first-strike" if first_strike else "")
+           + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)")
+    entries = [_stability_case(c, c.folder(out, single), f, forces, first_strike, quiet, cmd, figure_format.value, dpi)
+               for c in cases]
     finish_cases(out, scn, cases, entries, "stability")
 
 
-def _stability_case(case, out, f, forces_file, first_strike, quiet, cmd) -> dict:
+def _stability_case(case, out, f, forces_file, first_strike, quiet, cmd, figure_format, dpi) -> dict:
     import json
 
     from bmdsim.analysis.deterrent import deterrent_matrix
-    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, sensitivity
+    from bmdsim.analysis.stability import FirstStrike, exchange, force_with_defense, plot_exchange, sensitivity
     from bmdsim.io import files
     from bmdsim.io.provenance import static_provenance, write_scenario
     from bmdsim.io.report import write_report
@@ -480,9 +485,12 @@ def _stability_case(case, out, f, forces_file, first_strike, quiet, cmd) -> dict
     paths.append(files.write_atomic(out / "stability.json", json.dumps(
         {"scenario": v.name, "variant": case.name or None, "forces": f.model_dump(), "steps": res.steps,
          "totals": res.totals, "sensitivity": sens, "provenance": prov}, indent=2) + "\n"))
+    fig = out / f"exchange.{figure_format}"
+    plot_exchange(res, fig, title=f"{case.label}: share of warheads (%)", dpi=dpi)
+    paths.append(fig)
     paths += write_report(out, f"Exchange calculator: {case.label}", [
-        {"heading": "Totals", "rows": [{"quantity": k, "value": round(x, 3) if isinstance(x, float) else x}
-                                       for k, x in res.totals.items()]},
+        {"heading": "Totals", "images": [fig],
+         "rows": [{"quantity": k, "value": round(x, 3) if isinstance(x, float) else x} for k, x in res.totals.items()]},
         {"heading": "Per system", "rows": res.steps},
         {"heading": "Sensitivity (penetrating warheads)", "rows": sens}], command=cmd, provenance=prov)
     paths = finish_folder(out, paths)

@@ -10,12 +10,16 @@ import typer
 from rich.table import Table
 
 from bmdsim.cli.common import (
+    DpiOpt,
+    FigureFormat,
+    FigureFormatOpt,
     ForceOpt,
     JobsOpt,
     QuietOpt,
     SchedulerOpt,
     VariantOpt,
     app,
+    check_figure_options,
     console,
     dask_options,
     finish_folder,
@@ -97,6 +101,8 @@ def run(
     variant: VariantOpt = None,
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
 ) -> None:
@@ -107,6 +113,7 @@ def run(
     from bmdsim.model.limits import check_work
     from bmdsim.model.scenario import load_scenario
 
+    check_figure_options(dpi)
     scn = load_scenario(scenario)
     check_work(f"run {scn.name}", work_sizes(scn, variant), force)
     _surface_warnings(scn)
@@ -130,8 +137,9 @@ def run(
                                                         decision_time_s=o.decision_time_s),
                              missiles=sorted(set(result.threats.missile)), inputs={"variant": variant})
     prov["reproduce"] = ("bmdsim run scenario.yaml" + (f" --variant {variant}" if variant else "")
-                         + " --out .   (in this folder)")
-    paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov)
+                         + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)")
+    paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov, figure_format=figure_format.value,
+                                                   dpi=dpi)
     paths = finish_folder(out, paths)
     if not quiet:
         t = Table(title=f"{scn.name}: share of threats engageable")
