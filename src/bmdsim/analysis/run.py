@@ -119,16 +119,20 @@ def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
 
 
 def _run_variant(args):
-    v, traj = args
+    v, traj, over = args
     o = v.scenario.options
-    arch = resolve(v.scenario.architecture, vbo_kms=o.vbo_kms, decision_time_s=o.decision_time_s)
+    vbo = over.get("vbo_kms") if over.get("vbo_kms") is not None else o.vbo_kms
+    dec = over.get("decision_time_s") if over.get("decision_time_s") is not None else o.decision_time_s
+    arch = resolve(v.scenario.architecture, vbo_kms=vbo, decision_time_s=dec)
     return run_engagements(arch, traj)
 
 
 def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2,
-                 variant: str | None = None) -> ScenarioRun:
+                 variant: str | None = None, vbo_kms: float | None = None,
+                 decision_time_s: float | None = None) -> ScenarioRun:
     """Solve the threats once, then run every variant (the base case too, as ``base``, unless the scenario
-    says ``base: false``; or only ``variant``) x sweep point (on Dask with ``scheduler``)."""
+    says ``base: false``; or only ``variant``) x sweep point (on Dask with ``scheduler``). ``vbo_kms`` /
+    ``decision_time_s`` override every case's options (every site's burnout speed, the decision time)."""
     from bmdsim.analysis.sweep import map_chunks
     from bmdsim.errors import BmdsimError
 
@@ -139,7 +143,8 @@ def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, job
     # validate every variant's names before any work is shipped out
     for v in variants:
         resolve(v.scenario.architecture)
-    tables = map_chunks(_run_variant, [(v, traj) for v in variants], scheduler=scheduler, jobs=jobs,
+    over = {"vbo_kms": vbo_kms, "decision_time_s": decision_time_s}
+    tables = map_chunks(_run_variant, [(v, traj, over) for v in variants], scheduler=scheduler, jobs=jobs,
                         progress=progress)
     return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from bmdsim.cli.common import (
+    DecisionOpt,
     DpiOpt,
     FigureFormat,
     FigureFormatOpt,
@@ -18,6 +19,7 @@ from bmdsim.cli.common import (
     QuietOpt,
     SchedulerOpt,
     VariantOpt,
+    VboOpt,
     app,
     check_figure_options,
     console,
@@ -99,6 +101,8 @@ def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or scenario file"),
     out: Path = typer.Option(None, "--out", help="output folder (default out/NAME)"),
     variant: VariantOpt = None,
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
     figure_format: FigureFormatOpt = FigureFormat.png,
@@ -123,7 +127,8 @@ def run(
     if prog:
         prog.start()
     try:
-        result = run_scenario(scn, progress=cb, variant=variant, **dask_options(scheduler, jobs))
+        result = run_scenario(scn, progress=cb, variant=variant, vbo_kms=vbo_kms, decision_time_s=decision_time_s,
+                              **dask_options(scheduler, jobs))
     finally:
         if prog:
             prog.stop()
@@ -133,10 +138,15 @@ def run(
 
     base = expand_variants(scn, variant)[0].scenario
     o = base.options
-    prov = static_provenance(scenario=scn, arch=resolve(base.architecture, vbo_kms=o.vbo_kms,
-                                                        decision_time_s=o.decision_time_s),
-                             missiles=sorted(set(result.threats.missile)), inputs={"variant": variant})
+    prov = static_provenance(
+        scenario=scn, arch=resolve(base.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
+                                   decision_time_s=decision_time_s if decision_time_s is not None
+                                   else o.decision_time_s),
+        missiles=sorted(set(result.threats.missile)),
+        inputs={"variant": variant, "vbo_kms": vbo_kms, "decision_time_s": decision_time_s})
     prov["reproduce"] = ("bmdsim run scenario.yaml" + (f" --variant {variant}" if variant else "")
+                         + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
+                         + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
                          + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)")
     paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov, figure_format=figure_format.value,
                                                    dpi=dpi)

@@ -28,10 +28,11 @@ th{background:#eee}img{max-width:100%;border:1px solid #ccc}code{background:#f4f
 <h1>{{ title }}</h1>
 <p class="note">{{ assumptions }}</p>
 {% if command %}<p>Reproduce: <code>{{ command }}</code></p>{% endif %}
-{% for s in sections %}<h2>{{ s.heading }}</h2>
+{% for s in sections %}<h{{ s.level }}>{{ s.heading }}</h{{ s.level }}>
 {% for p in s.paragraphs %}<p>{{ p }}</p>{% endfor %}
 {% if s.rows %}<table><tr>{% for c in s.rows[0].keys() %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in s.rows %}<tr>{% for v in r.values() %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
+{% if s.command %}<p class="note">Reproduce: <code>{{ s.command }}</code></p>{% endif %}
 {% for img in s.images %}<p>{% if img.mime %}<img alt="{{ img.alt }}" src="data:{{ img.mime }};base64,{{ img.data }}">\
 {% else %}Figure: <a href="{{ img.alt }}">{{ img.alt }}</a>{% endif %}</p>{% endfor %}
 {% endfor %}</body></html>
@@ -52,7 +53,8 @@ _MIME = {".png": "image/png", ".svg": "image/svg+xml"}  # PDF figures are linked
 
 def write_report(out_dir, title: str, sections: list[dict], command: str = "", provenance: dict | None = None
                  ) -> list[Path]:
-    """sections: [{heading, paragraphs: [str], rows: [dict], images: [path]}] -> report.html, report.md.
+    """sections: [{heading, paragraphs: [str], rows: [dict], images: [path], level: 2 or 3, command: str}] ->
+    report.html, report.md (``level`` 3: a sub-heading; ``command``: a "Reproduce" line under the table).
 
     PNG and SVG figures are inlined in the HTML (self-contained); PDF figures are linked (they sit in the
     same folder). ``command`` is the "Reproduce" line; ``provenance`` (see :mod:`bmdsim.io.provenance`)
@@ -72,11 +74,15 @@ def write_report(out_dir, title: str, sections: list[dict], command: str = "", p
             mime = _MIME.get(p.suffix.lower())
             data = base64.b64encode(p.read_bytes()).decode("ascii") if mime else ""
             imgs.append({"alt": p.name, "data": data, "mime": mime})
+        level = int(s.get("level", 2))
         html_sections.append({"heading": s["heading"], "paragraphs": s.get("paragraphs", []),
-                              "rows": s.get("rows", []), "images": imgs})
-        md.append(f"## {s['heading']}\n")
+                              "rows": s.get("rows", []), "images": imgs, "level": level,
+                              "command": s.get("command", "")})
+        md.append(f"{'#' * level} {s['heading']}\n")
         md += [p + "\n" for p in s.get("paragraphs", [])]
         md.append(_md_table(s.get("rows", [])))
+        if s.get("command"):
+            md.append(f"Reproduce: `{s['command']}`\n")
         md += [(f"![{Path(p).name}]({Path(p).name})\n" if Path(p).suffix.lower() in _MIME
                 else f"Figure: [{Path(p).name}]({Path(p).name})\n") for p in s.get("images", [])]
     page = _HTML.render(title=title, assumptions=ASSUMPTIONS, command=command, sections=html_sections)

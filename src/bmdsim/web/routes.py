@@ -299,11 +299,11 @@ def _claim_scenarios(func, names: list[str]) -> list[str]:
 
 @router.get("/claims", summary="The claims ledger: each claim, its quote and the scenarios it runs")
 def claims(request: Request, cat: Cat) -> dict:
-    from bmdsim.analysis.claims import ARTICLE, CLAIMS
+    from bmdsim.analysis.claims import ARTICLE_DESCRIPTION, CLAIMS
 
     names = cat.scenario_names()
-    return {"article": ARTICLE, "claims": [
-        {"id": c.id, "title": c.title, "quote": c.quote, "place": f"{ARTICLE}, line {c.line}",
+    return {"article": ARTICLE_DESCRIPTION, "claims": [
+        {"id": c.id, "title": c.title, "quote": c.quote, "place": f"line {c.line} of the article's text",
          "scenarios": _claim_scenarios(c.run, names), "reproduce": f"bmdsim claims --only {c.id}"} for c in CLAIMS]}
 
 
