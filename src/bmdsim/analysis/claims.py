@@ -306,7 +306,8 @@ def c3(ctx):
         fact = "No forward ship engages any Russian trajectory with any SM-3 block."
     finite = [v for v in safe.values() if v is not None]
     lowest = min(finite) if finite else None
-    return {"verdict": "depends" if engaged or finite else "not supported", "fact": fact,
+    fig = _c3_figure(ctx, engaged)
+    return {"verdict": "depends" if engaged or finite else "not supported", "fact": fact, "figures": [fig],
             "scenario": "ships-forward (the base case with SM-3 IIA, and variants block-ia, block-ib, block-iib) vs "
                         "the deterrent threat sets",
             "threshold": ("With their own SPY-1 radars and early-warning cueing the forward ships engage only the "
@@ -330,6 +331,60 @@ def c3(ctx):
             "numbers": {"engageable_by_ship_and_variant": per, "engaged": engaged,
                         "highest_harmless_vbo_with_perfect_tracking_kms": safe},
             "assumptions": ["patrol points are estimates", "SLBM launch areas are notional points"]}
+
+
+def _c3_figure(ctx, engaged) -> str:
+    """Map: the forward ships, their radars' fields of regard, the SLBM launch areas and the ground tracks of
+    the trajectories a ship engages (with any SM-3 block)."""
+    from bmdsim.io import figures, files, layers
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.places import get_place
+
+    arch = resolve(ctx.case("ships-forward").architecture)
+    dm = ctx.dm("ships-forward")
+    tracks, seen = [], set()
+    for e in engaged:
+        key = (e["launch"], e["missile"], e["target"])
+        i = next(k for k in range(dm.threats.n) if (dm.threats.launch_id[k], dm.threats.missile[k],
+                                                     dm.threats.aim_id[k]) == key)
+        if key in seen or not dm.trajectories.ok[i]:
+            continue
+        seen.add(key)
+        t, lat, lon, _, _, _ = dm.trajectories.samples_geodetic(i)
+        tracks.append(figures.Track(lat, lon, "ground track of an engaged trajectory"))
+    markers = [figures.Marker(s.lat_deg, s.lon_deg, s.name, "site") for s in arch.sites]
+    for pid in ("barents", "white_sea"):
+        p = get_place(pid)
+        markers.append(figures.Marker(p.lat_deg, p.lon_deg, f"{pid} (SLBM launch area)", "launch"))
+    fans = [figures.Fan(f.lat_deg, f.lon_deg, f.boresight_deg, f.half_width_deg, f.range_km, f.name)
+            for f in layers.radar_fields(arch) if f.range_km < 3000]
+    name = f"c3-forward-ships.{ctx.figure_format}"
+    files.check_dir_writable(ctx.out_dir)
+    figures.plot_map(ctx.out_dir / name, markers=markers, fans=fans, tracks=tracks, view=(-30.0, 60.0, 50.0, 88.0),
+                     projection="polar",
+                     title="C3: forward ships and the Russian trajectories they can engage (any SM-3 block)",
+                     dpi=ctx.dpi or figures.DEFAULT_DPI)
+    return name
+
+
+def _c13_figure(ctx, launches: dict, targets: list) -> str:
+    """Map: Iskander's reach (nominal range) from each launch area and the EPAA sites."""
+    from bmdsim.io import figures, files
+    from bmdsim.model.missiles import get_missile
+    from bmdsim.model.places import get_place
+
+    rng = get_missile("Iskander").nominal_range_km.value
+    markers, rings = [], []
+    for lname, lid in launches.items():
+        p = get_place(lid)
+        markers.append(figures.Marker(p.lat_deg, p.lon_deg, lname, "launch"))
+        rings.append(figures.Ring(p.lat_deg, p.lon_deg, rng, f"Iskander nominal range {rng:,.0f} km"))
+    markers += [figures.Marker(get_place(t).lat_deg, get_place(t).lon_deg, t, "site") for t in targets]
+    name = f"c13-iskander.{ctx.figure_format}"
+    files.check_dir_writable(ctx.out_dir)
+    figures.plot_map(ctx.out_dir / name, markers=markers, rings=rings, title="C13: Iskander's reach and the EPAA sites",
+                     dpi=ctx.dpi or figures.DEFAULT_DPI)
+    return name
 
 
 CRITERIA_EXAMPLE = {"name": "numbers-and-areas", "max_vbo_kms": 5.5,
@@ -641,10 +696,11 @@ def c13(ctx):
             rows.append({"from": lname, "target": t, "distance_km": round(float(d) / 1e3),
                          "in_reach": ok, "flight_time_s": round(float(ts.events_t_s[0, 3]), 0) if ok else None})
     reach = [r for r in rows if r["in_reach"]]
+    fig = _c13_figure(ctx, launches, targets)
     fact = ("Iskander reaches " + (", ".join(f"{r['target']} from {r['from']} ({r['flight_time_s']:.0f} s)"
                                               for r in reach) or "no EPAA site")
             + "; the other sites are beyond its reach from these launch areas.")
-    return {"verdict": "depends", "fact": fact,
+    return {"verdict": "depends", "fact": fact, "figures": [fig],
             "scenario": "Iskander (500 km) from Kaliningrad and southern Russia vs EPAA sites",
             "threshold": "in reach (flight time): " + (", ".join(
                 f"{r['target']} from {r['from']} ({r['flight_time_s']:.0f} s)" for r in reach) or "none"),

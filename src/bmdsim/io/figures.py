@@ -436,7 +436,9 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
                               label="range rings: " + "; ".join(labels) if labels else "range ring"))
     for t in tracks:
         ax.plot(_unwrap(t.lon_deg), np.asarray(t.lat_deg, float), transform=geo, color=t.color, lw=1.6, zorder=7)
-        handles.append(Line2D([], [], color=t.color, lw=1.6, label=t.label or "ground track"))
+        label = t.label or "ground track"
+        if all(h.get_label() != label for h in handles):  # one legend entry per kind of track
+            handles.append(Line2D([], [], color=t.color, lw=1.6, label=label))
     kinds_drawn = []
     x0, x1 = sorted(ax.get_xlim())
     y0, y1 = sorted(ax.get_ylim())
