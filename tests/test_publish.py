@@ -390,3 +390,21 @@ def test_figure_format_and_dpi_on_folder_commands(tmp_path, name):
 @pytest.mark.parametrize("name", sorted(SLOW_FOLDER_COMMANDS))
 def test_figure_format_and_dpi_on_slow_folder_commands(tmp_path, name):
     _check_folder_command(tmp_path, name, SLOW_FOLDER_COMMANDS[name])
+
+
+def test_readme_scenario_example_loads_and_expands(tmp_path):
+    """The README's `extends` / `variants` / `sweep` example is a valid scenario with the cases it describes."""
+    from bmdsim.model.scenario import analysis_cases, expand_variants, load_scenario
+
+    text = (ROOT / "README.md").read_text()
+    i = text.index("name: phase-3-blocks")
+    f = tmp_path / "example.yaml"
+    f.write_text(text[i:text.index("```", i)])
+    scn = load_scenario(str(f))
+    assert len(expand_variants(scn)) == 2 * 3 * 2
+    cases = dict(analysis_cases(scn))
+    base_sites = {s.name: s for s in cases["base"].architecture.sites}
+    assert base_sites["deveselu"].interceptor == "SM-3-IIA" and "ship-baltic" in base_sites
+    assert base_sites["redzikowo"].interceptor == "SM-3-IIA"  # inherited unchanged
+    assert "ship-baltic" not in {s.name for s in cases["ib"].architecture.sites}
+    assert "SBIRS" not in cases["base"].architecture.sensors
