@@ -20,8 +20,11 @@ from bmdsim.model.trajectories import solve_one
 
 def reference_flight(kin, elev_rad, t_eval):
     """The baseline model integrated independently: DOP853, rtol 1e-11, the burn switched off exactly at tb
-    (two integrations). Returns ground range (m) and altitude (m) above the sphere of radius R_MEAN_M."""
-    a = kin.accel_m_s2
+    (two integrations), with the model's thrust acceleration for the elevation. Returns ground range (m) and
+    altitude (m) above the sphere of radius R_MEAN_M."""
+    from bmdsim.core.flyout_path import thrust_accel_m_s2
+
+    a = float(thrust_accel_m_s2(kin, np.array([elev_rad]))[0])
     thrust = np.array([a * math.cos(elev_rad), a * math.sin(elev_rad)])
 
     def rhs(on):
