@@ -150,8 +150,8 @@ def test_box_smaller_than_a_cell_and_a_grid_that_covers_the_box(tmp_path):
     assert north_edge >= 72 and g.lat_deg.min() - 3.5 <= 34  # every latitude of the box is in a cell
     assert g.lon_deg.max() + 3.5 >= 45 and g.lon_deg.min() - 3.5 <= -12
     assert g.covers == (-12, 51, 34, 76)
-    rc, out, err = cli("footprint", "epaa-phase-3", "--launch-area", "semnan_ls", "--grid", "7", "--quiet",
-                       "--out", tmp_path / "fp")
+    rc, out, err = cli("footprint", "epaa-phase-3", "--launch-area", "semnan_ls", "--grid", "7", "--lat", "34:72",
+                       "--lon=-12:45", "--quiet", "--out", tmp_path / "fp")
     assert rc == 0, err
     assert "lat 34..76" in err and "not a whole number of cells" in err  # says what it covers
     import json
@@ -276,7 +276,7 @@ def test_output_files_get_the_umask_permissions(tmp_path):
     assert r.returncode == 0, r.stderr
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "run").iterdir()}
     assert modes == {"summary.json": 0o644, "engagements.csv": 0o644, "threats.csv": 0o644, "scenario.yaml": 0o644,
-                     "provenance.json": 0o644}
+                     "engageable.png": 0o644, "provenance.json": 0o644}
     assert not [p for p in tmp_path.rglob(".*")]  # no temporary file left
 
 

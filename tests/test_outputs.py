@@ -31,12 +31,28 @@ def ss27():
     return solve_one("SS-27", (a.lat_deg, a.lon_deg), (b.lat_deg, b.lon_deg), step_s=2.0)
 
 
+@pytest.fixture(scope="module")
+def eng():
+    """An engagement with intercepts (Phase III against an IRBM from Tabriz to Berlin) and its re-flown paths."""
+    from bmdsim.analysis.engage import run_engagements
+    from bmdsim.analysis.flyouts import engagement_flyouts
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.scenario import load_scenario
+
+    a, b = get_place("tabriz"), get_place("berlin")
+    ts = solve_one("Iran-IRBM", (a.lat_deg, a.lon_deg), (b.lat_deg, b.lon_deg), step_s=5.0)
+    table = run_engagements(resolve(load_scenario("epaa-phase-3").architecture), ts)
+    paths = engagement_flyouts(table)
+    assert paths
+    return table, paths
+
+
 def _inside(box, w, h, tol=1.0):
     left, top, right, bottom = box
     return left >= -tol and top >= -tol and right <= w + tol and bottom <= h + tol
 
 
-def _all_kinds(tmp_path, ss27, fmt="png", view=None):
+def _all_kinds(tmp_path, ss27, fmt="png", view=None, eng=None):
     lat = np.arange(34.5, 72.0, 1.0)
     lon = np.arange(-11.5, 45.0, 1.0)
     cls = np.where(lon[None, :] < 10, 2.0, 1.0) * np.ones((lat.size, 1))
@@ -59,12 +75,18 @@ def _all_kinds(tmp_path, ss27, fmt="png", view=None):
                                          tmp_path / f"c.{fmt}", title="matrix", cbar_label="%"),
         "trajectory": tf.plot(ss27, tmp_path / f"d.{fmt}", launch_label="teykovo", aim_label="washington"),
     }
+    if eng is not None:
+        from bmdsim.io import engagement_formats as ef
+
+        out["engagement"] = ef.plot(eng[0], eng[1], tmp_path / f"e.{fmt}", launch_label="tabriz", aim_label="berlin")
     return out
 
 
-def test_every_figure_kind_has_its_legend_inside_the_canvas(tmp_path, ss27):
+def test_every_figure_kind_has_its_legend_inside_the_canvas(tmp_path, ss27, eng):
     for view in (None, (-40.0, 60.0, 25.0, 75.0), (20.0, 30.0, 40.0, 50.0)):  # default, wide, tight boxes
-        for kind, info in _all_kinds(tmp_path, ss27, view=view).items():
+        kinds = _all_kinds(tmp_path, ss27, view=view, eng=eng if view is None else None)
+        assert view is not None or "engagement" in kinds
+        for kind, info in kinds.items():
             assert info.legends_px, kind
             for box in info.legends_px:
                 assert _inside(box, info.width_px, info.height_px), (kind, view, box, info.width_px)
@@ -86,11 +108,11 @@ def test_projection_follows_the_area():
 
 
 @pytest.mark.parametrize("fmt, volatile", [("png", b"Software"), ("svg", b"<dc:date>"), ("pdf", b"CreationDate")])
-def test_figures_are_byte_identical_and_carry_no_date(tmp_path, ss27, fmt, volatile):
+def test_figures_are_byte_identical_and_carry_no_date(tmp_path, ss27, eng, fmt, volatile):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    a = _all_kinds(tmp_path / "a", ss27, fmt)
-    b = _all_kinds(tmp_path / "b", ss27, fmt)
+    a = _all_kinds(tmp_path / "a", ss27, fmt, eng=eng)
+    b = _all_kinds(tmp_path / "b", ss27, fmt, eng=eng)
     for kind in a:
         da, db = a[kind].path.read_bytes(), b[kind].path.read_bytes()
         assert da == db, kind

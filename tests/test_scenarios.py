@@ -887,7 +887,7 @@ def test_run_writes_outputs_and_is_deterministic(tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
-    names = ("summary.json", "engagements.csv", "threats.csv", "scenario.yaml")
+    names = ("summary.json", "engagements.csv", "threats.csv", "scenario.yaml", "engageable.png")
     for n in names:
         a, b = (outs[0] / n).read_bytes(), (outs[1] / n).read_bytes()
         assert a and a == b, n

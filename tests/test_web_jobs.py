@@ -167,10 +167,9 @@ def test_footprint_files_are_the_clis(client, tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "cli"
-    lat = f"{BOX['lat_min']}:{BOX['lat_max']}"
-    lon = f"{BOX['lon_min']}:{BOX['lon_max']}"
     r = subprocess.run([sys.executable, "-m", "bmdsim.cli", "footprint", "epaa-phase-3", "--launch-area", "tabriz",
-                        "--grid", "1", f"--lat={lat}", f"--lon={lon}", "--out", str(out), "--quiet"],
+                        "--grid", "1", f"--lat={BOX['lat_min']}:{BOX['lat_max']}",
+                        f"--lon={BOX['lon_min']}:{BOX['lon_max']}", "--out", str(out), "--quiet"],
                        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(root / "src")), timeout=600)
     assert r.returncode == 0, r.stderr
     res = events(client, "/api/footprint", {**FP, "missiles": None})[-1][1]

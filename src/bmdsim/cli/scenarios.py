@@ -10,11 +10,18 @@ import typer
 from rich.table import Table
 
 from bmdsim.cli.common import (
+    DecisionOpt,
+    DpiOpt,
+    FigureFormat,
+    FigureFormatOpt,
     ForceOpt,
     JobsOpt,
     QuietOpt,
     SchedulerOpt,
+    VariantOpt,
+    VboOpt,
     app,
+    check_figure_options,
     console,
     dask_options,
     finish_folder,
@@ -93,19 +100,26 @@ def validate(
 def run(
     scenario: str = typer.Argument(..., help="built-in scenario name or scenario file"),
     out: Path = typer.Option(None, "--out", help="output folder (default out/NAME)"),
+    variant: VariantOpt = None,
+    vbo_kms: VboOpt = None,
+    decision_time_s: DecisionOpt = None,
     scheduler: SchedulerOpt = None,
     jobs: JobsOpt = None,
+    figure_format: FigureFormatOpt = FigureFormat.png,
+    dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
 ) -> None:
-    """Run a scenario's engagement table(s); writes summary.json, engagements.csv, threats.csv."""
+    """Run a scenario's engagement table(s), one per variant (the base case too) and sweep point; writes
+    summary.json, engagements.csv, threats.csv."""
     from bmdsim.analysis.run import run_scenario, work_sizes, write_run
     from bmdsim.io import files
     from bmdsim.model.limits import check_work
     from bmdsim.model.scenario import load_scenario
 
+    check_figure_options(dpi)
     scn = load_scenario(scenario)
-    check_work(f"run {scn.name}", work_sizes(scn), force)
+    check_work(f"run {scn.name}", work_sizes(scn, variant), force)
     _surface_warnings(scn)
     out = out or Path("out") / scn.name
     files.check_dir_creatable(out)
@@ -113,7 +127,8 @@ def run(
     if prog:
         prog.start()
     try:
-        result = run_scenario(scn, progress=cb, **dask_options(scheduler, jobs))
+        result = run_scenario(scn, progress=cb, variant=variant, vbo_kms=vbo_kms, decision_time_s=decision_time_s,
+                              **dask_options(scheduler, jobs))
     finally:
         if prog:
             prog.stop()
@@ -121,20 +136,27 @@ def run(
     from bmdsim.model.architecture import resolve
     from bmdsim.model.scenario import expand_variants
 
-    base = expand_variants(scn)[0].scenario
+    base = expand_variants(scn, variant)[0].scenario
     o = base.options
-    prov = static_provenance(scenario=scn, arch=resolve(base.architecture, vbo_kms=o.vbo_kms,
-                                                        decision_time_s=o.decision_time_s),
-                             missiles=sorted(set(result.threats.missile)))
-    prov["reproduce"] = "bmdsim run scenario.yaml --out .   (in this folder)"
-    paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov)
+    prov = static_provenance(
+        scenario=scn, arch=resolve(base.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
+                                   decision_time_s=decision_time_s if decision_time_s is not None
+                                   else o.decision_time_s),
+        missiles=sorted(set(result.threats.missile)),
+        inputs={"variant": variant, "vbo_kms": vbo_kms, "decision_time_s": decision_time_s})
+    prov["reproduce"] = ("bmdsim run scenario.yaml" + (f" --variant {variant}" if variant else "")
+                         + (f" --vbo-kms {vbo_kms}" if vbo_kms is not None else "")
+                         + (f" --decision-time-s {decision_time_s}" if decision_time_s is not None else "")
+                         + f" --figure-format {figure_format.value} --dpi {dpi} --out .   (in this folder)")
+    paths = [write_scenario(out, scn)] + write_run(result, out, provenance=prov, figure_format=figure_format.value,
+                                                   dpi=dpi)
     paths = finish_folder(out, paths)
     if not quiet:
         t = Table(title=f"{scn.name}: share of threats engageable")
         for col in ("run", "threats", "by any site", "two shots"):
             t.add_column(col)
         for r in result.summary()["runs"]:
-            lab = ", ".join(f"{k}={v}" for k, v in r["label"].items()) or "base"
+            lab = ", ".join(f"{k}={v}" for k, v in r["label"].items()) or scn.name
             t.add_row(lab, str(r["threats"]), f"{r['share_engageable']:.1%}", f"{r['share_two_shots']:.1%}")
         console.print(t)
         console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")

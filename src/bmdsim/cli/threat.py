@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,8 +21,8 @@ from bmdsim.cli.common import (
     OutFileOpt,
     Projection,
     ProjectionOpt,
-    TableFormat,
     ToOpt,
+    TableFormat,
     TrajFormat,
     VboOpt,
     app,
@@ -35,6 +36,12 @@ from bmdsim.cli.common import (
 )
 
 PANEL = "One threat"
+
+
+class EngageFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    czml = "czml"
 
 
 @app.command(rich_help_panel=PANEL)
@@ -93,14 +100,25 @@ def engage(
                                  "(default: the scenario's, else 5)", show_default=False),
     solve_vbo: bool = typer.Option(False, "--solve-vbo", help="also report, per site, the least burnout speed "
                                    "(0.05 km/s grid) at which that site engages the threat"),
-    fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
+    fmt: EngageFormat = typer.Option(EngageFormat.json, "--format", help=(
+        "json or csv (the table; each engagement names the sensor whose track gave the earliest launch), or czml "
+        "(Cesium: the threat, the interceptors' re-flown paths, sites and intercept points, Earth-fixed)")),
     out: OutFileOpt = None,
+    epoch: EpochOpt = None,
+    figure: FigureOpt = None,
+    dpi: DpiOpt = 150,
+    projection: ProjectionOpt = Projection.auto,
     force: ForceOpt = False,
 ) -> None:
-    """Engagement table of one threat against every site of an architecture."""
+    """Engagement table of one threat against every site of an architecture (--figure: tracks, fly-outs and a
+    per-site timeline)."""
     from bmdsim.analysis.engage import run_engagements
+    from bmdsim.analysis.flyouts import engagement_flyouts
+    from bmdsim.io import engagement_formats as ef
+    from bmdsim.io.timefmt import DEFAULT_EPOCH, parse_epoch
     from bmdsim.model.architecture import resolve
     from bmdsim.model.archref import load_architecture_ref
+    from bmdsim.model.places import parse_point
 
     ref = load_architecture_ref(architecture)
     o = ref.options
@@ -110,8 +128,10 @@ def engage(
         step_s = o.step_s if step_s is None else step_s
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
+    check_figure_options(dpi, figure)
     if solve_vbo and vbo_kms is not None:
         fail("--solve-vbo searches the burnout speed itself; leave out --vbo-kms")
+    ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
     spec = ref.architecture
     arch = resolve(spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
     warn_architecture(arch)
@@ -121,7 +141,16 @@ def engage(
         from bmdsim.analysis.deterrent import least_vbo_per_site
 
         table.least_vbo_kms = least_vbo_per_site(spec, ts, decision_time_s=decision_time_s)[None, :]
-    emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)
+    paths = engagement_flyouts(table) if (figure is not None or fmt.value == "czml") else []
+    if fmt.value == "czml":
+        text = ef.to_czml(table, paths, ep)
+    else:
+        text = table.to_json() if fmt.value == "json" else table.to_csv()
+    if figure is not None:
+        ef.plot(table, paths, figure, dpi=dpi, projection=projection.value,
+                launch_label=parse_point(launch, "--from")[2], aim_label=parse_point(aim, "--to")[2])
+        console.print(f"wrote {figure}", style="dim")
+    emit(text, out)
 
 
 @app.command(rich_help_panel=PANEL)

@@ -49,7 +49,14 @@ _MARKERS = {  # kind -> (marker, size pt, legend label)
     "aim": ("X", 8.0, "aimpoint"),
     "impact": ("P", 8.0, "impact"),
     "place": ("o", 3.5, "place"),
+    # named places evaluated by an analysis, filled with their class colour (see PLACE_CLASS_KINDS)
+    "place-defended": ("o", 6.0, "named place: defended"),
+    "place-threatened": ("o", 6.0, "named place: threatened, not defended"),
+    "place-out": ("o", 6.0, "named place: out of range"),
 }
+PLACE_CLASS_KINDS = {palette.DEFENDED: "place-defended", palette.THREATENED: "place-threatened",
+                     palette.OUT_OF_RANGE: "place-out"}
+_PLACE_FILL = {v: palette.CLASS_COLORS[k] for k, v in PLACE_CLASS_KINDS.items()}
 EVENT_MARKERS = {"burnout": "o", "apogee": "^", "re-entry": "v", "impact": "X"}
 
 
@@ -429,14 +436,21 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
                               label="range rings: " + "; ".join(labels) if labels else "range ring"))
     for t in tracks:
         ax.plot(_unwrap(t.lon_deg), np.asarray(t.lat_deg, float), transform=geo, color=t.color, lw=1.6, zorder=7)
-        handles.append(Line2D([], [], color=t.color, lw=1.6, label=t.label or "ground track"))
+        label = t.label or "ground track"
+        if all(h.get_label() != label for h in handles):  # one legend entry per kind of track
+            handles.append(Line2D([], [], color=t.color, lw=1.6, label=label))
     kinds_drawn = []
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
     for m in markers:
+        px, py = ax.projection.transform_point(m.lon_deg, m.lat_deg, pc)
+        if not (np.isfinite(px) and np.isfinite(py) and x0 <= px <= x1 and y0 <= py <= y1):
+            continue  # outside the map: neither marker nor label (nor a legend entry for it)
         marker, size, _ = _MARKERS.get(m.kind, _MARKERS["place"])
-        col = palette.LAYER_COLORS.get(m.kind, palette.LAYER_COLORS["place"])
-        ax.plot([m.lon_deg], [m.lat_deg], marker=marker, ls="none", color=col, mec="white" if m.kind != "place"
-                else col, mew=0.6, ms=size, transform=pc, zorder=9 if m.kind != "place" else 8, clip_on=True)
-        if m.label and (m.kind != "place" or label_places):
+        col, mec = _marker_colors(m.kind)
+        ax.plot([m.lon_deg], [m.lat_deg], marker=marker, ls="none", color=col, mec=mec, mew=0.6, ms=size,
+                transform=pc, zorder=9 if m.kind != "place" else 8, clip_on=True)
+        if m.label and (m.kind not in ("place", "place-out") or label_places):
             tr = offset_copy(pc._as_mpl_transform(ax), fig=fig, x=4, y=3, units="points")
             ax.text(m.lon_deg, m.lat_deg, m.label, transform=tr, fontsize=6.5 if m.kind == "place" else 7,
                     zorder=10, clip_on=True,
@@ -445,10 +459,18 @@ def _draw_layers(ax, fig, markers, fans, rings, tracks, label_places: bool):
             kinds_drawn.append(m.kind)
     for kind in sorted(kinds_drawn, key=lambda k: list(_MARKERS).index(k) if k in _MARKERS else 99):
         marker, size, label = _MARKERS.get(kind, _MARKERS["place"])
-        col = palette.LAYER_COLORS.get(kind, palette.LAYER_COLORS["place"])
-        handles.append(Line2D([], [], marker=marker, ls="none", color=col, mec="white" if kind != "place" else col,
-                              mew=0.6, ms=size, label=label))
+        col, mec = _marker_colors(kind)
+        handles.append(Line2D([], [], marker=marker, ls="none", color=col, mec=mec, mew=0.6, ms=size, label=label))
     return handles
+
+
+def _marker_colors(kind: str) -> tuple[str, str]:
+    """(face colour, edge colour) of a marker kind: a named place evaluated by an analysis is filled with its
+    class colour and edged black; other kinds take the palette's layer colour (edged white, places plain)."""
+    if kind in _PLACE_FILL:
+        return _PLACE_FILL[kind], "#000000"
+    col = palette.LAYER_COLORS.get(kind, palette.LAYER_COLORS["place"])
+    return col, ("white" if kind != "place" else col)
 
 
 def _edges(c: np.ndarray, name: str) -> np.ndarray:
@@ -729,6 +751,149 @@ def plot_trajectory(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, events: d
         ax2.grid(True, color="0.85", lw=0.5)
         ax2.set_title("altitude against time", fontsize=9)
         fig.legend(handles=handles + ev_handles, loc="outside lower center", ncols=3, frameon=False, fontsize=7.5)
+        if title:
+            fig.suptitle(_title(title), fontsize=10)
+        return _finish(fig, canvas, ax, out, fmt, dpi, [], view, name, crs)
+
+
+# --------------------------------------------------------------------------------------- engagements
+ENGAGEMENT_FIGSIZE_IN = (12.5, 7.6)
+SITE_COLORS = (palette.OKABE_ITO["blue"], palette.OKABE_ITO["bluish_green"],
+               palette.OKABE_ITO["sky_blue"], palette.OKABE_ITO["orange"], palette.OKABE_ITO["black"],
+               palette.OKABE_ITO["yellow"])
+TIMELINE_MARKERS = {"first detection": ("o", "white"), "fire-control track": ("s", "white"),
+                    "earliest launch": ("^", "black")}
+
+
+@dataclass(frozen=True)
+class FlyoutLine:
+    """An interceptor's path: ``t_s`` (k,) since the threat's launch, lat/lon (deg), altitude (km);
+    ``which`` is ``first`` or ``last`` (intercept)."""
+
+    site: str
+    which: str
+    t_s: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_km: np.ndarray
+
+
+@dataclass(frozen=True)
+class SiteTimeline:
+    """One site's timeline against a threat (s since the threat's launch; NaN: did not happen)."""
+
+    site: str
+    first_detection_s: float
+    track_s: float
+    launch_earliest_s: float
+    first_intercept_s: float
+    last_intercept_s: float
+    engageable: bool
+    reason: str = ""
+    shots: int = 0
+    track_sensor: str = ""
+
+
+def plot_engagement(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, flyouts: Sequence[FlyoutLine] = (),
+                    timelines: Sequence[SiteTimeline] = (), markers: Sequence[Marker] = (),
+                    fans: Sequence[Fan] = (), launch: tuple[float, float, str] | None = None,
+                    aim: tuple[float, float, str] | None = None, title: str = "", projection: str = "auto",
+                    dpi: int = DEFAULT_DPI) -> FigureInfo:
+    """One threat against an architecture: the threat's ground track and the interceptors' fly-outs to
+    their first (solid) and last (dashed) intercept on a map (left); altitude against time of the threat
+    and the fly-outs (top right); and per site a timeline (bottom right) of first detection, fire-control
+    track, earliest launch and the intercept window (a bar from first to last intercept), or the reason
+    it cannot engage.
+
+    ``t_s`` (k,) s since the threat's launch, ``lat_deg``/``lon_deg`` (k,), ``alt_m`` (k,) the threat;
+    ``markers`` sites, sensors and other points; ``fans`` the radars' fields of regard.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fmt = figure_format(path)
+    dpi = check_dpi(dpi)
+    out = check_writable(path)
+    t = np.asarray(t_s, float)
+    lat, lon, alt = (np.asarray(a, float) for a in (lat_deg, lon_deg, alt_m))
+    if not (t.ndim == 1 and t.size >= 2 and lat.shape == lon.shape == alt.shape == t.shape):
+        raise BmdsimError("plot_engagement needs 1-D t_s, lat_deg, lon_deg, alt_m of one length >= 2")
+    sites = list(dict.fromkeys([tl.site for tl in timelines] + [f.site for f in flyouts]))
+    colour = {s: SITE_COLORS[k % len(SITE_COLORS)] for k, s in enumerate(sites)}
+    pts_lat = list(lat) + [m.lat_deg for m in markers] + [v for f in flyouts for v in np.asarray(f.lat_deg)]
+    pts_lon = list(lon) + [m.lon_deg for m in markers] + [v for f in flyouts for v in np.asarray(f.lon_deg)]
+    view = view_box(pts_lat, pts_lon, margin_deg=3.0)
+    mk = list(markers)
+    if launch is not None:
+        mk.append(Marker(launch[0], launch[1], launch[2], "launch"))
+    if aim is not None:
+        mk.append(Marker(aim[0], aim[1], aim[2], "aim"))
+    matplotlib, fig, canvas = _new_figure(ENGAGEMENT_FIGSIZE_IN, dpi)
+    import cartopy.crs as ccrs
+
+    with matplotlib.rc_context(_RC):
+        gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0), height_ratios=(1.0, 1.0))
+        ax, name, crs = _setup_map(fig, gs[:, 0], view, projection, None, True, True, None)
+        handles = _draw_layers(ax, fig, mk, fans, (), [Track(lat, lon, "threat ground track")], True)
+        geo = ccrs.Geodetic()
+        for f in flyouts:
+            ls = "-" if f.which == "first" else (0, (4, 2))
+            ax.plot(_unwrap(f.lon_deg), np.asarray(f.lat_deg, float), transform=geo, color=colour[f.site], lw=1.3,
+                    ls=ls, zorder=8)
+            ax.plot([np.asarray(f.lon_deg)[-1]], [np.asarray(f.lat_deg)[-1]], marker="X", ls="none",
+                    color=colour[f.site], mec="black", mew=0.5, ms=6, transform=ccrs.PlateCarree(), zorder=10)
+        ax.set_title("ground tracks", fontsize=9)
+        # altitude against time
+        ax2 = fig.add_subplot(gs[0, 1])
+        ax2.plot(t, alt / 1e3, color=palette.LAYER_COLORS["track"], lw=1.6)
+        for f in flyouts:
+            ls = "-" if f.which == "first" else (0, (4, 2))
+            ax2.plot(f.t_s, f.alt_km, color=colour[f.site], lw=1.2, ls=ls)
+            ax2.plot([f.t_s[-1]], [f.alt_km[-1]], marker="X", ls="none", color=colour[f.site], mec="black", mew=0.5,
+                     ms=6, zorder=5)
+        ax2.set_xlabel("time since the threat's launch (s)")
+        ax2.set_ylabel("altitude (km)")
+        ax2.set_xlim(0.0, float(t[-1]) * 1.02)
+        ax2.set_ylim(0.0, max(float(np.nanmax(alt)) / 1e3 * 1.12, 1.0))
+        ax2.grid(True, color="0.85", lw=0.5)
+        ax2.set_title("altitude against time", fontsize=9)
+        # per-site timeline
+        ax3 = fig.add_subplot(gs[1, 1], sharex=ax2)
+        rows = list(timelines)
+        for r, tl in enumerate(rows):
+            y = len(rows) - 1 - r
+            c = colour[tl.site]
+            if tl.engageable and np.isfinite(tl.first_intercept_s):
+                ax3.barh(y, tl.last_intercept_s - tl.first_intercept_s, left=tl.first_intercept_s, height=0.45,
+                         color=c, edgecolor="black", lw=0.5)
+                ax3.text(tl.last_intercept_s, y, f"  {tl.shots} shot{'s' if tl.shots != 1 else ''}", va="center",
+                         fontsize=7)
+            for key, v in (("first detection", tl.first_detection_s), ("fire-control track", tl.track_s),
+                           ("earliest launch", tl.launch_earliest_s)):
+                if np.isfinite(v):
+                    mkr, face = TIMELINE_MARKERS[key]
+                    ax3.plot([v], [y], marker=mkr, ls="none", color="black", mfc=face, ms=5.5, zorder=5)
+            if not tl.engageable:
+                x = tl.launch_earliest_s if np.isfinite(tl.launch_earliest_s) else tl.first_detection_s
+                x = x if np.isfinite(x) else 0.0
+                ax3.text(x, y + 0.28, f" no: {tl.reason.replace('_', ' ')}", fontsize=7, color="0.25", va="bottom")
+        ax3.set_yticks(range(len(rows)), labels=[tl.site for tl in reversed(rows)])
+        for lab, tl in zip(ax3.get_yticklabels(), reversed(rows), strict=True):
+            lab.set_color(colour[tl.site])
+        ax3.set_ylim(-0.7, len(rows) - 0.3 + 0.4)
+        ax3.set_xlabel("time since the threat's launch (s)")
+        ax3.grid(True, axis="x", color="0.85", lw=0.5)
+        ax3.set_title("per site: detection, track, earliest launch, intercept window", fontsize=9)
+        # legend: map layers, fly-outs, timeline symbols
+        handles += [Line2D([], [], color="0.3", lw=1.3, label="interceptor to its first intercept"),
+                    Line2D([], [], color="0.3", lw=1.3, ls=(0, (4, 2)), label="interceptor to its last intercept"),
+                    Line2D([], [], marker="X", ls="none", color="0.5", mec="black", mew=0.5, ms=6,
+                           label="intercept point")]
+        handles += [Line2D([], [], marker=m, ls="none", color="black", mfc=f, ms=5.5, label=k)
+                    for k, (m, f) in TIMELINE_MARKERS.items()]
+        handles.append(Patch(facecolor="0.6", edgecolor="black", lw=0.5, label="intercept window (first to last)"))
+        handles += [Patch(facecolor=colour[s], edgecolor="none", label=f"site {s}") for s in sites]
+        fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=7.5)
         if title:
             fig.suptitle(_title(title), fontsize=10)
         return _finish(fig, canvas, ax, out, fmt, dpi, [], view, name, crs)

@@ -14,13 +14,21 @@ and each component has exactly one counter-clockwise ring, its outer ring. No sh
 
 Polygons are lists of rings, the outer ring first; a ring is a closed list of ``(lon, lat)`` tuples
 (first point repeated at the end).
+
+KML element ids: simplekml numbers every object it creates from one counter global to the process
+(``simplekml.base.Kmlable._globalid``), so the same document written twice in one process (a server, a
+test) got different ids. Every KML writer here is wrapped in :func:`kml_ids_in_order`: the document's
+objects are numbered from 0 in the order they are made, as in a fresh process, whatever was written
+before.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +38,30 @@ from bmdsim.errors import BmdsimError
 
 Ring = list[tuple[float, float]]
 Polygon = list[Ring]
+
+_KML_LOCK = threading.Lock()
+
+
+def kml_ids_in_order(build):
+    """Decorator for a function that builds a simplekml document and returns its text: while it runs (under a
+    lock, so that two threads do not number each other's objects) simplekml's object counter starts at 0, so
+    ids follow the order objects are made in this document only (the same as in a fresh process). The counter
+    is left no lower than it was, so documents built elsewhere keep unique ids."""
+
+    @functools.wraps(build)
+    def wrapped(*args, **kwargs):
+        from simplekml.base import Kmlable
+
+        with _KML_LOCK:
+            saved = Kmlable._globalid
+            Kmlable._globalid = 0
+            try:
+                return build(*args, **kwargs)
+            finally:
+                Kmlable._globalid = max(saved, Kmlable._globalid)
+
+    return wrapped
+
 
 # directions: 0 = east (+x), 1 = north (+y), 2 = west, 3 = south; counter-clockwise order
 _DXA = np.array([1, 0, -1, 0])
@@ -273,6 +305,7 @@ def points_to_geojson(points: Iterable[Sequence], properties: Mapping | None = N
 
 
 # ------------------------------------------------------------------------------------------------ KML
+@kml_ids_in_order
 def to_kml(polygons: Iterable[Polygon], name: str, color_abgr: str = "7f00ff00") -> str:
     """KML document with one Placemark (Polygon with outer and inner boundaries) per polygon.
     ``color_abgr`` is KML's aabbggrr fill colour (default half-transparent green); outlines use the
@@ -386,6 +419,7 @@ def layers_to_geojson(areas: Sequence[Area] = (), pins: Sequence[Pin] = (), line
     return json.dumps(fc, default=_json_default, allow_nan=False) + "\n"
 
 
+@kml_ids_in_order
 def layers_to_kml(name: str, areas: Sequence[Area] = (), pins: Sequence[Pin] = (), lines: Sequence[Line] = (),
                   description: str = "") -> str:
     """A KML document with one folder per area (polygons), one for pins (labelled points, grouped by

@@ -142,6 +142,8 @@ def scenario_document(scn) -> dict:
 
     data = scn.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("extends", None)
+    if data.get("base") is True:  # the default
+        data.pop("base")
     if isinstance(scn.threats, str):
         data["threats"] = load_threat_set(scn.threats).model_dump(mode="json", by_alias=True, exclude_none=True)
     return data

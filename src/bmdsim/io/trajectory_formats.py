@@ -21,6 +21,7 @@ import numpy as np
 from bmdsim.core import earth
 from bmdsim.errors import BmdsimError
 from bmdsim.io import palette
+from bmdsim.io.geo_formats import kml_ids_in_order
 from bmdsim.io.timefmt import DEFAULT_EPOCH, iso, parse_epoch, stk_epoch
 from bmdsim.model.trajectories import TrajectorySet
 
@@ -110,6 +111,7 @@ def to_csv(ts: TrajectorySet, epoch: dt.datetime | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- KML
+@kml_ids_in_order
 def to_kml(ts: TrajectorySet, name: str = "bmdsim trajectories", epoch: dt.datetime | None = None) -> str:
     """Trajectories as ``gx:Track`` (one ``when`` per ``gx:coord``, absolute altitude in metres) that
     Google Earth animates with its time slider, plus time-stamped launch and impact pins."""

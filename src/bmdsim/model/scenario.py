@@ -16,10 +16,17 @@ core schema, no object-constructing tags, duplicate keys refused, bounded size, 
       architecture.sites.redzikowo.interceptor: [SM-3-IIA, SM-3-IIB]
     variants:                        # named overrides, each merged on top (e.g. the NRC options)
       independent: {architecture: {links: []}}
+    base: true                       # the file itself also runs, as the variant `base` (false: it does not)
 
 Merging (``extends`` and ``variants``): mappings merge key by key; the lists ``sites`` and
 ``links`` merge by ``name`` / ``sensor`` (an item with ``remove: true`` deletes); ``sensors``
 lists are united (a name starting with ``-`` removes); any other list is replaced.
+
+Variants: with ``variants:`` the cases are the base case (the file without any variant applied), named
+``base``, and each named variant, in that order (variants sorted by name); ``base: false`` says the file
+has no base case of its own (e.g. one variant *is* the base), and only the named variants run. A variant
+may not be called ``base``. Every analysis runs every case unless one is chosen (:func:`analysis_cases`);
+sweeps multiply the cases in ``bmdsim run`` only.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ MAX_BYTES = yamlsafe.MAX_BYTES
 MAX_EXTENDS = 10
 MAX_VARIANTS = 10_000
 MAX_THREATS = 200_000
+BASE_VARIANT = "base"  # the name of the base case when a scenario has variants
 
 
 # ----------------------------------------------------------------------------- safe, bounded YAML
@@ -138,6 +146,15 @@ class Scenario(BaseModel):
     options: Options = Options()
     sweep: dict[str, list[Any] | RangeSpec] = {}
     variants: dict[str, dict] = {}
+    base: bool = True  # with variants: whether the file itself runs too, as the variant ``base``
+
+    @field_validator("variants")
+    @classmethod
+    def _no_base_variant(cls, v):
+        if BASE_VARIANT in v:
+            raise ValueError(f"a variant may not be named {BASE_VARIANT!r}: the base case runs under that name "
+                             "(rename the variant, or set `base: false` and give the base case as a variant)")
+        return v
 
 
 # ----------------------------------------------------------------------------- merging
@@ -482,10 +499,57 @@ def _set_path(data: dict, path: str, value) -> None:
             raise BmdsimError(f"sweep path {path!r}: {'.'.join(parts[:i])} is not a mapping")
 
 
-def expand_variants(scn: Scenario) -> list[Variant]:
-    """Variants x sweep product, each a validated Scenario without sweeps or variants."""
+def _named_cases(scn: Scenario) -> list[tuple[str, dict]]:
+    """(variant name, override) of every case: ``base`` first unless ``base: false``, then the variants
+    by name; ``[("", {})]`` for a scenario without variants."""
+    if not scn.variants:
+        return [("", {})]
+    return ([(BASE_VARIANT, {})] if scn.base else []) + sorted(scn.variants.items())
+
+
+def variant_names(scn: Scenario) -> list[str]:
+    """Names of the cases an analysis runs (``base`` first unless ``base: false``); [] without variants."""
+    return [n for n, _ in _named_cases(scn) if n]
+
+
+def analysis_cases(scn: Scenario, which: str | None = None) -> list[tuple[str, Scenario]]:
+    """The cases an analysis (footprint, deterrent, criteria, stability) runs: ``(variant name,
+    scenario)`` with the variant merged in and no sweep or variants left; ``[("", scn)]`` for a
+    scenario without variants. ``which``: None or ``"all"`` for every case, else one variant name.
+
+    Raises BmdsimError for an unknown variant name (listing the valid ones) or a variant that does not
+    validate once merged.
+    """
+    names = variant_names(scn)
+    if which not in (None, "all"):
+        if which not in names:
+            raise BmdsimError(f"--variant {which!r}: scenario {scn.name!r} has "
+                              + (f"the variants {', '.join(names)} (or give all)" if names
+                                 else "no variants (leave --variant out)"))
     base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})
-    named = sorted(scn.variants.items()) if scn.variants else [("", {})]
+    out = []
+    for name, override in _named_cases(scn):
+        if which not in (None, "all") and name != which:
+            continue
+        data = merge(base, override) if override else copy.deepcopy(base)
+        try:
+            out.append((name, Scenario.model_validate(data)))
+        except ValidationError as err:
+            e = err.errors()[0]
+            loc = ".".join(str(x) for x in e["loc"])
+            raise BmdsimError(f"variant {name!r}: {loc}: {e['msg']}") from None
+    return out
+
+
+def expand_variants(scn: Scenario, which: str | None = None) -> list[Variant]:
+    """Cases x sweep product, each a validated Scenario without sweeps or variants. With variants the
+    label holds ``variant`` (``base`` for the base case, first, unless ``base: false``). ``which``: one
+    variant name only (None or ``"all"``: every one; an unknown name is a BmdsimError)."""
+    base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})
+    named = _named_cases(scn)
+    if which not in (None, "all"):
+        analysis_cases(scn, which)  # checks the name
+        named = [(n, o) for n, o in named if n == which]
     axes = []
     for path, spec in scn.sweep.items():
         try:

@@ -4,7 +4,7 @@ Modules: :mod:`~bmdsim.web.app` (the ASGI app, static files by index), :mod:`~bm
 API, documented at ``/openapi.json``), :mod:`~bmdsim.web.service` (requests -> library calls -> answers),
 :mod:`~bmdsim.web.schemas` (request bodies), :mod:`~bmdsim.web.security` (Host/Origin/size guard, CSP),
 :mod:`~bmdsim.web.jobs` and :mod:`~bmdsim.web.heavy` (footprints, deterrent matrix, safe envelope and
-claims ledger in a worker process, streamed as server-sent events), :mod:`~bmdsim.web.flyout_path`
+claims ledger in a worker process, streamed as server-sent events), :mod:`~bmdsim.core.flyout_path`
 (interceptor paths re-flown for drawing), :mod:`~bmdsim.web.catalog` (the seam where a per-request
 catalog will plug in). ``static/`` holds the page built from ``web/`` by ``make web`` (not in git).
 

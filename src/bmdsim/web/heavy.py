@@ -21,11 +21,11 @@ def warm_up() -> None:
     """Compile or load numba kernels and build the catalog interceptors' fly-out tables."""
     from bmdsim.analysis.engage import run_engagements
     from bmdsim.core.flyout import build_flyout_table
+    from bmdsim.core.flyout_path import warm
     from bmdsim.model.architecture import resolve
     from bmdsim.model.interceptors import load_interceptors
     from bmdsim.model.scenario import builtin_names, expand_variants, load_scenario
     from bmdsim.model.trajectories import solve_one
-    from bmdsim.web.flyout_path import warm
 
     arch = None
     for name in builtin_names():
@@ -43,17 +43,6 @@ def warm_up() -> None:
     if arch is not None:
         ts = solve_one("Iran-IRBM", (35.7, 51.4), (38.0, 23.7), step_s=5.0)
         run_engagements(arch, ts)
-
-
-def _kml_as_the_cli_writes(paths) -> None:
-    """Renumber the KML files' element ids as a fresh process numbers them (see
-    :func:`bmdsim.web.service.kml_ids_from_one`): the worker lives long, the CLI does not."""
-    from bmdsim.io.files import write_atomic
-    from bmdsim.web.service import kml_ids_from_one
-
-    for p in paths:
-        if str(p).endswith(".kml"):
-            write_atomic(p, kml_ids_from_one(p.read_text()))
 
 
 def _classes_json(fp) -> list[list[int]]:
@@ -103,7 +92,6 @@ def footprint_job(p: dict, rep) -> dict:
     prov = static_provenance(scenario=scn, arch=arch, missiles=fp.missiles, inputs=inputs)
     paths = [write_scenario(out, scn)] if scn is not None else []
     paths += write_footprint(fp, out, arch.sites, arch=arch, provenance=prov)
-    _kml_as_the_cli_writes(paths)
     sm = fp.summary()
     paths += write_report(out, f"Defended area: {arch.name} vs {', '.join(fp.missiles)} from {p['launch'][2]}", [
         {"heading": "Result", "paragraphs": [
@@ -113,7 +101,8 @@ def footprint_job(p: dict, rep) -> dict:
             f"({(sm['share_population_defended'] or 0):.1%} of their population)."],
          "images": [out / "footprint.png"]},
         {"heading": "Cities", "rows": [{"city": c["city"], "country": c["country"], "population": c["population"],
-                                        "defended": c["defended"]} for c in fp.cities if c["threatened"]]},
+                                        "defended": c["defended"]} for c in fp.cities
+                                       if c["threatened"] and c["counted"]]},
     ], command="bmdsim serve (explorer): footprint", provenance=prov)
     return {"kind": "footprint", "grid_deg": p["grid_deg"], "bbox": list(p["bbox"]),
             "lat_deg": [round(float(x), 4) for x in fp.lat_deg], "lon_deg": [round(float(x), 4) for x in fp.lon_deg],

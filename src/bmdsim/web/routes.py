@@ -173,7 +173,7 @@ def trajectory(body: TrajectoryRequest, request: Request, cat: Cat) -> Response:
         finally:
             path.unlink(missing_ok=True)
         return _attachment(data, fmt, stem)
-    text = {"csv": lambda: tf.to_csv(ts, ep), "kml": lambda: service.kml_ids_from_one(tf.to_kml(ts, epoch=ep)),
+    text = {"csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
             "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
             "e": lambda: tf.to_stk_e(ts, ep)}[fmt]()
     return _attachment(text, fmt, stem)
@@ -299,11 +299,11 @@ def _claim_scenarios(func, names: list[str]) -> list[str]:
 
 @router.get("/claims", summary="The claims ledger: each claim, its quote and the scenarios it runs")
 def claims(request: Request, cat: Cat) -> dict:
-    from bmdsim.analysis.claims import ARTICLE, CLAIMS
+    from bmdsim.analysis.claims import ARTICLE_DESCRIPTION, CLAIMS
 
     names = cat.scenario_names()
-    return {"article": ARTICLE, "claims": [
-        {"id": c.id, "title": c.title, "quote": c.quote, "place": f"{ARTICLE}, line {c.line}",
+    return {"article": ARTICLE_DESCRIPTION, "claims": [
+        {"id": c.id, "title": c.title, "quote": c.quote, "place": f"line {c.line} of the article's text",
          "scenarios": _claim_scenarios(c.run, names), "reproduce": f"bmdsim claims --only {c.id}"} for c in CLAIMS]}
 
 

@@ -1,6 +1,6 @@
 """What the API does, as plain functions over the library: parse a request, call the library, shape the
 answer. No HTTP here (see :mod:`bmdsim.web.routes`) and no numerics of its own beyond the drawing of
-fly-out paths (:mod:`bmdsim.web.flyout_path`).
+fly-out paths (:mod:`bmdsim.core.flyout_path`).
 
 Errors: every caller mistake becomes :class:`ApiError` with the library's one-line message (the
 message the CLI prints after ``bmdsim: error:``) and the request field it concerns.
@@ -13,7 +13,6 @@ import copy
 import functools
 import json
 import math
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -256,22 +255,9 @@ def sites_view(arch) -> list[dict]:
 
 def flyouts(table, i: int = 0) -> list[dict]:
     """Re-flown interceptor paths to the first and last intercept points of every engageable site."""
-    from bmdsim.web.flyout_path import flyout_paths, point_ecef
+    from bmdsim.analysis.flyouts import engagement_flyouts
 
-    reqs, keys = [], []
-    for j, site in enumerate(table.architecture.sites):
-        for which, d in (("first", table.first), ("last", table.last)):
-            if not np.isfinite(d["t_s"][i, j]) or not np.isfinite(d["flyout_s"][i, j]):
-                continue
-            alt_m = float(d["alt_km"][i, j]) * 1e3
-            reqs.append((site.kin, site.site_ecef, float(d["launch_s"][i, j]), float(d["flyout_s"][i, j]),
-                         point_ecef(float(d["lat"][i, j]), float(d["lon"][i, j]), alt_m), alt_m))
-            keys.append((site.name, which))
-    out = []
-    for (name, which), path in zip(keys, flyout_paths(reqs), strict=True):
-        if path is not None:
-            out.append({"site": name, "which": which, **path.to_json()})
-    return out
+    return [{"site": f.site, "which": f.which, **f.path.to_json()} for f in engagement_flyouts(table, i)]
 
 
 def engage_view(table, ts, arch) -> dict:
@@ -346,20 +332,6 @@ def validate_upload(text: str, cat: Catalog) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------- files
-_KML_ID = re.compile(r'( id="|<styleUrl>#)(\d+)')
-
-
-def kml_ids_from_one(text: str) -> str:
-    """simplekml numbers elements with a counter global to the process, so a long-lived server's KML would
-    differ from the CLI's for the same input; shift the ids so the document's first id is 1, as in a fresh
-    process (the numbering is otherwise consecutive within one document)."""
-    m = _KML_ID.search(text)
-    if m is None:
-        return text
-    offset = int(m.group(2)) - 1
-    return _KML_ID.sub(lambda x: f"{x.group(1)}{int(x.group(2)) - offset}", text)
-
-
 # ------------------------------------------------------------------------------------------------ maps
 @functools.lru_cache(maxsize=8)
 def boundaries_geojson(kind: str, resolution: str) -> bytes:

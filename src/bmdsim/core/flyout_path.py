@@ -22,10 +22,18 @@ Method
 3. The drawn path blends the two bracketing members (0.1 deg apart in elevation) and ends exactly at
    the point; no integration per request.
 
+4. The path is then re-flown in three dimensions (:func:`refly`): from the site's inertial position
+   at the launch time, with the site's own velocity from the Earth's rotation when the engagement model
+   carries it, a fixed inertial thrust direction (azimuth, elevation) for ``tb_s`` with the model's
+   thrust acceleration for that elevation, then free fall under point-mass gravity (fixed-step RK4,
+   steps of at most 1 s, burnout on a step boundary). Newton's method on (azimuth, elevation, time of
+   flight), started from the planar solution, puts the path through the intercept point; if it does not
+   converge the planar drawing is kept.
+
 The arrival time of the re-flown path and its miss distance from the intercept point are returned
-with it (``arrival_s``, ``miss_km``) so the page can show how well the drawing agrees with the table;
-``tests/test_web_flyout.py`` checks both against the engine and against an independent DOP853
-integration.
+with it (``arrival_s``, ``miss_km``) so figures and the page can show how well the drawing agrees with
+the table; ``tests/test_flyout_path.py`` checks both against the engine and against an independent
+DOP853 integration.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from bmdsim.core.earth import (
     A_WGS84_M,
     B_WGS84_M,
     MU_EARTH_M3_PER_S2,
+    OMEGA_EARTH_RAD_PER_S,
     R_MEAN_M,
     ecef_to_eci,
     ecef_to_geodetic,
@@ -97,6 +106,23 @@ def _rk4_planar(x, y, vx, vy, ax, ay, t_burn, t0, dt):
             vx + dt / 6 * (a1x + 2 * a2x + 2 * a3x + a4x), vy + dt / 6 * (a1y + 2 * a2y + 2 * a3y + a4y))
 
 
+def thrust_accel_m_s2(kin: InterceptorKinematics, elev_rad):
+    """The model's thrust acceleration (m/s^2) at launch elevations ``elev_rad`` (array): the one that gives
+    burnout speed vbo at that elevation when the fly-out model sets it per elevation, else its constant
+    ``accel_m_s2``."""
+    e = np.asarray(elev_rad, dtype=float)
+    per_elevation = getattr(kin, "thrust_accel_m_s2", None)
+    if callable(per_elevation):
+        return np.asarray(per_elevation(np.clip(e, 0.0, 0.5 * math.pi)), dtype=float)
+    return np.full(e.shape, float(kin.accel_m_s2))
+
+
+def carries_site_velocity(kin: InterceptorKinematics) -> bool:
+    """Whether the engagement model launches the interceptor with its site's rotation velocity (the model
+    with vbo as the burnout speed at every elevation does)."""
+    return callable(getattr(kin, "thrust_accel_m_s2", None))
+
+
 def fly_planar(elev_rad, kin: InterceptorKinematics, t_end_s: float, dt_s: float):
     """Integrate fly-outs at elevations ``elev_rad`` (m,) in the plane of fire.
 
@@ -105,7 +131,7 @@ def fly_planar(elev_rad, kin: InterceptorKinematics, t_end_s: float, dt_s: float
     burn ends on a step boundary (the steps before and after ``tb_s`` are shortened to meet it).
     """
     e = np.atleast_1d(np.asarray(elev_rad, dtype=float))
-    a = kin.accel_m_s2
+    a = thrust_accel_m_s2(kin, e)
     ax, ay = a * np.cos(e), a * np.sin(e)
     tb = kin.tb_s
     n_burn = max(1, math.ceil(tb / dt_s - 1e-9))
@@ -254,6 +280,158 @@ def _plan(kin, site_ecef, launch_s, flyout_s, p_ecef, alt_m):
     return first
 
 
+REFLY_STEP_S = 1.0  # largest RK4 step of the three-dimensional re-fly (s)
+REFLY_TOLERANCE_M = 10.0  # the 3-D path must pass this close to the intercept point, else the planar drawing
+
+
+def _launch_frame(site_ecef, launch_s):
+    """The launch on the model's sphere: the site's position (3,) in ECI at the launch time put on the sphere
+    of radius ``R_MEAN_M`` (the fly-out model's ground), the site's velocity from the Earth's rotation, and
+    the local up, east and north unit vectors there."""
+    site = ecef_to_eci(np.asarray(site_ecef, float), launch_s)
+    v_site = np.cross([0.0, 0.0, OMEGA_EARTH_RAD_PER_S], site)
+    up = site / np.linalg.norm(site)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    ne = np.linalg.norm(east)
+    east = east / ne if ne > 1e-12 else np.array([0.0, 1.0, 0.0])
+    north = np.cross(up, east)
+    return R_MEAN_M * up, v_site, up, east, north
+
+
+def _direction(az, el, up, east, north):
+    """Unit thrust directions (m, 3) for azimuths (clockwise from north) and elevations (m,) in radians."""
+    az, el = np.atleast_1d(az), np.atleast_1d(el)
+    ce = np.cos(el)
+    return ((ce * np.cos(az))[:, None] * north + (ce * np.sin(az))[:, None] * east
+            + np.sin(el)[:, None] * up)
+
+
+def fly_3d(r0, v0, direction, accel_m_s2, tb_s: float, tau_s: float, step_s: float = REFLY_STEP_S,
+           record: bool = False):
+    """Integrate fly-outs in ECI: start at ``r0`` (3,) m with velocity ``v0`` (3,) m/s, thrust ``accel_m_s2``
+    (m,) along the fixed unit ``direction`` (m, 3) for ``tb_s`` seconds, point-mass gravity ``mu / r^2``
+    throughout, up to ``tau_s`` seconds after launch (fixed-step RK4, steps of at most ``step_s``, burnout on
+    a step boundary).
+
+    Returns ``(r, v)`` (m, 3) at ``tau_s``; with ``record`` also ``t`` (k,) and ``r`` (m, k, 3) at every step.
+    """
+    d = np.asarray(direction, float).reshape(-1, 3)
+    a = np.asarray(accel_m_s2, float).reshape(-1)[:, None] * d
+    m = d.shape[0]
+    r = np.repeat(np.asarray(r0, float)[None], m, axis=0)
+    v = np.repeat(np.asarray(v0, float)[None], m, axis=0)
+    burn = min(tb_s, tau_s)
+    n_burn = max(1, math.ceil(burn / step_s - 1e-9))
+    steps = [burn / n_burn] * n_burn
+    rest = tau_s - burn
+    if rest > 1e-12:
+        n_c = math.ceil(rest / step_s - 1e-9)
+        steps += [rest / n_c] * n_c
+
+    def acc(x, on):
+        n = np.linalg.norm(x, axis=1)[:, None]
+        return -MU_EARTH_M3_PER_S2 * x / n**3 + on * a
+
+    t = 0.0
+    ts, rs = [0.0], [r]
+    for h in steps:
+        on = 1.0 if t < tb_s - 1e-9 else 0.0
+        k1r, k1v = v, acc(r, on)
+        k2r, k2v = v + 0.5 * h * k1v, acc(r + 0.5 * h * k1r, on)
+        k3r, k3v = v + 0.5 * h * k2v, acc(r + 0.5 * h * k2r, on)
+        k4r, k4v = v + h * k3v, acc(r + h * k3r, on)
+        r = r + h / 6.0 * (k1r + 2 * k2r + 2 * k3r + k4r)
+        v = v + h / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v)
+        t += h
+        if record:
+            ts.append(t)
+            rs.append(r)
+    if record:
+        return r, v, np.array(ts), np.stack(rs, axis=1)
+    return r, v
+
+
+@dataclass(frozen=True)
+class Refly:
+    """A three-dimensional re-fly: azimuth and elevation of the thrust (rad), time of flight (s), launch frame
+    and how far the path ends from the point (m)."""
+
+    az_rad: float
+    el_rad: float
+    tau_s: float
+    r0: np.ndarray
+    v0: np.ndarray
+    up: np.ndarray
+    east: np.ndarray
+    north: np.ndarray
+    miss_m: float
+
+
+def model_point(p_eci, alt_m: float) -> np.ndarray:
+    """A point as the fly-out model reads it: its direction from the Earth's centre at its height above the
+    ground (``alt_m``, geodetic) over the model's sphere of radius ``R_MEAN_M`` (3,) m."""
+    p = np.asarray(p_eci, float)
+    return (R_MEAN_M + float(alt_m)) * p / np.linalg.norm(p)
+
+
+def refly(kin: InterceptorKinematics, site_ecef, launch_s: float, p_model, az0: float, el0: float, tau0: float,
+          carry_site_velocity: bool | None = None, max_iter: int = 12) -> Refly | None:
+    """Aim a three-dimensional fly-out from the site (launched at ``launch_s``, s since the threat's launch)
+    through the point ``p_model`` (3,) m, ECI on the model's sphere (:func:`model_point`; the site stands on
+    that sphere too): Newton's method on (azimuth, elevation, time of flight) from
+    ``(az0, el0, tau0)``, the position's derivative in time being the velocity and those in the angles finite
+    differences. The thrust acceleration is the model's for the elevation (:func:`thrust_accel_m_s2`); the
+    launch velocity is the site's rotation velocity when ``carry_site_velocity`` (default: when the model
+    carries it, :func:`carries_site_velocity`). None if it does not converge within
+    :data:`REFLY_TOLERANCE_M`."""
+    carry = carries_site_velocity(kin) if carry_site_velocity is None else carry_site_velocity
+    r0, v_site, up, east, north = _launch_frame(site_ecef, launch_s)
+    v0 = v_site if carry else np.zeros(3)
+    p = np.asarray(p_model, float)
+    e_lo = float(kin.lowest_flown_elev_rad)
+    x = np.array([az0, el0, tau0], float)
+    delta = 1e-6
+    best = None
+    for _ in range(max_iter):
+        az = np.array([x[0], x[0] + delta, x[0]])
+        el = np.array([x[1], x[1], x[1] + delta])
+        r, v = fly_3d(r0, v0, _direction(az, el, up, east, north), thrust_accel_m_s2(kin, el), kin.tb_s, x[2])
+        f = r[0] - p
+        miss = float(np.linalg.norm(f))
+        if best is None or miss < best[1]:
+            best = (x.copy(), miss)
+        if miss < 0.5:
+            break
+        jac = np.column_stack([(r[1] - r[0]) / delta, (r[2] - r[0]) / delta, v[0]])
+        dx = np.linalg.lstsq(jac, -f, rcond=None)[0]
+        dx[:2] = np.clip(dx[:2], -0.1, 0.1)
+        dx[2] = float(np.clip(dx[2], -50.0, 50.0))
+        x = x + dx
+        x[1] = min(max(x[1], e_lo), 0.5 * math.pi - 1e-9)
+        x[2] = max(x[2], 1.0)
+    if best is None or best[1] > REFLY_TOLERANCE_M:
+        return None
+    x, miss = best
+    return Refly(float(x[0]), float(x[1]), float(x[2]), r0, v0, up, east, north, miss)
+
+
+def _refly_path(kin, rf: Refly, launch_s: float, flyout_s: float, p_ecef) -> FlyoutPath:
+    d = _direction(rf.az_rad, rf.el_rad, rf.up, rf.east, rf.north)
+    _, _, t, r = fly_3d(rf.r0, rf.v0, d, thrust_accel_m_s2(kin, np.array([rf.el_rad])), kin.tb_s, rf.tau_s,
+                        record=True)
+    tq = np.linspace(0.0, rf.tau_s, PATH_POINTS)
+    r_m = np.column_stack([np.interp(tq, t, r[0, :, k]) for k in range(3)])
+    rad = np.linalg.norm(r_m, axis=1)
+    d = r_m / rad[:, None]
+    r_eci = (_surface_radius_m(d) + rad - R_MEAN_M)[:, None] * d  # heights over the sphere drawn over the ellipsoid
+    t_abs = launch_s + tq
+    r_ecef = eci_to_ecef(r_eci, t_abs)
+    lat, lon, alt = ecef_to_geodetic(r_ecef)
+    miss = float(np.linalg.norm(r_ecef[-1] - np.asarray(p_ecef, float)))
+    return FlyoutPath(t_abs, np.degrees(lat), np.degrees(lon), alt / 1e3, math.degrees(rf.el_rad), rf.tau_s,
+                      float(flyout_s), miss / 1e3)
+
+
 def flyout_paths(requests) -> list[FlyoutPath | None]:
     """Re-fly interceptors to intercept points.
 
@@ -262,11 +440,13 @@ def flyout_paths(requests) -> list[FlyoutPath | None]:
     ECEF at the intercept time ``launch_s + flyout_s`` and its geodetic height. Returns one
     :class:`FlyoutPath` per request (None where no elevation reaches the point).
 
-    The path is the blend of the two fan members that bracket the point (0.1 deg apart), ending exactly
-    at the point. Its launch time is the fixed point t_L = t - arrival(t_L) near the engine's; where none
-    exists (the engine lets an interceptor reach a point sooner than needed: tau_min <= t - t_L) the
-    engine's launch time is kept, and ``arrival_s`` < ``flyout_s`` and ``miss_km`` say by how much the
-    drawing differs.
+    The launch time is the fixed point t_L = t - arrival(t_L) near the engine's; where none exists (the
+    engine lets an interceptor reach a point sooner than needed: tau_min <= t - t_L) the engine's launch
+    time is kept, and ``arrival_s`` < ``flyout_s`` says by how much the drawing differs. The path is
+    re-flown in three dimensions from the site at t_L (:func:`refly`, started from the planar fan's
+    solution) through the point; where that does not converge, it is the blend of the two fan members
+    that bracket the point (0.1 deg apart), ending exactly at the point, and ``miss_km`` says how far the
+    drawing is from a flown path's end.
     """
     out: list[FlyoutPath | None] = []
     for req in requests:
@@ -277,6 +457,14 @@ def flyout_paths(requests) -> list[FlyoutPath | None]:
             out.append(None)
             continue
         t_l, aim, u, w, ang = plan
+        t_int = float(launch_s) + float(flyout_s)
+        p_model = model_point(ecef_to_eci(np.asarray(p_ecef, float), t_int), float(req[5]))
+        _, _, up, east, north = _launch_frame(site_ecef, t_l)
+        rf = refly(kin, site_ecef, t_l, p_model, math.atan2(float(w @ east), float(w @ north)), aim.elevation_rad,
+                   aim.arrival_s)
+        if rf is not None:
+            out.append(_refly_path(kin, rf, t_l, flyout_s, p_ecef))
+            continue
         _, t, g, h = fan
         tq = np.linspace(0.0, aim.arrival_s, PATH_POINTS)
         rows = [(aim.member, 1.0 - aim.frac), (aim.member + 1, aim.frac)]
