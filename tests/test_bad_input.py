@@ -417,12 +417,12 @@ def test_flight_time_bound_holds_for_every_catalog_missile():
     import numpy as np
 
     from bmdsim.core import geodesy
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.limits import flight_time_bound_s
-    from bmdsim.model.missiles import load_missiles
     from bmdsim.model.trajectories import Shape, solve_trajectories
 
     checked = 0
-    for m in load_missiles().values():
+    for m in Catalog.builtin().missiles.values():
         lat2, lon2 = geodesy.direct(40.0, 10.0, 90.0, 0.9 * m.nominal_range_km.value * 1e3)
         ts = solve_trajectories(m.name, 40.0, 10.0, lat2, lon2, step_s=None)
         assert ts.ok.all(), m.name
@@ -434,4 +434,4 @@ def test_flight_time_bound_holds_for_every_catalog_missile():
         times = [t_min, float(lofted.events_t_s[0, 3])]
         assert max(times) <= flight_time_bound_s(m.name), (m.name, times, flight_time_bound_s(m.name))
         checked += 1
-    assert checked == len(load_missiles()) and np.isfinite(t_min)
+    assert checked == len(Catalog.builtin().missiles) and np.isfinite(t_min)

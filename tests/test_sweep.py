@@ -64,11 +64,11 @@ def test_a_reused_client_sends_new_shared_data_and_keeps_results_identical(clien
 def test_footprint_identical_on_a_cluster(client, monkeypatch):
     from bmdsim.analysis import footprint as fpmod
     from bmdsim.model.architecture import load_architecture, resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
 
     monkeypatch.setattr(fpmod, "POINTS_PER_CHUNK", 64)  # several batches even on this small grid
     arch = resolve(load_architecture("tests/data/arch_test.yaml"))
-    p = get_place("tabriz")
+    p = Catalog.builtin().place("tabriz")
     kw = dict(grid_deg=1.0, bbox=(15.0, 35.0, 36.0, 48.0), min_city_population=2_000_000)
     a = fpmod.footprint(arch, ["Sejjil-2", "Shahab-3"], (p.lat_deg, p.lon_deg, "tabriz"), **kw)
     seen = []
@@ -84,14 +84,15 @@ def test_footprint_identical_on_a_cluster(client, monkeypatch):
 def test_deterrent_ladder_identical_on_a_cluster(client):
     from bmdsim.analysis.deterrent import deterrent_matrix
     from bmdsim.model.architecture import parse_architecture
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import ThreatList
     from bmdsim.model.trajectories import solve_trajectories
 
-    la, lo = get_place("barents").lat_deg, get_place("barents").lon_deg
+    la, lo = Catalog.builtin().place("barents").lat_deg, Catalog.builtin().place("barents").lon_deg
     aims = ["washington", "seattle"]
     tl = ThreatList(("SS-N-23",) * 2, ("barents",) * 2, tuple(aims), (la,) * 2, (lo,) * 2,
-                    tuple(get_place(a).lat_deg for a in aims), tuple(get_place(a).lon_deg for a in aims))
+                    tuple(Catalog.builtin().place(a).lat_deg for a in aims),
+                    tuple(Catalog.builtin().place(a).lon_deg for a in aims))
     ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=5.0)
     spec = parse_architecture({"name": "ship", "sites": [{"name": "ship", "place": "barents_sea",
                                                           "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]}]})

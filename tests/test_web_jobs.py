@@ -49,7 +49,7 @@ def events(client, url, body):
 def test_footprint_stream_schema_partials_and_result(client):
     from bmdsim.analysis.footprint import footprint
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import expand_variants, load_scenario
 
     evs = events(client, "/api/footprint", FP)
@@ -62,7 +62,7 @@ def test_footprint_stream_schema_partials_and_result(client):
     res = evs[-1][1]
     # the final answer is the library's footprint for the same inputs, cell for cell
     arch = resolve(expand_variants(load_scenario("epaa-phase-3"))[0].scenario.architecture)
-    p = get_place("tabriz")
+    p = Catalog.builtin().place("tabriz")
     fp = footprint(arch, ["Iran-IRBM"], (p.lat_deg, p.lon_deg, "tabriz"), grid_deg=1.0, k=1,
                    bbox=(BOX["lon_min"], BOX["lon_max"], BOX["lat_min"], BOX["lat_max"]), step_s=5.0)
     assert np.array_equal(np.array(res["classes"]), fp.classes())

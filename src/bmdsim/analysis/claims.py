@@ -38,12 +38,19 @@ class Context:
     figures: dict = field(default_factory=dict)
     figure_format: str = "png"
     dpi: int | None = None
+    catalog: object = None  # a bmdsim.model.catalogs.Catalog; None: the built-ins
+
+    @property
+    def cat(self):
+        from bmdsim.model.catalogs import resolve_catalog
+
+        return resolve_catalog(self.catalog)
 
     @cached_property
     def deterrent_threats(self):
         from bmdsim.analysis.deterrent import deterrent_threats
 
-        return deterrent_threats()
+        return deterrent_threats(catalog=self.catalog)
 
     def dm(self, scenario: str, vbo_kms: float | None = None, variant: dict | None = None):
         key = (scenario, vbo_kms, json.dumps(variant, sort_keys=True) if variant else None)
@@ -52,13 +59,14 @@ class Context:
             from bmdsim.analysis.deterrent import deterrent_matrix
 
             arch = self.arch_spec(scenario, variant)
-            cache[key] = deterrent_matrix(arch, vbo_kms=vbo_kms, threats=self.deterrent_threats, vbo_step_kms=0.25)
+            cache[key] = deterrent_matrix(arch, vbo_kms=vbo_kms, threats=self.deterrent_threats, vbo_step_kms=0.25,
+                                          catalog=self.catalog)
         return cache[key]
 
     def arch_spec(self, scenario: str, variant: dict | None = None):
         from bmdsim.model.scenario import Scenario, load_scenario, merge
 
-        scn = load_scenario(scenario)
+        scn = load_scenario(scenario, self.catalog)
         if variant:
             scn = Scenario.model_validate(merge(scn.model_dump(by_alias=True), variant))
         return scn.architecture
@@ -70,17 +78,17 @@ class Context:
             from bmdsim.analysis.run import run_scenario
             from bmdsim.model.scenario import Scenario, load_scenario, merge
 
-            scn = load_scenario(scenario)
+            scn = load_scenario(scenario, self.catalog)
             if override:
                 scn = Scenario.model_validate(merge(scn.model_dump(by_alias=True), override))
-            cache[key] = run_scenario(scn)
+            cache[key] = run_scenario(scn, catalog=self.catalog)
         return cache[key]
 
     @cached_property
     def envelope(self):
         from bmdsim.analysis.envelope import safe_envelope, write_envelope
 
-        env = safe_envelope(grid_deg=self.envelope_grid_deg)
+        env = safe_envelope(grid_deg=self.envelope_grid_deg, catalog=self.catalog)
         write_envelope(env, self.out_dir / "envelope", figure_format=self.figure_format, dpi=self.dpi)
         self.figures["envelope"] = f"envelope/envelope.{self.figure_format}"
         return env
@@ -124,9 +132,7 @@ def c1(ctx):
 
 
 def c2(ctx):
-    from bmdsim.model.interceptors import get_interceptor
-
-    iib = get_interceptor("SM-3-IIB").vbo_kms
+    iib = ctx.cat.interceptor("SM-3-IIB").vbo_kms
     dm = ctx.dm("epaa-phase-4")
     need = dm.summary()["min_vbo_needed_kms"]
     hi = ctx.dm("epaa-phase-4", vbo_kms=iib.high)
@@ -148,8 +154,6 @@ def c2(ctx):
 
 def c3(ctx):
     from bmdsim.analysis.envelope import envelope_threats, safe_vbo_cell
-    from bmdsim.model.interceptors import get_interceptor
-    from bmdsim.model.places import get_place
 
     per = {}
     for var in ("SM-3-IA", "SM-3-IB", "SM-3-IIA", "SM-3-IIB"):
@@ -160,12 +164,12 @@ def c3(ctx):
         per[var] = {s: int(dm.table.engageable[dm.trajectories.ok, j].sum())
                     for j, s in enumerate(dm.table.site_names)}
     # with perfect early tracking (launch at burnout + 30 s): least vbo that engages anything, per patrol point
-    th = envelope_threats()
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    th = envelope_threats(catalog=ctx.catalog)
+    kin = ctx.cat.interceptor("SM-3-IIA").kinematics()
     ladder = np.round(np.arange(1.0, 11.0 + 1e-9, 0.25), 6)
     need = {}
     for pid in ("baltic", "north_sea", "norwegian_sea", "barents_sea"):
-        p = get_place(pid)
+        p = ctx.cat.place(pid)
         safe = safe_vbo_cell((th, p.lat_deg, p.lon_deg, kin, ladder))
         need[pid] = None if not np.isfinite(safe) else (None if safe >= ladder[-1] else float(safe + 0.25))
     any_own = any(sum(v.values()) > 0 for v in per.values())
@@ -191,7 +195,7 @@ def c4(ctx):
 
     out = {}
     for scen in ("epaa-phase-3", "epaa-phase-4"):
-        arch = resolve(ctx.arch_spec(scen))
+        arch = resolve(ctx.arch_spec(scen), catalog=ctx.catalog)
         lim = check_limits(arch, crit)
         dm = ctx.dm(scen)
         out[scen] = {"limits_met": all(x["met"] for x in lim), "verdict": verdict(lim, dm.summary()["engageable"],
@@ -256,11 +260,9 @@ def c7(ctx):
     early = all(rows[n]["engageable"] == 0 for n in ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3"))
     verdict = "supported" if early and rows["epaa-phase-4"]["engageable"] == 0 else ("depends" if early else
                                                                                     "not supported")
-    from bmdsim.model.interceptors import get_interceptor
-
     sens = {}
     for n in rows:
-        hi = max(get_interceptor(s.interceptor).vbo_kms.high or 0 for s in ctx.dm(n).table.architecture.sites)
+        hi = max(ctx.cat.interceptor(s.interceptor).vbo_kms.high or 0 for s in ctx.dm(n).table.architecture.sites)
         sens[f"{n}_engageable_at_{hi}_kms"] = ctx.dm(n, vbo_kms=hi).summary()["engageable"]
     return {"verdict": verdict, "sensitivity": sens, "scenario": "epaa-phase-1..4 vs the deterrent threat sets",
             "threshold": "true for every phase at catalog speeds; margins (vbo missing) in the numbers",
@@ -363,18 +365,18 @@ def c12(ctx):
 
 def c13(ctx):
     from bmdsim.core import geodesy
-    from bmdsim.model.places import get_place
     from bmdsim.model.trajectories import solve_trajectories
 
-    launches = {"Kaliningrad (Pionersky)": get_place("pionersky"),
-                "southern Russia (Armavir area)": get_place("armavir")}
+    launches = {"Kaliningrad (Pionersky)": ctx.cat.place("pionersky"),
+                "southern Russia (Armavir area)": ctx.cat.place("armavir")}
     targets = ["redzikowo", "deveselu", "kurecik", "brdy_emr_2007", "ramstein"]
     rows = []
     for lname, lp in launches.items():
         for t in targets:
-            tp = get_place(t)
+            tp = ctx.cat.place(t)
             d, _, _ = geodesy.inverse(lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg)
-            ts = solve_trajectories("Iskander", lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg, step_s=None)
+            ts = solve_trajectories("Iskander", lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg, step_s=None,
+                                    catalog=ctx.catalog)
             ok = bool(ts.ok[0])
             rows.append({"from": lname, "target": t, "distance_km": round(float(d) / 1e3),
                          "in_reach": ok, "flight_time_s": round(float(ts.events_t_s[0, 3]), 0) if ok else None})
@@ -459,15 +461,18 @@ CLAIMS = [
 
 
 def run_claims(out_dir, only: list[str] | None = None, progress=None, envelope_grid_deg: float = 4.0,
-               figure_format: str = "png", dpi: int | None = None) -> list[dict]:
+               figure_format: str = "png", dpi: int | None = None, catalog=None) -> list[dict]:
     """Run the ledger (or the claims in ``only``); returns one record per claim. ``figure_format`` /
-    ``dpi``: the figures' format (png, svg, pdf) and resolution."""
+    ``dpi``: the figures' format (png, svg, pdf) and resolution. ``catalog``: the catalog context (a
+    :class:`bmdsim.model.catalogs.Catalog`; None, the default, is the built-ins: the ledger's verdicts
+    are about the built-in catalog unless told otherwise)."""
     ids = [c.id for c in CLAIMS]
     if only:
         bad = [x for x in only if x not in ids]
         if bad:
             raise BmdsimError(f"unknown claim id(s) {', '.join(bad)}; valid: {', '.join(ids)}")
-    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg, figure_format=figure_format, dpi=dpi)
+    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg, figure_format=figure_format, dpi=dpi,
+                  catalog=catalog)
     records = []
     todo = [c for c in CLAIMS if not only or c.id in only]
     for k, c in enumerate(todo):

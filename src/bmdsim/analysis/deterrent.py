@@ -25,6 +25,7 @@ import numpy as np
 
 from bmdsim.analysis.engage import EngagementTable, run_engagements
 from bmdsim.model.architecture import ResolvedArchitecture, resolve
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.scenario import Architecture, ThreatList, expand_threats, load_threat_set
 from bmdsim.model.trajectories import TrajectorySet, solve_trajectories
 
@@ -116,26 +117,31 @@ class DeterrentMatrix:
             return launches, targets, np.where(den > 0, num / den, np.nan)
 
 
-def deterrent_threats(threat_sets=DETERRENT_THREAT_SETS, step_s: float = 5.0) -> tuple[ThreatList, TrajectorySet]:
-    lists = [expand_threats(load_threat_set(name)) for name in threat_sets]
+def deterrent_threats(threat_sets=DETERRENT_THREAT_SETS, step_s: float = 5.0, catalog: Catalog | None = None
+                      ) -> tuple[ThreatList, TrajectorySet]:
+    """The deterrent threat sets expanded and flown (names in ``catalog``; None: the built-ins)."""
+    lists = [expand_threats(load_threat_set(name), catalog=catalog) for name in threat_sets]
     tl = ThreatList(*(sum((getattr(t, f) for t in lists), ()) for f in
                       ("missile", "launch_id", "aim_id", "launch_lat", "launch_lon", "aim_lat", "aim_lon")))
-    ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=step_s)
+    ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=step_s,
+                            catalog=catalog)
     return tl, ts
 
 
 def _engageable_at(shared, vbo_kms):
     """(n,) engageable by any site with every site's vbo set to ``vbo_kms``."""
-    arch_spec, ts, decision_time_s = shared
-    t = run_engagements(resolve(arch_spec, vbo_kms=float(vbo_kms), decision_time_s=decision_time_s), ts)
+    arch_spec, ts, decision_time_s, catalog = shared
+    t = run_engagements(resolve(arch_spec, vbo_kms=float(vbo_kms), decision_time_s=decision_time_s,
+                                catalog=catalog), ts)
     return t.engageable.any(axis=1) & ts.ok
 
 
 def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
                      decision_time_s: float | None = None, threats=None, vbo_step_kms: float = 0.5,
                      vbo_max_kms: float = 11.0, scheduler: str | None = None, jobs: int = 2, client=None,
-                     progress=None) -> DeterrentMatrix:
-    """Engage the deterrent threat sets; find each threat's least engaging vbo on a ladder.
+                     progress=None, catalog: Catalog | None = None) -> DeterrentMatrix:
+    """Engage the deterrent threat sets; find each threat's least engaging vbo on a ladder. Names resolve
+    in ``catalog`` (None: the built-ins), which goes to the workers with the work.
 
     In this process the ladder is scanned from the top down and stops at the first vbo engaging
     nothing; with ``scheduler`` / ``client`` (Dask) every ladder vbo is run at once and the same scan
@@ -143,11 +149,11 @@ def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
     """
     from bmdsim.analysis.sweep import cluster_client, map_chunks
 
-    tl, ts = threats if threats is not None else deterrent_threats()
-    arch: ResolvedArchitecture = resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    tl, ts = threats if threats is not None else deterrent_threats(catalog=catalog)
+    arch: ResolvedArchitecture = resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s, catalog=catalog)
     table = run_engagements(arch, ts)
     ladder = np.round(np.arange(vbo_step_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
-    shared = (arch_spec, ts, decision_time_s)
+    shared = (arch_spec, ts, decision_time_s, catalog)
     with cluster_client(scheduler, jobs, client) as c:
         if c is None:
             def engageable():

@@ -21,7 +21,7 @@ from bmdsim.analysis.engage import run_engagements
 from bmdsim.core import geodesy
 from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import ResolvedArchitecture
-from bmdsim.model.missiles import get_missile
+from bmdsim.model.catalogs import Catalog, resolve_catalog
 from bmdsim.model.trajectories import reach_km, solve_trajectories
 
 EUROPE_BBOX = (-12.0, 45.0, 34.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
@@ -44,6 +44,7 @@ class Footprint:
     architecture: str
     cities: list[dict] = field(default_factory=list)
     covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
+    catalog: Catalog | None = None  # the context it was computed with (None: the built-ins)
 
     def summary(self) -> dict:
         thr = np.isfinite(self.defended)
@@ -133,7 +134,7 @@ class Footprint:
                 lines.append(Line(f"{f.name} field of regard", la, lo, palette.LAYER_COLORS["sensor"]))
         if places:
             pins += [Pin(p.name, p.lat_deg, p.lon_deg, "place", {"id": p.id, "category": p.category})
-                     for p in layers.places_in(self.view(arch))]
+                     for p in layers.places_in(self.view(arch), catalog=self.catalog)]
         return areas, pins, lines
 
     def to_geojson(self, arch=None, places: bool = True) -> str:
@@ -169,9 +170,10 @@ class Footprint:
             markers += [figures.Marker(f.lat_deg, f.lon_deg, "", "sensor") for f in fans]
         view = self.view(arch)
         markers += [figures.Marker(p.lat_deg, p.lon_deg, p.name.split(" (")[0], "place")
-                    for p in layers.places_in(view)]
-        rings = [figures.Ring(self.launch[0], self.launch[1], get_missile(m).nominal_range_km.value,
-                              f"{m} {get_missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
+                    for p in layers.places_in(view, catalog=self.catalog)]
+        cat = resolve_catalog(self.catalog)
+        rings = [figures.Ring(self.launch[0], self.launch[1], cat.missile(m).nominal_range_km.value,
+                              f"{m} {cat.missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
         return figures.plot_map(
             path, grid=grid, markers=markers, fans=fans, rings=rings, view=view, projection=projection,
             dpi=dpi or figures.DEFAULT_DPI, label_places=label_places,
@@ -194,7 +196,7 @@ def _cities(bbox, min_population):
     return out
 
 
-def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
+def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s, catalog=None):
     """Best-site shots (n_missiles, n_points) for each missile's trajectory to each point (NaN: not a threat).
 
     A point is threatened by a missile when it lies more than 50 km away and within the missile's
@@ -203,7 +205,7 @@ def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
     d, _, _ = geodesy.inverse(launch[0], launch[1], pts_lat, pts_lon)
     rows_m, rows_p = [], []
     for mi, m in enumerate(names):
-        reach_m = reach_km(m, launch[0], launch[1], pts_lat, pts_lon) * 1e3
+        reach_m = reach_km(m, launch[0], launch[1], pts_lat, pts_lon, catalog=catalog) * 1e3
         idx = np.nonzero((d <= reach_m) & (d > 50e3))[0]
         rows_m.append(np.full(idx.size, mi))
         rows_p.append(idx)
@@ -212,7 +214,7 @@ def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
     shots = np.full((len(names), pts_lat.size), np.nan)
     if p_all.size:
         ts = solve_trajectories([names[i] for i in mi_all], launch[0], launch[1], pts_lat[p_all], pts_lon[p_all],
-                                step_s=step_s)
+                                step_s=step_s, catalog=catalog)
         tab = run_engagements(arch, ts)
         best = tab.shots.max(axis=1).astype(float)
         best[~ts.ok] = np.nan  # an unflyable trajectory is not counted as a threat
@@ -224,11 +226,11 @@ POINTS_PER_CHUNK = 1024  # aimpoints per batch: fixed, so that every scheduler s
 
 
 def _evaluate_chunk(shared, pts):
-    arch, names, launch, step_s = shared
-    return _evaluate(arch, names, launch, pts[0], pts[1], step_s)
+    arch, names, launch, step_s, catalog = shared
+    return _evaluate(arch, names, launch, pts[0], pts[1], step_s, catalog)
 
 
-def _evaluator(arch, names, launch, step_s, client=None, progress=None):
+def _evaluator(arch, names, launch, step_s, client=None, progress=None, catalog=None):
     """A function (lat (m,), lon (m,)) -> best-site shots (n_missiles, m), evaluated in batches of
     :data:`POINTS_PER_CHUNK` points, in this process or on ``client``'s workers (the solver's
     iterations run per batch, so fixed batches give identical numbers on any scheduler)."""
@@ -241,7 +243,7 @@ def _evaluator(arch, names, launch, step_s, client=None, progress=None):
         if not chunks:
             return np.full((len(names), 0), np.nan)
         parts = map_chunks(_evaluate_chunk, chunks, client=client, progress=progress,
-                           shared=(arch, names, launch, step_s))
+                           shared=(arch, names, launch, step_s, catalog))
         return np.concatenate(parts, axis=1)
 
     return evaluate
@@ -258,7 +260,7 @@ def _classify(shots, k):
 def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[float, float, str], *,
               grid_deg: float = 0.25, k: int = 1, bbox=EUROPE_BBOX, step_s: float = 5.0,
               min_city_population: int = 500_000, refine: bool = True, scheduler: str | None = None,
-              jobs: int = 2, client=None, progress=None) -> Footprint:
+              jobs: int = 2, client=None, progress=None, catalog: Catalog | None = None) -> Footprint:
     """Compute the footprint (see the module docstring). ``bbox`` = (lon_min, lon_max, lat_min, lat_max).
 
     With ``refine`` (default) the grid is first evaluated 4x coarser; only coarse cells whose result
@@ -268,7 +270,8 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
 
     ``scheduler`` / ``jobs`` / ``client``: run the batches of aimpoints on Dask (see
     :func:`bmdsim.analysis.sweep.map_chunks`); the numbers are identical to a single-process run.
-    ``progress(done, total)`` is called per batch.
+    ``progress(done, total)`` is called per batch. ``catalog``: the context the missiles are looked up
+    in (None: the built-ins); it goes to the workers with the batches.
     """
     from bmdsim.analysis.grids import make_grid
     from bmdsim.analysis.sweep import cluster_client
@@ -278,10 +281,12 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
     if k < 1:
         raise BmdsimError(f"k must be >= 1 shots, got {k}")
     g = make_grid(bbox, grid_deg)
-    names = [get_missile(m).name for m in missiles]
+    names = [resolve_catalog(catalog).missile(m).name for m in missiles]
     with cluster_client(scheduler, jobs, client) as c:
-        return _footprint(arch, names, launch, g, k, min_city_population, refine,
-                          _evaluator(arch, names, launch, step_s, c, progress))
+        fp = _footprint(arch, names, launch, g, k, min_city_population, refine,
+                        _evaluator(arch, names, launch, step_s, c, progress, catalog))
+    fp.catalog = catalog
+    return fp
 
 
 def _footprint(arch, names, launch, g, k, min_city_population, refine, evaluate) -> Footprint:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from bmdsim.cli.common import (
+    CatalogOpt,
     DecisionOpt,
     DpiOpt,
     FigureFormat,
@@ -31,6 +32,7 @@ from bmdsim.cli.common import (
     grid_box,
     progress_bar,
     scenario_arch,
+    user_catalog,
     warn,
 )
 
@@ -58,6 +60,7 @@ def footprint(
     place_labels: bool = typer.Option(False, "--place-labels", help="label the capitals on the map"),
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Defended-area footprint: NetCDF (CF), map, GeoJSON, KML, city coverage, report, provenance."""
     from bmdsim.analysis.footprint import footprint as run_fp
@@ -73,13 +76,13 @@ def footprint(
 
     check_figure_options(dpi)
     box = grid_box(lat, lon, bbox)
-    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
+    scn, v, arch, cat = scenario_arch(scenario, vbo_kms, decision_time_s, user_catalog(catalog))
     ts = load_threat_set(v.threats)
     if ts.missiles == "deployed":
         fail(f"scenario {scn.name!r}: footprints need a threat set with a missile list")
-    la, lo, label = parse_point(launch_area, "--launch-area")
+    la, lo, label = parse_point(launch_area, "--launch-area", cat)
     warn(threat_warnings(list(ts.missiles), [la] * len(ts.missiles), [lo] * len(ts.missiles),
-                         [label] * len(ts.missiles)))
+                         [label] * len(ts.missiles), catalog=cat))
     g = make_grid(box, grid)
     if g.covers != g.asked:
         warn([f"footprint grid: {g.describe()}"])
@@ -94,14 +97,14 @@ def footprint(
         prog.start()
     try:
         fp = run_fp(arch, list(ts.missiles), (la, lo, label), grid_deg=grid, k=k, bbox=box,
-                    step_s=v.options.step_s, refine=not exact, progress=cb, **where)
+                    step_s=v.options.step_s, refine=not exact, progress=cb, catalog=cat, **where)
     finally:
         if prog:
             prog.stop()
     inputs = {"launch_area": launch_area, "grid_deg": grid, "k_shots": k, "bbox": bbox, "vbo_kms": vbo_kms,
               "decision_time_s": decision_time_s, "exact": exact}
-    prov = static_provenance(scenario=v, arch=arch, missiles=fp.missiles, inputs=inputs)
-    paths = [write_scenario(out, v)]
+    prov = static_provenance(scenario=v, arch=arch, missiles=fp.missiles, inputs=inputs, catalog=cat)
+    paths = [write_scenario(out, v, cat)]
     paths += write_footprint(fp, out, arch.sites, arch=arch, figure_format=figure_format.value, dpi=dpi,
                              projection=projection.value, label_places=place_labels, provenance=prov)
     sm = fp.summary()
@@ -140,6 +143,7 @@ def deterrent(
     figure_format: FigureFormatOpt = FigureFormat.png,
     dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV, heat map, report."""
     from bmdsim.analysis.deterrent import deterrent_matrix, write_deterrent
@@ -149,7 +153,7 @@ def deterrent(
     from bmdsim.io.report import write_report
 
     check_figure_options(dpi)
-    scn, v, arch = scenario_arch(scenario, vbo_kms, decision_time_s)
+    scn, v, arch, cat = scenario_arch(scenario, vbo_kms, decision_time_s, user_catalog(catalog))
     out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
@@ -159,14 +163,15 @@ def deterrent(
     try:
         dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
                               decision_time_s=(decision_time_s if decision_time_s is not None
-                                               else v.options.decision_time_s), progress=cb, **where)
+                                               else v.options.decision_time_s), progress=cb, catalog=cat,
+                              **where)
     finally:
         if prog:
             prog.stop()
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
     prov = static_provenance(scenario=v, arch=arch, missiles=sorted(set(dm.threats.missile)),
-                             inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s})
-    paths = [write_scenario(out, v)]
+                             inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s}, catalog=cat)
+    paths = [write_scenario(out, v, cat)]
     paths += write_deterrent(dm, out, wh, figure_format=figure_format.value, dpi=dpi, provenance=prov)
     sm = dm.summary(wh)
     paths += write_report(out, f"Deterrent matrix: {scn.name}", [
@@ -207,6 +212,7 @@ def criteria(
     projection: ProjectionOpt = Projection.auto,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Check limits and physics for a deployment, or --derive the safe envelope (highest harmless vbo)."""
     import json
@@ -216,6 +222,7 @@ def criteria(
     from bmdsim.io.report import write_report
 
     check_figure_options(dpi)
+    base = user_catalog(catalog)
     if derive:
         from bmdsim.analysis.envelope import envelope_sizes, safe_envelope, write_envelope
         from bmdsim.analysis.grids import make_grid
@@ -225,7 +232,7 @@ def criteria(
         g = make_grid(box, grid)
         if g.covers != g.asked:
             warn([f"safe-envelope grid: {g.describe()}"])
-        check_work("criteria --derive", envelope_sizes(g), force)
+        check_work("criteria --derive", envelope_sizes(g, catalog=base), force)
         out = out or Path("out") / "safe-envelope"
         files.check_dir_creatable(out)
         prog, cb = progress_bar(quiet, "safe envelope")
@@ -233,11 +240,12 @@ def criteria(
             prog.start()
         try:
             env = safe_envelope(grid_deg=grid, bbox=box, template=template, decision_time_s=decision_time_s,
-                                progress=cb, **dask_options(scheduler, jobs))
+                                progress=cb, catalog=base, **dask_options(scheduler, jobs))
         finally:
             if prog:
                 prog.stop()
-        prov = static_provenance(inputs={"grid_deg": grid, "template": template, "decision_time_s": decision_time_s})
+        prov = static_provenance(inputs={"grid_deg": grid, "template": template, "decision_time_s": decision_time_s},
+                                 catalog=base)
         paths = write_envelope(env, out, figure_format=figure_format.value, dpi=dpi, projection=projection.value,
                                provenance=prov)
         sm = env.summary()
@@ -262,20 +270,20 @@ def criteria(
     if scenario is None or criteria_file is None:
         fail("criteria needs SCENARIO and --criteria FILE (or --derive)")
     crit = load_criteria(criteria_file)
-    scn, v, arch = scenario_arch(scenario, None, None)
+    scn, v, arch, cat = scenario_arch(scenario, None, None, base)
     out = out or Path("out") / f"criteria-{scn.name}"
     files.check_dir_creatable(out)
     limits = check_limits(arch, crit)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
-        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0, catalog=cat)
     eng = int(dm.engageable.sum())
     total = int(dm.trajectories.ok.sum())
     text = verdict(limits, eng, total)
-    prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name})
+    prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name}, catalog=cat)
     result = {"scenario": scn.name, "criteria": crit.name, "limits": limits, "deterrent_engaged": eng,
               "deterrent_trajectories": total, "verdict": text, "provenance": prov}
     files.check_dir_writable(out)  # created now, after the work
-    paths = [write_scenario(out, v), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
+    paths = [write_scenario(out, v, cat), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
              files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
     paths += write_report(out, f"Criteria {crit.name}: {scn.name}", [
         {"heading": "Verdict", "paragraphs": [text]},
@@ -297,6 +305,7 @@ def stability(
     first_strike: bool = typer.Option(False, "--first-strike", help="include a counterforce first strike"),
     out: Path = typer.Option(None, "--out", help="output folder"),
     quiet: QuietOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
     import json
@@ -307,11 +316,11 @@ def stability(
     from bmdsim.io.report import write_report
 
     f = load_forces(forces)
-    scn, v, arch = scenario_arch(scenario, None, None)
+    scn, v, arch, cat = scenario_arch(scenario, None, None, user_catalog(catalog))
     out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_creatable(out)
     with busy(quiet, f"deterrent trajectories against {scn.name}"):
-        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0, catalog=cat)
     f = force_with_defense(dm, f)
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)

@@ -84,6 +84,10 @@ ProjectionOpt = Annotated[Projection, typer.Option(
 EpochOpt = Annotated[str | None, typer.Option(
     "--epoch", help="absolute time of launch, ISO-8601 UTC (default: the scenario's date, else 2012-01-01T00:00:00Z)")]
 
+CatalogOpt = Annotated[list[Path] | None, typer.Option(
+    "--catalog", help="a user catalog FILE (missiles, interceptors, sensors, placements, places in the built-in "
+                      "catalogs' schema) added to the built-ins; repeatable", show_default=False)]
+
 # the argument list of this run (set by bmdsim.cli.main), for provenance.json
 ARGV: list[str] = []
 
@@ -137,6 +141,15 @@ def warn(messages) -> None:
         if m and m not in WARNINGS:
             WARNINGS.append(m)
 
+def user_catalog(files):
+    """The catalog context of this command: the built-ins plus the ``--catalog`` files, in order (one-line
+    errors with file and line); override warnings go to the warnings channel."""
+    from bmdsim.model.catalogs import with_files
+
+    cat = with_files(files)
+    warn(cat.warnings)
+    return cat
+
 def warn_architecture(arch) -> None:
     """Warnings for sites on the wrong side of the coast (a resolved architecture)."""
     from bmdsim.model.surface import architecture_warnings
@@ -178,24 +191,24 @@ def check_out_and_step(out, step_s) -> None:
     check_step(step_s)
 
 def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, *, command: str = "this command",
-               fmt: str | None = None, force: bool = False):
+               fmt: str | None = None, force: bool = False, catalog=None):
     """Parse --from/--to and the shape options, check the work limits, and solve the one trajectory
-    (one-line errors)."""
+    (one-line errors); names resolve in ``catalog`` (None: the built-ins)."""
     from bmdsim.model import limits
     from bmdsim.model.places import parse_point
     from bmdsim.model.surface import threat_warnings
     from bmdsim.model.trajectories import Shape, solve_one
 
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
-    lat1, lon1, label = parse_point(launch, "--from")
-    lat2, lon2, _ = parse_point(aim, "--to")
-    n = limits.samples_per_trajectory(missile, step_s, shape)
+    lat1, lon1, label = parse_point(launch, "--from", catalog)
+    lat2, lon2, _ = parse_point(aim, "--to", catalog)
+    n = limits.samples_per_trajectory(missile, step_s, shape, catalog=catalog)
     sizes = [("samples_per_trajectory", n, f"raise --step-s (now {step_s:g} s)")]
     if fmt in limits.BYTES_PER_SAMPLE:
         sizes.append(("output_bytes", n * limits.BYTES_PER_SAMPLE[fmt], f"raise --step-s (now {step_s:g} s)"))
     limits.check_work(command, sizes, force)
-    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
-    warn(threat_warnings([missile], [lat1], [lon1], [label]))
+    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s, catalog=catalog)
+    warn(threat_warnings([missile], [lat1], [lon1], [label], catalog=catalog))
     return ts
 
 def emit(text: str, out) -> None:
@@ -243,15 +256,19 @@ def busy(quiet: bool, text: str):
 
     return contextlib.nullcontext() if quiet else Console(stderr=True).status(text)
 
-def scenario_arch(scenario: str, vbo_kms, decision_time_s):
-    """The scenario, the variant that runs (the first) and its resolved architecture."""
+def scenario_arch(scenario: str, vbo_kms, decision_time_s, catalog=None):
+    """The scenario, the variant that runs (the first), its resolved architecture and the catalog
+    context it runs with (``catalog``, None: the built-ins, plus the scenario's own catalog entries)."""
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.scenario import expand_variants, load_scenario
+    from bmdsim.model.scenario import expand_variants, load_scenario, scenario_catalog
 
-    scn = load_scenario(scenario)
+    scn = load_scenario(scenario, catalog)
+    cat = scenario_catalog(scn, catalog)
+    warn(cat.warnings)
     v = expand_variants(scn)[0].scenario
     o = v.options
     arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
-                   decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
+                   decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s,
+                   catalog=cat)
     warn_architecture(arch)
-    return scn, v, arch
+    return scn, v, arch, cat

@@ -8,6 +8,7 @@ import typer
 
 from bmdsim.cli.common import (
     ApogeeOpt,
+    CatalogOpt,
     DecisionOpt,
     DpiOpt,
     EpochOpt,
@@ -30,6 +31,8 @@ from bmdsim.cli.common import (
     console,
     emit,
     one_threat,
+    user_catalog,
+    warn,
     warn_architecture,
 )
 
@@ -54,6 +57,7 @@ def trajectory(
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
     from bmdsim.io import trajectory_formats as tf
@@ -63,15 +67,16 @@ def trajectory(
     check_out_and_step(out, step_s)
     check_figure_options(dpi, figure)
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
+    cat = user_catalog(catalog)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="trajectory",
-                    fmt=fmt.value, force=force)
+                    fmt=fmt.value, force=force, catalog=cat)
     render = {"json": lambda: tf.to_json(ts), "csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
               "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
               "e": lambda: tf.to_stk_e(ts, ep)}[fmt.value]
     text = render()
     if figure is not None:
-        tf.plot(ts, figure, dpi=dpi, projection=projection.value, launch_label=parse_point(launch, "--from")[2],
-                aim_label=parse_point(aim, "--to")[2])
+        tf.plot(ts, figure, dpi=dpi, projection=projection.value,
+                launch_label=parse_point(launch, "--from", cat)[2], aim_label=parse_point(aim, "--to", cat)[2])
         console.print(f"wrote {figure}", style="dim")
     emit(text, out)
 
@@ -93,13 +98,16 @@ def engage(
     fmt: TableFormat = typer.Option(TableFormat.json, "--format", help="json or csv"),
     out: OutFileOpt = None,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Engagement table of one threat against every site of an architecture."""
     from bmdsim.analysis.engage import run_engagements
     from bmdsim.model.architecture import resolve
     from bmdsim.model.archref import load_architecture_ref
 
-    ref = load_architecture_ref(architecture)
+    ref = load_architecture_ref(architecture, catalog=user_catalog(catalog))
+    cat = ref.catalog
+    warn(cat.warnings)
     o = ref.options
     if o is not None:  # a scenario's options are the defaults
         vbo_kms = o.vbo_kms if vbo_kms is None else vbo_kms
@@ -107,8 +115,9 @@ def engage(
         step_s = o.step_s if step_s is None else step_s
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
-    arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    arch = resolve(ref.architecture, vbo_kms=vbo_kms, decision_time_s=decision_time_s, catalog=cat)
     warn_architecture(arch)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force,
+                    catalog=cat)
     table = run_engagements(arch, ts)
     emit(table.to_json() if fmt.value == "json" else table.to_csv(), out)

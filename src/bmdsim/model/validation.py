@@ -163,10 +163,11 @@ def validation_messages(err: ValidationError, model: type | None, where: str, li
 
 _CRITERIA_KEYS = {"max_vbo_kms", "forbidden_zones", "max_interceptors_per_zone", "radar_sectors"}
 _SCENARIO_KEYS = {"architecture", "threats", "extends", "options", "sweep", "variants"}
+_CATALOG_KEYS = {"missiles", "interceptors", "sensors", "placements", "places"}  # bmdsim.model.catalogs.KINDS
 
 
 def file_kind(data) -> str:
-    """The kind of a file from its top-level keys: scenario, architecture, criteria or forces."""
+    """The kind of a file from its top-level keys: scenario, architecture, criteria, forces or catalog."""
     keys = set(data) if isinstance(data, dict) else set()
     if keys & _SCENARIO_KEYS:
         return "scenario"
@@ -176,4 +177,6 @@ def file_kind(data) -> str:
         return "forces"
     if keys & _CRITERIA_KEYS:
         return "criteria"
+    if keys & _CATALOG_KEYS:
+        return "catalog"
     return "scenario"
