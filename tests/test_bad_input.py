@@ -329,7 +329,7 @@ BAD_FILES = sorted(BAD.glob("*.yaml"))
 
 def test_at_least_30_bad_files():
     assert len(BAD_FILES) >= 30
-    assert {_kind(p) for p in BAD_FILES} == {"scenario", "architecture", "criteria", "forces"}
+    assert {_kind(p) for p in BAD_FILES} == {"scenario", "architecture", "criteria", "forces", "catalog"}
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=[p.stem for p in BAD_FILES])
@@ -341,10 +341,14 @@ def test_bad_file_is_refused_by_every_command_of_its_kind(path, tmp_path):
         "architecture": ["engage", "--architecture", path, *ENGAGE, "--out", out],
         "criteria": ["criteria", "epaa-phase-1", "--criteria", path, "--out", out],
         "forces": ["stability", "epaa-phase-1", "--forces", path, "--out", out],
+        "catalog": ["trajectory", "--catalog", path, "--missile", "SS-27", "--from", "teykovo", "--to", "washington",
+                    "--out", out],
     }[kind]
     line = one_error(*cli(*command)[::2])
     assert path.name in line or "no-such-parent" in line, line
     assert not out.exists()
+    if kind == "catalog":  # every command takes --catalog: the same one line from another one
+        assert one_error(*cli("missiles", "--catalog", path)[::2]) == line
     rc, _, err = cli("validate", "--kind", kind, path)
     assert rc == 2 and "Traceback" not in err
     assert all(ln.startswith("bmdsim: error: ") for ln in err.strip().splitlines()), err

@@ -101,3 +101,32 @@ def test_deterrent_ladder_identical_on_a_cluster(client):
     np.testing.assert_array_equal(a.vbo_needed_kms, b.vbo_needed_kms)
     assert np.isfinite(a.vbo_needed_kms).any()
     assert a.rows() == b.rows()
+
+
+def test_a_user_missile_footprint_is_identical_on_a_cluster(client, tmp_path):
+    """A missile only a user catalog knows (a lighter-payload Sejjil-2: it reaches farther): the workers get
+    the catalog context with the work, and the map equals the in-process one (and differs from the
+    built-in missile's)."""
+    import yaml
+
+    from bmdsim.analysis import footprint as fpmod
+    from bmdsim.model.architecture import load_architecture, resolve
+    from bmdsim.model.catalogs import Catalog
+
+    cat = Catalog.builtin()
+    m = cat.missile("Sejjil-2").model_dump(mode="json", by_alias=True, exclude_none=True)
+    m.update(name="MY-SEJJIL-LIGHT", aliases=[],
+             payload_mass_kg={"value": 0.6 * m["payload_mass_kg"]["value"], "notional": True, "note": "test"})
+    f = tmp_path / "light.yaml"
+    f.write_text(yaml.safe_dump({"missiles": [m]}))
+    mine = cat.extend(f)
+    arch = resolve(load_architecture("tests/data/arch_test.yaml"), catalog=mine)
+    p = cat.place("tabriz")
+    kw = dict(grid_deg=2.0, bbox=(10.0, 40.0, 34.0, 56.0), min_city_population=5_000_000, refine=False)
+    a = fpmod.footprint(arch, ["MY-SEJJIL-LIGHT"], (p.lat_deg, p.lon_deg, "tabriz"), catalog=mine, **kw)
+    b = fpmod.footprint(arch, ["MY-SEJJIL-LIGHT"], (p.lat_deg, p.lon_deg, "tabriz"), catalog=mine, client=client,
+                        **kw)
+    np.testing.assert_array_equal(a.shots_by_missile, b.shots_by_missile)
+    assert a.summary() == b.summary()
+    ref = fpmod.footprint(arch, ["Sejjil-2"], (p.lat_deg, p.lon_deg, "tabriz"), **kw)
+    assert np.isfinite(a.shots_by_missile).sum() > np.isfinite(ref.shots_by_missile).sum()  # it reaches farther

@@ -333,7 +333,8 @@ def _site_sensor(item, site: str, lat: float, lon: float, cat: Catalog) -> Radar
                              boresights_deg=spec.boresights() if spec else None)
     except BmdsimError as err:
         if spec is None or spec.boresights() is None:
-            raise BmdsimError(f"site {site!r}: {err}; write {{type: {st.name}, boresight_az_deg: ...}}") from None
+            raise BmdsimError(f"site {site!r}: {err}; write {{type: {st.name}, boresight_az_deg: 120}} "
+                              "(the azimuth it faces)") from None
         raise BmdsimError(f"site {site!r}: {err}") from None
 
 

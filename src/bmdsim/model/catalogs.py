@@ -113,9 +113,10 @@ def _entry_json(entry) -> object:
     return entry.model_dump(mode="json", by_alias=True, exclude_none=True) if isinstance(entry, BaseModel) else entry
 
 
-def block_sha256(data: Mapping) -> str:
+def block_sha256(data: Mapping | CatalogFile) -> str:
     """SHA-256 of catalog entries as canonical JSON (sorted keys, no spaces): the hash of an inline block."""
-    doc = {k: [_entry_json(e) for e in data.get(k) or []] for k in KINDS if data.get(k)}
+    get = (lambda k: getattr(data, k)) if isinstance(data, CatalogFile) else data.get
+    doc = {k: [_entry_json(e) for e in get(k) or []] for k in KINDS if get(k)}
     return _sha256(json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
 
 
@@ -405,9 +406,8 @@ def _validate_block(block: CatalogBlock) -> CatalogFile:
 
     if isinstance(block.data, CatalogFile):
         return block.data
-    data = {k: [_entry_json(e) for e in v] if isinstance(v, list) else v for k, v in dict(block.data).items()}
     try:
-        return CatalogFile.model_validate(data)
+        return CatalogFile.model_validate(dict(block.data))  # validated models pass as they are
     except ValidationError as err:
         locate = block.locate
 
@@ -452,7 +452,7 @@ def _merge(parsed: CatalogFile, block: CatalogBlock, entries: dict, origins: dic
                 for k2, n2, o in olds:
                     del entries[k2][n2]
                     del origins[(k2, n2)]
-                    warnings.append(f"{_at(block, loc)}: {WHAT[kind]} {name!r} replaces {WHAT[k2]} {n2!r} ({o}) "
+                    warnings.append(f"{_at(block, loc)}: {WHAT[kind]} {name!r} replaces {WHAT[k2]} {n2!r} of {o} "
                                     "(override: true)")
             elif entry.override:
                 warnings.append(f"{_at(block, loc)}: {WHAT[kind]} {name!r} says `override: true` but replaces "

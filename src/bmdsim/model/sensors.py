@@ -203,11 +203,11 @@ class SensorType(BaseModel):
             if boresights_deg is None:
                 span = 2.0 * self.half_width_deg.value * self.faces
                 raise BmdsimError(
-                    f"{name}: a {self.name} covers {span:g} deg of azimuth with {self.faces} face(s), not the full "
-                    f"circle: give the boresight of each face placed, e.g. boresight_az_deg: 90")
+                    f"{name}: type {self.name} covers {span:g} deg of azimuth with its {self.faces} face(s), not the "
+                    f"full circle: give the boresight of each face placed (boresight_az_deg, deg from north)")
         bores = [float(b) for b in boresights_deg]
         if not 1 <= len(bores) <= self.faces:
-            raise BmdsimError(f"{name}: {len(bores)} face boresights given; a {self.name} has "
+            raise BmdsimError(f"{name}: {len(bores)} face boresights given; type {self.name} has "
                               f"{'one face' if self.faces == 1 else f'1 to {self.faces} faces'}")
         if not all(math.isfinite(b) and -360.0 <= b <= 360.0 for b in bores):
             raise BmdsimError(f"{name}: face boresights must be azimuths in degrees (-360..360), got {bores}")
