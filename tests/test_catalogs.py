@@ -416,3 +416,28 @@ def test_variants_may_not_change_catalog_entries(tmp_path):
     f.write_text("name: v\nextends: epaa-phase-1\nvariants:\n  a:\n    missiles: []\n")
     rc, _, err = cli("validate", f)
     assert rc == 2 and "catalog entries are the scenario's" in err
+
+
+def test_assess_and_catalog_fit_write_entries_that_catalog_reads(tmp_path):
+    """`assess --save-missile` and `catalog fit` write `missiles: [entry]` files: --catalog loads them (origin:
+    the file), the missile flies, and a name already taken is said at writing time."""
+    saved = tmp_path / "hs14.yaml"
+    rc, _, err = cli("assess", "--apogee-km", "3700", "--range-km", "1000", "--flight-time-min", "47", "--template",
+                     "generic-2-stage", "--save-missile", "HS-14-FIT", "--missile-file", saved, "--no-sensitivity",
+                     "--out", tmp_path / "a.json")
+    assert rc == 0, err
+    fitted = tmp_path / "fit.yaml"
+    rc, _, err = cli("catalog", "fit", "--name", "MY-FIT", "--stages", "2", "--range-km", "3000", "--burn-times-s",
+                     "60,60", "--launch-mass-kg", "20000", "--out", fitted)
+    assert rc == 0, err
+    mine = CAT.extend(saved, fitted)
+    assert mine.origin("missiles", "HS-14-FIT").source == str(saved)
+    assert mine.missile("MY-FIT").nominal_range_km.value == 3000
+    rc, out, err = cli("trajectory", "--catalog", saved, "--catalog", fitted, "--missile", "HS-14-FIT", "--from",
+                       "40.0,127.0", "--to", "47.6,-122.3", "--step-s", "60")
+    assert rc == 0 and json.loads(out)["missile"] == "HS-14-FIT", err
+    rc, _, err = cli("catalog", "fit", "--name", "SS-27", "--stages", "1", "--range-km", "3000", "--burn-times-s",
+                     "60", "--launch-mass-kg", "20000", "--out", tmp_path / "taken.yaml")
+    assert rc == 0 and "already taken" in err and "override: true" in err
+    rc, _, err = cli("missiles", "--catalog", tmp_path / "taken.yaml")
+    assert rc == 2 and "clashes with the built-in missile 'SS-27'" in err
