@@ -197,11 +197,21 @@ def test_a_tpy2_on_a_site_takes_the_site_and_its_boresight_and_can_be_linked():
 
 
 def test_short_form_of_builtin_placements_gives_the_hand_written_placement():
-    """``sensors: [ARMAVIR]`` (a two-face Voronezh-DM) detects exactly as the same type placed by hand at the
-    same point with the same faces, and as one 240-deg sector (the catalog's coverage before faces)."""
+    """Every built-in placement named by its short form (``sensors: [ARMAVIR]``) detects exactly as its type
+    placed by hand at the same point, altitude and face boresights (the placements whose faces narrow the
+    type's half-width, Lekhtusi and Mishelevka-Dnepr, excepted: an architecture places a type's faces as
+    they are); and the two-face Armavir as one 240-deg sector, the catalog's coverage before faces."""
+    hand, names = [], []
+    for name, pl in CAT.placements.items():
+        if any(f.half_width_deg is not None for f in pl.faces or []):
+            continue
+        lat, lon = CAT.place_of(pl)
+        names.append(name)
+        hand.append({"name": f"{name}-by-hand", "type": pl.type, "lat_deg": lat, "lon_deg": lon,
+                     "alt_m": pl.alt_m.value if pl.alt_m else 0.0, "boresight_az_deg": (
+                         list(pl.boresights_deg()) if pl.faces else None)})
+    assert {"TPY2-KURECIK", "ARMAVIR", "GABALA", "FYLINGDALES", "THULE", "EMR-BRDY", "DON-2N"} <= set(names)
     arm = CAT.placement("ARMAVIR")
-    hand = {"name": "armavir-by-hand", "type": "VORONEZH-DM", "lat_deg": arm.place.lat_deg,
-            "lon_deg": arm.place.lon_deg, "boresight_az_deg": [115.0, 235.0]}
     sector = {**CAT.sensor_type("VORONEZH-DM").model_dump(mode="json", exclude_none=True), "name": "ONE-SECTOR",
               "aliases": [], "faces": 1, "half_width_deg": {"value": 120, "source": "keeptrack (ARMV) 55-295"}}
     mine = CAT.extend(CatalogBlock("test", {"sensors": [sector]}))
@@ -209,15 +219,22 @@ def test_short_form_of_builtin_placements_gives_the_hand_written_placement():
            "lon_deg": arm.place.lon_deg, "boresight_az_deg": 175.0}
     arch = resolve(parse_architecture({"name": "a", "sites": [{"name": "s", "place": "deveselu",
                                                                "interceptor": "SM-3-IB"}],
-                                       "sensors": ["ARMAVIR", hand, one]}), catalog=mine)
-    lat = [CAT.place(p) for p in ("tabriz", "semnan_ls", "shiraz")]
-    aims = [CAT.place(p) for p in ("ankara", "bucharest", "moscow", "riga", "warsaw", "athens", "rome")]
-    rows = [(la, ai) for la in lat for ai in aims]
-    ts = solve_trajectories("Iran-IRBM", [r[0].lat_deg for r in rows], [r[0].lon_deg for r in rows],
-                            [r[1].lat_deg for r in rows], [r[1].lon_deg for r in rows], step_s=5.0)
+                                       "sensors": [*names, *hand, one]}), catalog=mine)
+    rows = [("Iran-IRBM", la, ai) for la in ("tabriz", "semnan_ls", "shiraz")
+            for ai in ("ankara", "bucharest", "moscow", "riga", "warsaw", "athens", "rome", "london")]
+    rows += [(m, la, ai) for m, la in (("SS-27", "teykovo"), ("SS-18", "dombarovsky"), ("SS-N-23", "barents"))
+             for ai in ("washington", "seattle", "chicago")]
+    rows += [("Minuteman-III", "minot", ai) for ai in ("moscow", "don2n")]
+    pts = [(m, CAT.place(a), CAT.place(b)) for m, a, b in rows]
+    ts = solve_trajectories([m for m, _, _ in pts], [a.lat_deg for _, a, _ in pts], [a.lon_deg for _, a, _ in pts],
+                            [b.lat_deg for _, _, b in pts], [b.lon_deg for _, _, b in pts], step_s=5.0)
     det = run_engagements(arch, ts).sensor_detection_s
+    seen = 0
+    for name in names:
+        np.testing.assert_array_equal(det[name], det[f"{name}-by-hand"], err_msg=name)
+        seen += bool(np.isfinite(det[name]).any())
+    assert seen >= len(names) - 2  # nearly every radar sees some of these threats (the test is not vacuous)
     assert np.isfinite(det["ARMAVIR"]).sum() >= 3
-    np.testing.assert_array_equal(det["ARMAVIR"], det["armavir-by-hand"])
     np.testing.assert_array_equal(det["ARMAVIR"], det["armavir-one-sector"])
 
 

@@ -426,11 +426,11 @@ def scenario_catalog(scn: Scenario, catalog: Catalog | None = None, *, where: st
     label = where or f"scenario {scn.name}"
     locate = _block_locate(label, lines) if lines is not None else None
     at = _at(label, lines)
+    from bmdsim.model.catalogs import read_catalog_file
+
     sources: list = []
     for i, path in enumerate(scn.catalogs):
         try:
-            from bmdsim.model.catalogs import read_catalog_file
-
             sources.append(read_catalog_file(path))
         except ValidationErrors:
             raise

@@ -36,8 +36,10 @@ def upload_catalog(scn, base: Catalog) -> Catalog:
     catalog blocks (``base`` itself when it has none). Raises ValidationErrors (one line each)."""
     from bmdsim.model.scenario import scenario_catalog
 
-    if scn.catalogs:  # refused earlier; never read a file an upload names
-        raise ValueError("an uploaded scenario may not name catalog files")
+    if scn.catalogs:  # refused earlier (bmdsim.web.service.uploaded_scenario); never read a file an upload names
+        from bmdsim.errors import BmdsimError
+
+        raise BmdsimError("an uploaded scenario may not name catalog files (`catalogs:`); give its entries inline")
     return scenario_catalog(scn, base, where="uploaded scenario")
 
 
