@@ -30,12 +30,12 @@ def timed(fn, *a, **k):
 def bench_deterrent():
     from bmdsim.analysis.engage import run_engagements
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import load_places
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import load_scenario
     from bmdsim.model.trajectories import solve_trajectories
 
     rng = np.random.default_rng(3)
-    bases = [p for p in load_places().values() if p.category == "icbm_base"]
+    bases = [p for p in Catalog.builtin().places.values() if p.category == "icbm_base"]
     n_aim = 20 if QUICK else 100
     alat = rng.uniform(30, 48, n_aim)
     alon = rng.uniform(-122, -72, n_aim)
@@ -65,11 +65,11 @@ def bench_deterrent():
 def bench_footprint():
     from bmdsim.analysis.footprint import _evaluate, footprint
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import load_scenario
 
     arch = resolve(load_scenario("epaa-phase-3").architecture)
-    p = get_place("semnan_ls")
+    p = Catalog.builtin().place("semnan_ls")
     missiles = ["Shahab-3", "Ghadr-1", "Sejjil-2", "Iran-IRBM"]
     launch = (p.lat_deg, p.lon_deg, p.id)
     footprint(arch, missiles, launch, grid_deg=2.0)  # warm-up
@@ -108,7 +108,7 @@ def bench_envelope():
     from bmdsim.core.earth import geodetic_to_ecef
     from bmdsim.core.engagement import engage_site
     from bmdsim.core.flyout import build_flyout_table
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
     th, t_th = timed(envelope_threats)
     grid = 5.0 if QUICK else 1.0
@@ -140,7 +140,7 @@ def bench_envelope():
     client.close()
     # naive baseline: at each cell, a full engagement run (every threat, windows and shots) at every
     # ladder vbo, on a subsample of cells
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     ladder = np.round(np.arange(1.0, 11.0 + 1e-9, 0.25), 6)
     cells = [(60.0, 20.0), (70.0, 30.0)]
     t0 = time.perf_counter()

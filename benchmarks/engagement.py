@@ -66,8 +66,7 @@ from bmdsim.core.earth import OMEGA_EARTH_RAD_PER_S, R_MEAN_M
 from bmdsim.core.engagement import REASONS
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import parse_architecture, resolve
-from bmdsim.model.missiles import get_missile
-from bmdsim.model.places import load_places
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.trajectories import solve_trajectories
 from tests.reference.bruteforce_interceptor import tau_min_reference
 
@@ -113,7 +112,7 @@ ARCH = {
 # --------------------------------------------------------------------------- workload
 def make_threats(n: int, rng: np.random.Generator):
     """n (missile, launch lat, lon, aim lat, lon) rows; every aimpoint within 90 % of nominal range."""
-    areas = [p for p in load_places().values() if p.category == "iran_launch_area"]
+    areas = [p for p in Catalog.builtin().places.values() if p.category == "iran_launch_area"]
     if not areas:
         raise SystemExit("no places with category iran_launch_area in the catalog")
     names = np.empty(n, dtype=object)
@@ -125,7 +124,7 @@ def make_threats(n: int, rng: np.random.Generator):
         lat1[todo] = np.array([areas[i].lat_deg for i in k]) + rng.uniform(-JITTER_DEG, JITTER_DEG, c)
         lon1[todo] = np.array([areas[i].lon_deg for i in k]) + rng.uniform(-JITTER_DEG, JITTER_DEG, c)
         names[todo] = np.array(MISSILES, dtype=object)[rng.integers(len(MISSILES), size=c)]
-        nominal_m = np.array([get_missile(x).nominal_range_km.value * 1e3 for x in names[todo]])
+        nominal_m = np.array([Catalog.builtin().missile(x).nominal_range_km.value * 1e3 for x in names[todo]])
         dist = nominal_m * rng.uniform(*RANGE_FRAC, c)
         az = rng.uniform(*AZ_DEG, c)
         lat2[todo], lon2[todo] = geodesy.direct(lat1[todo], lon1[todo], az, dist)

@@ -51,8 +51,7 @@ from scipy.integrate import solve_ivp
 
 from bmdsim.core import atmosphere, earth, geodesy, kepler
 from bmdsim.core.boost import boost_schedule
-from bmdsim.model.missiles import get_missile
-from bmdsim.model.places import load_places
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.trajectories import in_reach, solve_trajectories
 
 SEED = 20240611
@@ -85,7 +84,7 @@ def make_pairs(n: int, rng: np.random.Generator, only_in_reach: bool = True):
     Earth; about one in nine: the nominal ranges are non-rotating) are dropped and drawing goes on
     until n pairs remain. Returns the rows, the number of bases and the number of draws dropped.
     """
-    bases = [p for p in load_places().values() if p.category == "icbm_base"]
+    bases = [p for p in Catalog.builtin().places.values() if p.category == "icbm_base"]
     if not bases:
         raise SystemExit("no places with category icbm_base in the catalog")
     cols = [np.empty(0, dtype=object)] + [np.empty(0)] * 4
@@ -209,7 +208,7 @@ class Baseline:
     """One launch -> aim problem, solved by shooting with scipy solve_ivp."""
 
     def __init__(self, missile, lat1, lon1, lat2, lon2):
-        spec = get_missile(missile).rocket_spec()
+        spec = Catalog.builtin().missile(missile).rocket_spec()
         self.spec = spec
         self.sch = boost_schedule(spec)
         self.beta = spec.rv_beta_kg_m2
@@ -406,7 +405,7 @@ def main(argv=None) -> int:
     for i in idx:
         m = names[i]
         _, az, _ = geodesy.inverse(lat1[i], lon1[i], lat2[i], lon2[i])
-        g = guess[m] if guess[m] is not None else (math.radians(30.0), 0.95 * get_missile(m).boost_time_s)
+        g = guess[m] if guess[m] is not None else (math.radians(30.0), 0.95 * Catalog.builtin().missile(m).boost_time_s)
         x0 = (g[0], g[1], math.radians(float(az)))
         t0 = time.perf_counter()
         prob = Baseline(m, lat1[i], lon1[i], lat2[i], lon2[i])

@@ -180,11 +180,11 @@ def bench_footprint(client, base, args) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from bmdsim.analysis.footprint import footprint
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import expand_variants, load_scenario, load_threat_set
 
     v = expand_variants(load_scenario("epaa-phase-3"))[0].scenario
-    p = get_place("tabriz")
+    p = Catalog.builtin().place("tabriz")
     t = time.perf_counter()
     fp = footprint(resolve(v.architecture), list(load_threat_set(v.threats).missiles), (p.lat_deg, p.lon_deg, "tabriz"),
                    grid_deg=args.grid)

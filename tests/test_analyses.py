@@ -19,7 +19,7 @@ from bmdsim.core.earth import geodetic_to_ecef
 from bmdsim.core.engagement import engage_site
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import parse_architecture, resolve
-from bmdsim.model.places import get_place
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.trajectories import solve_trajectories
 
 ONE_SITE = {
@@ -30,7 +30,7 @@ ONE_SITE = {
     "links": [{"sensor": "TPY2-KURECIK", "sites": "all"}],
     "rules": {"decision_time_s": 30},
 }
-LAUNCH = (get_place("tabriz").lat_deg, get_place("tabriz").lon_deg, "tabriz")
+LAUNCH = (Catalog.builtin().place("tabriz").lat_deg, Catalog.builtin().place("tabriz").lon_deg, "tabriz")
 BBOX = (20.0, 36.0, 38.0, 50.0)  # lon_min, lon_max, lat_min, lat_max: 32 x 24 cells at 0.5 deg
 
 
@@ -90,10 +90,11 @@ def deterrent_small():
     from bmdsim.model.scenario import ThreatList
 
     # a handful of SLBM threats from the Barents Sea, and a forward ship near the launch area
-    la, lo = get_place("barents").lat_deg, get_place("barents").lon_deg
+    la, lo = Catalog.builtin().place("barents").lat_deg, Catalog.builtin().place("barents").lon_deg
     aims = ["washington", "new_york", "seattle", "minot"]
     tl = ThreatList(("SS-N-23",) * 4, ("barents",) * 4, tuple(aims), (la,) * 4, (lo,) * 4,
-                    tuple(get_place(a).lat_deg for a in aims), tuple(get_place(a).lon_deg for a in aims))
+                    tuple(Catalog.builtin().place(a).lat_deg for a in aims),
+                    tuple(Catalog.builtin().place(a).lon_deg for a in aims))
     ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=5.0)
     spec = parse_architecture({"name": "ship", "sites": [{"name": "ship", "place": "barents_sea",
                                                            "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]}]})
@@ -142,7 +143,7 @@ def test_safe_envelope_at_random_cells():
     rng = np.random.default_rng(7)
     lats = rng.uniform(50.0, 75.0, 50)
     lons = rng.uniform(-10.0, 55.0, 50)
-    kin0 = __import__("bmdsim.model.interceptors", fromlist=["x"]).get_interceptor("SM-3-IIA").kinematics()
+    kin0 = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     ladder = np.round(np.arange(1.0, 11.0 + 1e-9, 0.25), 6)
     import dataclasses
 
@@ -192,7 +193,7 @@ def test_safe_envelope_grid_equals_cellwise_bisection():
     """The grid run (galloping from a neighbour's value) gives the same values as plain bisection."""
     th = envmod.envelope_threats(step_s=10.0, decision_time_s=30.0)
     env = envmod.safe_envelope(grid_deg=8.0, bbox=(-10.0, 50.0, 50.0, 80.0), threats=th)
-    kin0 = __import__("bmdsim.model.interceptors", fromlist=["x"]).get_interceptor("SM-3-IIA").kinematics()
+    kin0 = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     for i, la in enumerate(env.lat_deg):
         for j, lo in enumerate(env.lon_deg):
             v = envmod.safe_vbo_cell((th, float(la), float(lo), kin0, env.ladder_kms))

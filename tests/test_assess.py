@@ -39,9 +39,10 @@ from bmdsim.core import calibration as cal
 from bmdsim.core import flight
 from bmdsim.errors import BmdsimError
 from bmdsim.model.calibration import standard_range_km
-from bmdsim.model.missiles import Missile, get_missile
+from bmdsim.model.catalogs import Catalog
+from bmdsim.model.missiles import Missile
 from bmdsim.model.names import parse_catalog
-from bmdsim.model.sizing import Measured, get_template, load_templates
+from bmdsim.model.sizing import Measured
 from tests.reference.lofted import kepler_same_speed, observe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +81,7 @@ def _kick_for_range(spec, setup, target_m):
 
 def _case(name: str, index: int, frac: float, template: str | None = None, seed: int = 20170728):
     """(assessment, truth standard range m, observed dict) for one coverage case."""
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     spec = m.rocket_spec()
     lat, lon, az = SITES[index % len(SITES)]
     setup = core.FlightSetup(planet=flight.PLANET_WGS84, launch_lat_deg=lat, launch_lon_deg=lon, azimuth_deg=az)
@@ -125,7 +126,7 @@ def test_kepler_conversion_of_the_28_july_2017_test_is_about_7960_km():
 # --------------------------------------------------------------------------- the fit
 def test_fit_recovers_the_parameters_that_flew_the_observations():
     """Observations flown by the template itself with known factors: the fit returns them and chi2 ~ 0."""
-    base = get_template("generic-3-stage").rocket_spec()
+    base = Catalog.builtin().template("generic-3-stage").rocket_spec()
     setup = core.FlightSetup(planet=flight.PLANET_WGS84, launch_lat_deg=40.0, launch_lon_deg=126.0,
                              azimuth_deg=90.0)
     truth = np.array([1.07, math.radians(4.0), 1.12])
@@ -141,7 +142,7 @@ def test_same_template_recovers_the_standard_range_of_an_independent_flight():
     """The truth's own catalog entry as template: the staged-boost fit of its lofted test (flown by the
     independent integrator) returns its nominal range within 0.5 % (integrator differences and the noise-free
     observations' few-metre disagreement), far inside the 90 % interval."""
-    m = get_missile("SS-27")
+    m = Catalog.builtin().missile("SS-27")
     spec = m.rocket_spec()
     lat, lon, az = SITES[0]
     setup = core.FlightSetup(planet=flight.PLANET_WGS84, launch_lat_deg=lat, launch_lon_deg=lon, azimuth_deg=az)
@@ -192,7 +193,7 @@ def test_linearised_interval_matches_the_spread_of_refits():
     1.5 (40 samples pin a 90 % width to about +-25 %)."""
     from bmdsim.analysis.assess import burn_prior_of
 
-    m = get_missile("SS-27")
+    m = Catalog.builtin().missile("SS-27")
     spec = m.rocket_spec()
     lat, lon, az = SITES[0]
     setup = core.FlightSetup(planet=flight.PLANET_WGS84, launch_lat_deg=lat, launch_lon_deg=lon, azimuth_deg=az)
@@ -316,7 +317,7 @@ def test_bad_observations_are_one_line_errors(kw, msg):
 
 def test_templates_are_catalog_entries_with_standard_ranges():
     """The generic templates validate as catalog missiles and fly their nominal range (their isp_scale)."""
-    for name, t in load_templates().items():
+    for name, t in Catalog.builtin().templates.items():
         assert name.startswith("generic-")
         assert cal.standard_range_m(t.rocket_spec()) == pytest.approx(t.nominal_range_km.value * 1e3, rel=1e-3)
 

@@ -329,7 +329,7 @@ BAD_FILES = sorted(BAD.glob("*.yaml"))
 
 def test_at_least_30_bad_files():
     assert len(BAD_FILES) >= 30
-    assert {_kind(p) for p in BAD_FILES} == {"scenario", "architecture", "criteria", "forces"}
+    assert {_kind(p) for p in BAD_FILES} == {"scenario", "architecture", "criteria", "forces", "catalog"}
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=[p.stem for p in BAD_FILES])
@@ -341,10 +341,14 @@ def test_bad_file_is_refused_by_every_command_of_its_kind(path, tmp_path):
         "architecture": ["engage", "--architecture", path, *ENGAGE, "--out", out],
         "criteria": ["criteria", "epaa-phase-1", "--criteria", path, "--out", out],
         "forces": ["stability", "epaa-phase-1", "--forces", path, "--out", out],
+        "catalog": ["trajectory", "--catalog", path, "--missile", "SS-27", "--from", "teykovo", "--to", "washington",
+                    "--out", out],
     }[kind]
     line = one_error(*cli(*command)[::2])
     assert path.name in line or "no-such-parent" in line, line
     assert not out.exists()
+    if kind == "catalog":  # every command takes --catalog: the same one line from another one
+        assert one_error(*cli("missiles", "--catalog", path)[::2]) == line
     rc, _, err = cli("validate", "--kind", kind, path)
     assert rc == 2 and "Traceback" not in err
     assert all(ln.startswith("bmdsim: error: ") for ln in err.strip().splitlines()), err
@@ -419,12 +423,12 @@ def test_flight_time_bound_holds_for_every_catalog_missile():
     import numpy as np
 
     from bmdsim.core import geodesy
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.limits import flight_time_bound_s
-    from bmdsim.model.missiles import load_missiles
     from bmdsim.model.trajectories import Shape, reach_km, solve_trajectories
 
     checked = 0
-    for m in load_missiles().values():
+    for m in Catalog.builtin().missiles.values():
         far = geodesy.direct(40.0, 10.0, 90.0, m.nominal_range_km.value * 1e3)  # due east, standard shape
         reach = min(m.nominal_range_km.value, float(reach_km(m.name, 40.0, 10.0, *far)[0]))
         lat2, lon2 = geodesy.direct(40.0, 10.0, 90.0, 0.9 * reach * 1e3)
@@ -438,7 +442,8 @@ def test_flight_time_bound_holds_for_every_catalog_missile():
         times = [t_min, float(lofted.events_t_s[0, 3])]
         assert max(times) <= flight_time_bound_s(m.name), (m.name, times, flight_time_bound_s(m.name))
         checked += 1
-    assert checked == len(load_missiles()) and np.isfinite(t_min)
+
+    assert checked == len(Catalog.builtin().missiles) and np.isfinite(t_min)
 
 
 def test_nul_byte_in_an_argument_is_one_line(tmp_path):

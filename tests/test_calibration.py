@@ -26,14 +26,15 @@ from bmdsim.core import geodesy
 from bmdsim.core import trajectory as T
 from bmdsim.errors import BmdsimError, OutOfReachError
 from bmdsim.model.calibration import fit_missile, standard_range_km, standard_trajectory
-from bmdsim.model.missiles import Missile, get_missile, load_missiles
+from bmdsim.model.catalogs import Catalog
+from bmdsim.model.missiles import Missile
 from bmdsim.model.names import catalog_text, parse_catalog
 from bmdsim.model.params import Param
 from bmdsim.model.trajectories import in_reach, reach_km, solve_one
 from tests.reference.missile_flight import MU, TO_GEO, eci_to_ecef, fly_dop853
 from tests.reference.standard_range import standard_flight
 
-MISSILES = list(load_missiles())
+MISSILES = list(Catalog.builtin().missiles)
 REPRESENTATIVE = ("SS-27", "SS-N-32", "Minuteman-III", "Shahab-3", "Iskander")
 REACH_MARGIN = 0.005  # within 0.5 % of the reach a pair may fall either way (see test_reach_classifies_...)
 
@@ -51,7 +52,7 @@ def test_nominal_range_is_the_standard_range_on_a_non_rotating_sphere(name):
     sphere (R 6,371 km, point-mass gravity), boost and re-entry drag; minimum-energy (the Iskander's
     nominal range too: its entry fits on minimum-energy, see its standard_shape note). 1 % (the spec);
     the package's own standard trajectory agrees with the reference to ~100 m (RK4 vs DOP853)."""
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     kind, value = m.standard_shape.fit_shape()
     ref = standard_flight(m.rocket_spec(), kind, value)
     assert ref["range_m"] == pytest.approx(m.nominal_range_km.value * 1e3, rel=0.01)
@@ -65,7 +66,7 @@ def test_nominal_range_is_the_standard_range_on_a_non_rotating_sphere(name):
 def test_the_depressed_iskander_flies_its_apogee_and_is_shorter():
     """The Iskander's standard shape: 50 km apogee. The reference finds the same full-burn trajectory;
     without lift it is far shorter than the 500 km minimum-energy range (the catalog note says why)."""
-    m = get_missile("Iskander")
+    m = Catalog.builtin().missile("Iskander")
     kind, value = m.standard_shape.core_shape()
     assert (kind, value) == ("apogee", 50e3)
     ref = standard_flight(m.rocket_spec(), kind, value)
@@ -80,7 +81,7 @@ def test_the_depressed_iskander_flies_its_apogee_and_is_shorter():
 def test_fit_recovers_the_isp_factor_of_an_independently_flown_range():
     """spec + range -> isp_scale, round trip through the reference: fly a known factor with the
     reference, ask the fit for that range, get the factor back (range ~ k^3: 1e-4 in k ~ 0.03 %)."""
-    m = get_missile("SS-N-32")
+    m = Catalog.builtin().missile("SS-N-32")
     base = m.rocket_spec(isp_scale=1.0)
     k_true = 0.97
     ref = standard_flight(C.scaled(base, k_true))
@@ -92,7 +93,7 @@ def test_fit_recovers_the_isp_factor_of_an_independently_flown_range():
 @pytest.mark.parametrize("name", MISSILES)
 def test_isp_scale_is_inside_its_own_range_and_spans_the_range_uncertainty(name):
     """isp_scale low/high are the factors that give the nominal range's own low/high (or +-5 %)."""
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     p = m.isp_scale
     assert p.low is not None and p.high is not None and p.low <= p.value <= p.high
     nom = m.nominal_range_km
@@ -105,8 +106,8 @@ def test_isp_scale_is_inside_its_own_range_and_spans_the_range_uncertainty(name)
 
 
 def test_fit_missile_reports_the_catalog_value():
-    fit = fit_missile(get_missile("Shahab-3"))
-    assert fit.isp_scale == pytest.approx(get_missile("Shahab-3").isp_scale.value, abs=1e-4)
+    fit = fit_missile(Catalog.builtin().missile("Shahab-3"))
+    assert fit.isp_scale == pytest.approx(Catalog.builtin().missile("Shahab-3").isp_scale.value, abs=1e-4)
     assert fit.standard.range_m == pytest.approx(1300e3, rel=1e-4)
     assert fit.range_basis == "the nominal range's own low/high"
 
@@ -157,7 +158,7 @@ def test_reach_depends_on_direction_as_rotation_says():
     """SS-27 from the equator: the non-rotating nominal range (10,500 km) lies between the reach
     westward (the launch site's 465 m/s lost) and eastward (gained). 95 % of nominal due west is out
     of reach; 115 % due east is hit (miss measured here)."""
-    m = get_missile("SS-27")
+    m = Catalog.builtin().missile("SS-27")
     la, lo = geodesy.direct(0.0, 0.0, np.array([270.0, 90.0]), np.array([0.95, 1.15]) * 10500e3)
     r = reach_km("SS-27", 0.0, 0.0, la, lo)
     assert r[0] < 0.95 * m.nominal_range_km.value < 1.15 * m.nominal_range_km.value < r[1]
@@ -192,7 +193,7 @@ def test_reach_classifies_pairs_as_the_solver_does(name):
     an Iskander pair 0.1 % beyond its reach that solved (its shape tolerance is 500 m of apogee).
     SS-18 covers the near-orbital eastward shots where full burn cannot fly the minimum-energy shape
     and the reach comes from the solver (Reach.exact False)."""
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     spec = m.rocket_spec()
     kind, value = m.standard_shape.core_shape()
     rng = np.random.default_rng(zlib.crc32(name.encode()))
@@ -217,7 +218,7 @@ def test_reach_classifies_pairs_as_the_solver_does(name):
 
 def test_reach_table_matches_the_direct_computation():
     """Many aimpoints from one launch point go through a periodic spline in azimuth (5 deg nodes)."""
-    spec = get_missile("SS-27").rocket_spec()
+    spec = Catalog.builtin().missile("SS-27").rocket_spec()
     rng = np.random.default_rng(3)
     n = 150
     la2, lo2 = rng.uniform(-10.0, 70.0, n), rng.uniform(-180.0, 180.0, n)
@@ -252,7 +253,7 @@ def test_reach_trajectory_flies_the_same_in_an_independent_integration(name, lat
     """The reach is the range of a real trajectory: its controls flown by the DOP853 reference on the
     rotating WGS84 Earth land within 2 km of the reach's impact point, in the plane of the direction,
     on the minimum-energy condition (0.05 deg), full burn."""
-    spec = get_missile(name).rocket_spec()
+    spec = Catalog.builtin().missile(name).rocket_spec()
     r = T.reach(spec, lat, lon, az)
     assert r.converged[0]
     kick, t_cut, psi = r.controls[0]

@@ -8,9 +8,12 @@ import yaml
 from pydantic import ValidationError
 
 from bmdsim.errors import BmdsimError, UnknownNameError
-from bmdsim.model.interceptors import Interceptor, get_interceptor, load_interceptors, parse_interceptors
-from bmdsim.model.params import Param, Place
-from bmdsim.model.sensors import REQUIRED_FIELDS, Sensor, get_sensor, load_sensors, parse_sensors
+from bmdsim.model.catalogs import Catalog
+from bmdsim.model.interceptors import Interceptor, parse_interceptors
+from bmdsim.model.params import Param
+from bmdsim.model.sensors import SensorPlacement, SensorType
+
+CAT = Catalog.builtin()
 
 _FACTS_CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared/reference/facts.yaml",
@@ -73,58 +76,69 @@ def fact_sites(facts):
 
 
 def test_catalogs_load_and_have_expected_entries():
-    sensors, interceptors = load_sensors(), load_interceptors()
-    assert set(SENSOR_FACTS_ID) | {"SPY-1", "SBIRS"} == set(sensors)
+    interceptors = CAT.interceptors
+    # every reference radar site is placed; the types are the equipment behind them (and SPY-1, SBIRS)
+    assert set(SENSOR_FACTS_ID) == set(CAT.placements)
+    assert {p.type for p in CAT.placements.values()} | {"SPY-1", "SBIRS"} == set(CAT.sensors)
     # every reference interceptor is in the catalog; the only extra is the notional Russian one
     assert set(INTERCEPTOR_FACTS_KEY) | {"RU-EXO-NOTIONAL"} == set(interceptors)
     assert interceptors["RU-EXO-NOTIONAL"].vbo_kms.notional
-    for s in sensors.values():
+    for name in CAT.placements:
+        spec = CAT.radar_spec(name)
+        assert spec.max_range_m(spec.rcs_ref_m2) == pytest.approx(min(spec.range_ref_m, spec.instrumented_range_m))
+    for s in CAT.sensors.values():
         if s.kind == "radar":
-            spec = (
-                s.radar_spec(place=Place(lat_deg=44.08, lon_deg=24.4, notional=True, note="t"))
-                if s.mobile
-                else s.radar_spec()
-            )
+            spec = s.radar_spec(name="t", lat_deg=44.08, lon_deg=24.4, boresights_deg=[90.0])
             assert spec.max_range_m(spec.rcs_ref_m2) == pytest.approx(
                 min(spec.range_ref_m, spec.instrumented_range_m)
             )
         else:
-            assert 10e3 <= s.ir_spec().h_ir_m <= 15e3
+            assert 10e3 <= s.ir_spec().h_ir_m <= 15e3 and s.ir_spec().global_coverage
     for i in interceptors.values():
         k = i.kinematics()
         assert 0 < k.vbo_m_s < 1e4 and 0 <= k.h_min_m < k.h_max_m and k.t_max_s > k.tb_s
 
 
 def test_fire_control_quality_baseline():
-    fc = {n for n, s in load_sensors().items() if s.fire_control_quality}
-    assert fc == {"TPY2-KURECIK", "SPY-1", "EMR-BRDY", "DON-2N"}
+    fc = {n for n, s in CAT.sensors.items() if s.fire_control_quality}
+    assert fc == {"AN/TPY-2", "SPY-1", "GBR-P", "5N20"}
+    assert {n for n in CAT.placements if CAT.radar_spec(n).fire_control_quality} == {"TPY2-KURECIK", "EMR-BRDY",
+                                                                                     "DON-2N"}
 
 
 def test_sensor_coordinates_and_sectors_match_facts(fact_sites):
-    for name, s in load_sensors().items():
-        if s.place is None:
-            continue
-        fid = SENSOR_FACTS_ID[name]  # KeyError = a new fixed sensor missing from the map
+    """Each placement stands where the reference puts it, and the union of its faces is the reference's
+    coverage sector (one sector, or the full circle)."""
+    from bmdsim.core.visibility import merge_sectors
+
+    for name, s in CAT.placements.items():
+        fid = SENSOR_FACTS_ID[name]  # KeyError = a new placement missing from the map
         f = fact_sites[fid]
-        assert abs(s.place.lat_deg - f["lat"]) <= 0.2, name
-        dlon = (s.place.lon_deg - f["lon"] + 180.0) % 360.0 - 180.0
+        lat, lon = CAT.place_of(s)
+        assert abs(lat - f["lat"]) <= 0.2, name
+        dlon = (lon - f["lon"] + 180.0) % 360.0 - 180.0
         assert abs(dlon) <= 0.2, name
+        spec = CAT.radar_spec(name)
+        sectors = merge_sectors(spec.boresight_rad, spec.half_width_rad)
         cov = f.get("coverage_az_deg")
         if cov:
             span = 360.0 if cov[1] - cov[0] == 360 else (cov[1] - cov[0]) % 360.0
-            assert s.half_width_deg.value == pytest.approx(span / 2), name
+            assert len(sectors) == 1, name
+            bore, half = np.degrees(sectors[0])
+            assert half == pytest.approx(span / 2), name
             if span < 360.0:
-                assert s.boresight_az_deg.value == pytest.approx((cov[0] + span / 2) % 360.0), name
+                assert bore == pytest.approx((cov[0] + span / 2) % 360.0), name
+        st = CAT.sensor_type(s.type)
         if f.get("max_range_km"):
             quoted = {
-                s.range_ref_km.value,
-                s.instrumented_range_km.value if s.instrumented_range_km else None,
+                st.range_ref_km.value,
+                st.instrumented_range_km.value if st.instrumented_range_km else None,
             }
             assert f["max_range_km"] in quoted, name
 
 
 def test_interceptor_values_and_provenance_match_facts(facts):
-    for name, i in load_interceptors().items():
+    for name, i in Catalog.builtin().interceptors.items():
         if name not in INTERCEPTOR_FACTS_KEY:  # notional entries not in the reference
             assert all(getattr(i, f).notional for f in FIELD_FACTS if getattr(i, f) is not None), name
             continue
@@ -148,26 +162,32 @@ def test_interceptor_values_and_provenance_match_facts(facts):
 
 def test_unknown_names_list_known():
     with pytest.raises(UnknownNameError, match="Known: .*SBIRS") as err:
-        get_sensor("Kurecick")
-    assert err.value.known == sorted(load_sensors())
+        CAT.sensor("Kurecick")
+    assert err.value.known == sorted([*CAT.placements, *CAT.sensors])
     with pytest.raises(UnknownNameError, match="Known: .*GBI-2.*THAAD") as err:
-        get_interceptor("SM-4")
-    assert err.value.known == sorted(load_interceptors())
-    assert get_sensor("kurecik").name == "TPY2-KURECIK"
-    assert get_interceptor("sm3 iia").name == "SM-3-IIA"
+        Catalog.builtin().interceptor("SM-4")
+    assert err.value.known == sorted(Catalog.builtin().interceptors)
+    assert CAT.sensor("kurecik").name == "TPY2-KURECIK"
+    assert CAT.sensor("tpy 2").name == "AN/TPY-2"  # the type
+    assert Catalog.builtin().interceptor("sm3 iia").name == "SM-3-IIA"
 
 
 def test_kinematics_override_and_errors():
-    gbi2 = get_interceptor("GBI-2")
+    gbi2 = Catalog.builtin().interceptor("GBI-2")
     assert gbi2.kinematics().vbo_m_s == 6300.0
     assert gbi2.kinematics(vbo_kms=9.0).vbo_m_s == 9000.0
     for bad in (0.0, -1.0, float("nan"), "fast"):
         with pytest.raises(BmdsimError, match="vbo_kms must be"):
             gbi2.kinematics(vbo_kms=bad)
-    with pytest.raises(BmdsimError, match="mobile"):
-        get_sensor("SPY-1").radar_spec()
+    # a type whose faces cover every azimuth needs no boresight; a single-face one does
+    spy = CAT.sensor_type("SPY-1").radar_spec(name="s", lat_deg=44.08, lon_deg=24.4)
+    assert spy.full_circle and len(spy.boresight_rad) == 4
+    with pytest.raises(BmdsimError, match=r"covers 120 deg .*give the boresight"):
+        CAT.sensor_type("AN/TPY-2").radar_spec(name="t", lat_deg=44.08, lon_deg=24.4)
+    with pytest.raises(BmdsimError, match=r"1 to 4 faces"):
+        CAT.sensor_type("SPY-1").radar_spec(name="s", lat_deg=0, lon_deg=0, boresights_deg=[0] * 5)
     with pytest.raises(BmdsimError, match="not a radar"):
-        get_sensor("SBIRS").radar_spec()
+        CAT.sensor_type("SBIRS").radar_spec(name="x", lat_deg=0, lon_deg=0)
 
 
 def _entry(**over):
@@ -209,15 +229,21 @@ def test_broken_entries_are_rejected():
         "owner": "US",
         "kind": "radar",
         "fire_control_quality": False,
-        **{f: {"value": 1.0, "source": "s"} for f in REQUIRED_FIELDS["radar"]},
+        "faces": 2,
+        **{f: {"value": 1.0, "source": "s"} for f in ("half_width_deg", "min_elev_deg", "range_ref_km",
+                                                        "rcs_ref_m2", "track_formation_s")},
     }
-    with pytest.raises(ValidationError, match="needs `place`"):
-        Sensor.model_validate(radar)
+    assert SensorType.model_validate(radar).faces == 2  # the template itself is valid
+    with pytest.raises(ValidationError, match="needs faces"):
+        SensorType.model_validate({k: v for k, v in radar.items() if k != "faces"})
     with pytest.raises(ValidationError, match="needs h_ir_km, processing_delay_s"):
-        Sensor.model_validate({**radar, "kind": "space_ir"})
+        SensorType.model_validate({**radar, "kind": "space_ir"})
+    with pytest.raises(ValidationError, match="belong"):
+        SensorType.model_validate({**radar, "h_ir_km": {"value": 12, "source": "s"}})
     with pytest.raises(ValidationError, match="half_width_deg must be in"):
-        Sensor.model_validate({**radar, "mobile": True, "half_width_deg": {"value": 200, "source": "s"}})
-    assert parse_sensors(yaml.safe_dump({"sensors": [{**radar, "mobile": True}]}))["R"].mobile
+        SensorType.model_validate({**radar, "half_width_deg": {"value": 200, "source": "s"}})
+    with pytest.raises(ValidationError, match="place"):
+        SensorPlacement.model_validate({"name": "P", "type": "R"})
 
 
 def test_catalog_radar_geometry_smoke():
@@ -225,7 +251,7 @@ def test_catalog_radar_geometry_smoke():
     from bmdsim.core.earth import geodetic_to_ecef
     from bmdsim.core.geodesy import direct
 
-    spec = get_sensor("TPY2-KURECIK").radar_spec()
+    spec = CAT.radar_spec("TPY2-KURECIK")
     lat, lon = direct(38.3494, 37.7936, np.array([90.0, 270.0]), 600e3)
     tgt = geodetic_to_ecef(np.radians(lat), np.radians(lon), 300e3)
     assert spec.sees(tgt, 0.01).tolist() == [True, False]

@@ -13,7 +13,7 @@ from bmdsim.analysis.claims import CLAIMS, run_claims, write_claims
 from bmdsim.analysis.engage import run_engagements
 from bmdsim.core import geodesy
 from bmdsim.model.architecture import resolve
-from bmdsim.model.places import get_place
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.scenario import expand_threats, load_scenario, load_threat_set
 from bmdsim.model.trajectories import solve_trajectories
 
@@ -122,8 +122,8 @@ def test_c7_numbers_rederived(ledger):
 def test_c13_distances_and_reach_rederived(ledger):
     _, recs = ledger
     for row in recs["C13"]["numbers"]:
-        src = get_place("pionersky" if "Kaliningrad" in row["from"] else "armavir")
-        dst = get_place(row["target"])
+        src = Catalog.builtin().place("pionersky" if "Kaliningrad" in row["from"] else "armavir")
+        dst = Catalog.builtin().place(row["target"])
         d, _, _ = geodesy.inverse(src.lat_deg, src.lon_deg, dst.lat_deg, dst.lon_deg)
         assert row["distance_km"] == pytest.approx(float(d) / 1e3, abs=1.0)
         if row["in_reach"]:
@@ -143,7 +143,7 @@ def test_c3_deciding_fact_is_computed(ledger):
     for e in pairs:
         ship = {"ship-barents-sea": "barents_sea", "ship-norwegian-sea": "norwegian_sea", "ship-baltic": "baltic",
                 "ship-north-sea": "north_sea"}[e["ship"]]
-        a, b = get_place(e["launch"]), get_place(ship)
+        a, b = Catalog.builtin().place(e["launch"]), Catalog.builtin().place(ship)
         d, _, _ = geodesy.inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
         assert e["launch to ship (km)"] == pytest.approx(float(d) / 1e3, abs=1.0)
         assert e["launch"] in r["fact"] and e["ship"] in r["fact"]

@@ -60,8 +60,7 @@ from bmdsim.core.earth import (
 from bmdsim.core.engagement import REASONS
 from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import load_architecture, parse_architecture, resolve
-from bmdsim.model.missiles import get_missile
-from bmdsim.model.places import get_place
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.trajectories import Shape, solve_trajectories
 from tests.reference.bruteforce_interceptor import burnout_accel
 from tests.reference.rotating_interceptor import latest_launch_rotating
@@ -83,7 +82,7 @@ def tau_tol(tau_s):
 
 # ------------------------------------------------------------------------------ geometry
 def place(name):
-    p = get_place(name)
+    p = Catalog.builtin().place(name)
     return (p.lat_deg, p.lon_deg)
 
 
@@ -151,7 +150,7 @@ class ThreatReference:
     def __init__(self, ts, i=0):
         self.t0 = float(ts.events_t_s[i, 0])
         self.t_impact = float(ts.events_t_s[i, 3])
-        beta = get_missile(str(ts.missile[i])).rv.ballistic_coefficient_kg_m2.value
+        beta = Catalog.builtin().missile(str(ts.missile[i])).rv.ballistic_coefficient_kg_m2.value
         sol = solve_ivp(self._rhs, (self.t0, self.t_impact), np.array(ts.events_state[i, 0], dtype=float),
                         method="DOP853", rtol=1e-10, atol=1e-4, dense_output=True, args=(beta,))
         assert sol.success
@@ -618,7 +617,7 @@ def test_reason_not_detected_when_no_sensor_can_see():
     radar = arch.sites[0].own_radars[0]
     # the largest RCS the threat shows is its booster's; even that range falls short of the
     # closest approach (boost included: use the solver's samples from launch)
-    sigma = get_missile("Sejjil-2").booster_rcs_m2.value
+    sigma = Catalog.builtin().missile("Sejjil-2").booster_rcs_m2.value
     r_max = radar.range_ref_m * (sigma / radar.rcs_ref_m2) ** 0.25
     s = ts.samples[0]
     s = s[np.isfinite(s[:, 0])]
@@ -835,11 +834,11 @@ def test_compiled_and_array_paths_agree():
     from bmdsim.core import engagement as E
     from bmdsim.core.flyout import build_flyout_table
     from bmdsim.model.architecture import load_architecture
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.trajectories import solve_trajectories
 
     arch = resolve(load_architecture(Path(__file__).parent / "data" / "arch_test.yaml"))
-    a = get_place("tabriz")
+    a = Catalog.builtin().place("tabriz")
     rng = np.random.default_rng(0)
     n = 40
     ts = solve_trajectories(["Sejjil-2"] * n, a.lat_deg, a.lon_deg, rng.uniform(38, 46, n), rng.uniform(20, 32, n),
@@ -868,7 +867,7 @@ def test_engages_any_agrees_with_the_full_engagement(prop_threats):
     from bmdsim.core.engagement import engage_site, engages_any
     from bmdsim.core.flyout import build_flyout_table
     from bmdsim.core.visibility import _threat_frames
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
     g = threat_geometry(prop_threats)
     r_ecef, _, caps = _threat_frames(g.t_s, g.r_eci)
@@ -877,7 +876,7 @@ def test_engages_any_agrees_with_the_full_engagement(prop_threats):
     for lat, lon in zip(rng.uniform(30.0, 60.0, 8), rng.uniform(15.0, 60.0, 8), strict=True):
         site = geodetic_to_ecef(lat, lon, 0.0)
         for vbo in (2.0, 4.5):
-            kin = dataclasses.replace(get_interceptor("SM-3-IIA").kinematics(), vbo_m_s=vbo * 1e3)
+            kin = dataclasses.replace(Catalog.builtin().interceptor("SM-3-IIA").kinematics(), vbo_m_s=vbo * 1e3)
             table = build_flyout_table(kin)
             for delay in (30.0, 250.0):
                 tle = prop_threats.events_t_s[:, 0] + delay

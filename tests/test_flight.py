@@ -16,7 +16,7 @@ from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 from bmdsim.core import trajectory as T
-from bmdsim.model.missiles import get_missile
+from bmdsim.model.catalogs import Catalog
 from tests.reference.missile_flight import NO_DRAG_BETA_KG_M2 as NO_DRAG_BETA
 from tests.reference.missile_flight import (
     TO_ECEF,
@@ -45,7 +45,7 @@ def free_flight_state(alt_m, speed, gam_deg, lat_deg=35.0, lon_deg=40.0, az_deg=
     return np.concatenate([r, speed * (np.sin(g) * up + np.cos(g) * hdir)])
 
 
-SPEC = get_missile("SS-27").rocket_spec()
+SPEC = Catalog.builtin().missile("SS-27").rocket_spec()
 
 
 def test_free_flight_matches_dop853_with_j2():

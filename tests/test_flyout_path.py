@@ -13,7 +13,7 @@ from bmdsim.analysis.engage import run_engagements
 from bmdsim.core.earth import MU_EARTH_M3_PER_S2, R_MEAN_M, geodetic_to_ecef
 from bmdsim.core.flyout_path import fly_planar, flyout_paths, point_ecef, solve_elevation
 from bmdsim.model.architecture import resolve
-from bmdsim.model.interceptors import get_interceptor
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.scenario import expand_variants, load_scenario
 from bmdsim.model.trajectories import solve_one
 
@@ -44,7 +44,7 @@ def reference_flight(kin, elev_rad, t_eval):
 
 @pytest.mark.parametrize("name,elev_deg", [("SM-3-IIA", 30.0), ("SM-3-IIA", 75.0), ("GBI-2", 45.0), ("THAAD", 60.0)])
 def test_planar_integrator_matches_dop853(name, elev_deg):
-    kin = get_interceptor(name).kinematics()
+    kin = Catalog.builtin().interceptor(name).kinematics()
     t, g, h = fly_planar(np.radians([elev_deg]), kin, min(kin.t_max_s, 600.0), 1.0)
     live = np.isfinite(g[0])
     tt = t[live][:: max(1, live.sum() // 40)]
@@ -57,7 +57,7 @@ def test_planar_integrator_matches_dop853(name, elev_deg):
 
 
 def test_coast_conserves_energy():
-    kin = get_interceptor("SM-3-IIB").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIB").kinematics()
     t, g, h = fly_planar(np.radians([50.0]), kin, 500.0, 0.25)
     # speed from finite differences of the polar position after burnout; energy v^2/2 - mu/r constant
     th, r = g[0] / R_MEAN_M, h[0] + R_MEAN_M
@@ -127,7 +127,7 @@ def test_reported_miss_is_the_distance_drawn(engagements):
 
 
 def test_solved_elevation_reaches_the_point_in_the_reference_model():
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     for g_km, h_km in ((300.0, 150.0), (800.0, 250.0), (100.0, 400.0)):
         aim = solve_elevation(kin, g_km * 1e3, h_km * 1e3, 0.0)
         assert aim is not None
@@ -139,7 +139,7 @@ def test_solved_elevation_reaches_the_point_in_the_reference_model():
 
 
 def test_unreachable_point_has_no_path():
-    kin = get_interceptor("THAAD").kinematics()
+    kin = Catalog.builtin().interceptor("THAAD").kinematics()
     assert solve_elevation(kin, 3000e3, 800e3, 100.0) is None
 
 
@@ -175,7 +175,7 @@ def test_three_dimensional_refly_passes_through_the_point_as_dop853_flies_it(car
         thrust_accel_m_s2,
     )
 
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     site = geodetic_to_ecef(math.radians(54.48), math.radians(17.1), 0.0)  # Redzikowo
     target = geodetic_to_ecef(math.radians(52.0), math.radians(24.0), 200e3)  # 520 km to the south-east, 200 km up
     t_l = 300.0

@@ -78,13 +78,14 @@ def _value(draw, pool, nasty_share):
 COMMANDS = {
     "trajectory": ([], [("--missile", MISSILES, 0.95), ("--from", PLACES, 0.95), ("--to", PLACES, 0.95),
                         ("--step-s", STEPS, 0.8), ("--format", ["json", "csv", "kml", "xml"], 0.4),
-                        ("--out", [OUT_FILE], 0.6)]),
+                        ("--out", [OUT_FILE], 0.6), ("--catalog", [FILE], 0.15)]),
     "engage": ([], [("--architecture", [FILE, "epaa-phase-3", "nrc-options", FILE, "nope"], 0.95),
                     ("--missile", MISSILES, 0.95), ("--from", PLACES, 0.95), ("--to", PLACES, 0.95),
                     ("--vbo-kms", ["3", "0", "-1", "13", "nan"], 0.3), ("--decision-time-s", ["30", "-5", "1e9"], 0.2),
                     ("--step-s", STEPS, 0.5), ("--format", ["json", "csv"], 0.3), ("--out", [OUT_FILE], 0.5)]),
     "validate": ([[FILE, FILE, "epaa-phase-1", "nope"]],
-                 [("--kind", ["auto", "scenario", "architecture", "criteria", "forces", "bogus"], 0.5)]),
+                 [("--kind", ["auto", "scenario", "architecture", "criteria", "forces", "catalog", "bogus"], 0.5),
+                  ("--catalog", [FILE], 0.1)]),
     "show": ([[FILE, "nrc-options", "nope"]], []),
     "run": ([[FILE, FILE, "epaa-phase-1", "nope"]], [("--out", [OUT_DIR], 0.9), ("--jobs", ["0", "-1", "1"], 0.1),
                                                      ("--scheduler", SCHEDULERS[1:], 0.1), ("--quiet", None, 0.5)]),
@@ -105,7 +106,8 @@ COMMANDS = {
     "claims": ([], [("--only", ["C99", "", ",", "C1,C99", "x" * 300], 1.0),  # always invalid: valid runs take 20 s
                     ("--envelope-grid", ["0", "-1", "nan", "0.01", "20"], 0.5), ("--out", [OUT_DIR], 0.9)]),
     "schema": ([], [("--out", [OUT_FILE], 0.7)]),
-    "missiles": ([], []), "interceptors": ([], []), "sensors": ([], []), "scenarios": ([], []),
+    "missiles": ([], [("--catalog", [FILE], 0.7)]), "interceptors": ([], [("--catalog", [FILE], 0.5)]),
+    "sensors": ([], [("--catalog", [FILE], 0.7)]), "scenarios": ([], []),
 }
 
 
@@ -125,6 +127,7 @@ BASE_TEXTS = {
                  "radar_sectors:\n  - {sensor: TPY2-KURECIK, az_from_deg: 60, az_to_deg: 150}\n"],
     "forces": ["name: f\nforce:\n  - {system: SS-18, missile: SS-18, basing: silo, launchers: 55, "
                "warheads_per_launcher: 10}\ndefense: {inventory: 100}\n"],
+    "catalog": [(ROOT / "tests" / "data" / "user_catalog.yaml").read_text()],
 }
 BAD_BYTES = [p.read_bytes() for p in sorted(BAD.glob("*.yaml"))]
 SNIPPETS = ["&a ", "*a", "!!python/object/apply:os.getcwd []", "!!binary aGk=", "<<: ", "? ", "- ", ": ", "{", "}",
@@ -216,6 +219,9 @@ VALID = {
     "stability": ["stability", "epaa-phase-1", "--forces", "@FILE:forces", "--out", OUT_DIR, "--quiet"],
     "deterrent": ["deterrent", "epaa-phase-1", "--out", OUT_DIR, "--quiet"],
     "schema": ["schema", "--out", OUT_FILE],
+    "catalog": ["sensors", "--catalog", "@FILE:catalog"],
+    "trajectory-catalog": ["trajectory", "--catalog", "@FILE:catalog", "--missile", "MY-IRBM", "--from", "@A",
+                           "--to", "@B", "--step-s", "30", "--out", OUT_FILE],
 }
 ALL_VALUES = sorted({v for _, opts in COMMANDS.values() for _, pool, _ in opts for v in (pool or [])
                      if v not in (FILE, OUT_DIR, OUT_FILE)} | set(NASTY))

@@ -11,7 +11,7 @@ from scipy.integrate import solve_ivp
 
 from bmdsim.core import kepler
 from bmdsim.core.trajectory import integrate
-from bmdsim.model.missiles import get_missile
+from bmdsim.model.catalogs import Catalog
 
 MU = 3.986004418e14  # m^3/s^2, WGS84 GM
 R = 6371e3  # m, the textbook sphere
@@ -164,7 +164,7 @@ def test_integrator_flies_the_min_energy_conic_on_a_kepler_planet():
     t_dir /= np.linalg.norm(t_dir, axis=-1, keepdims=True)
     state0 = np.concatenate([R * up, v[:, None] * (np.sin(gam)[:, None] * up + np.cos(gam)[:, None] * t_dir)],
                             axis=-1)
-    spec = get_missile("SS-27").rocket_spec()  # boost program unused (with_boost=False)
+    spec = Catalog.builtin().missile("SS-27").rocket_spec()  # boost program unused (with_boost=False)
     ev, evs, status, _ = integrate(spec, state0, np.zeros(n), np.zeros(n), np.zeros(n), planet=PLANET,
                                    with_boost=False, beta=np.full(n, NO_DRAG_BETA))
     np.testing.assert_array_equal(status, 0)

@@ -18,7 +18,7 @@ from bmdsim.io import figures, palette
 from bmdsim.io import trajectory_formats as tf
 from bmdsim.io.geo_formats import layers_to_geojson, split_polygon_antimeridian
 from bmdsim.io.timefmt import parse_epoch
-from bmdsim.model.places import get_place
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.trajectories import solve_one
 
 OMEGA = 7.292115e-5  # rad/s, WGS84
@@ -27,7 +27,7 @@ EPOCH = parse_epoch("2012-05-20T12:00:00Z")
 
 @pytest.fixture(scope="module")
 def ss27():
-    a, b = get_place("teykovo"), get_place("washington")
+    a, b = Catalog.builtin().place("teykovo"), Catalog.builtin().place("washington")
     return solve_one("SS-27", (a.lat_deg, a.lon_deg), (b.lat_deg, b.lon_deg), step_s=2.0)
 
 
@@ -39,7 +39,7 @@ def eng():
     from bmdsim.model.architecture import resolve
     from bmdsim.model.scenario import load_scenario
 
-    a, b = get_place("tabriz"), get_place("berlin")
+    a, b = Catalog.builtin().place("tabriz"), Catalog.builtin().place("berlin")
     ts = solve_one("Iran-IRBM", (a.lat_deg, a.lon_deg), (b.lat_deg, b.lon_deg), step_s=5.0)
     table = run_engagements(resolve(load_scenario("epaa-phase-3").architecture), ts)
     paths = engagement_flyouts(table)

@@ -29,8 +29,7 @@ from bmdsim.analysis.run import run_scenario
 from bmdsim.core import geodesy
 from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import resolve
-from bmdsim.model.missiles import load_missiles
-from bmdsim.model.places import load_places
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.scenario import (
     ScenarioError,
     expand_threats,
@@ -40,7 +39,6 @@ from bmdsim.model.scenario import (
     load_yaml,
     resolve_extends,
 )
-from bmdsim.model.sensors import load_sensors
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "src/bmdsim/model/catalog"
@@ -113,7 +111,7 @@ def test_epaa_extends_chain_accumulates_sites_and_keeps_inherited_fields():
     assert p2["ship-east-med"].inventory == p1["ship-east-med"].inventory == 8
     assert p3["deveselu"].sensors == ["SPY-1"] and p3["deveselu"].inventory == 24
     # phase IV: the land (Aegis Ashore) sites carry SM-3 IIB, the ship keeps phase III's IIA
-    places = load_places()
+    places = Catalog.builtin().places
     for s in p4.values():
         if places[s.place].category == "patrol_area":
             assert s.interceptor == "SM-3-IIA", s.name
@@ -222,7 +220,7 @@ def test_threat_set_expands_to_pairs_within_reach(name):
         g = raw["aim_grid"]
         aims += [(la, lo) for la in _frange(g["lat_from"], g["lat_to"], g["step_deg"])
                  for lo in _frange(g["lon_from"], g["lon_to"], g["step_deg"])]
-    catalog = set(load_missiles())
+    catalog = set(Catalog.builtin().missiles)
     got = {(m, lid, round(la, 4), round(lo, 4))
            for m, lid, la, lo in zip(tl.missile, tl.launch_id, tl.aim_lat, tl.aim_lon, strict=True)}
     assert len(got) == tl.n  # no duplicates
@@ -247,7 +245,7 @@ def test_threat_set_expands_to_pairs_within_reach(name):
 
 def test_deployed_missiles_come_from_each_base():
     tl = expand_threats(load_threat_set("russia-icbm-to-us"))
-    places = load_places()
+    places = Catalog.builtin().places
     assert tl.n > 0
     for m, lid in zip(tl.missile, tl.launch_id, strict=True):
         p = places[lid]
@@ -288,7 +286,7 @@ def _close(lat, lon, lat_ref, lon_ref) -> bool:
 
 
 def test_places_match_reference(facts):
-    places = load_places()
+    places = Catalog.builtin().places
     bad = []
     for pid, (sec, e) in facts.items():
         p = places.get(pid)
@@ -304,23 +302,22 @@ def test_places_match_reference(facts):
 
 def test_fixed_radars_match_reference(facts):
     bad = []
-    for s in load_sensors().values():
-        if s.kind != "radar" or s.mobile or s.place is None:
-            continue
+    cat = Catalog.builtin()
+    for s in cat.placements.values():
+        lat, lon = cat.place_of(s)
         fid = SENSOR_FACTS_ID.get(s.name)
         if fid is None:
-            bad.append(f"{s.name}: fixed radar not mapped to a reference id (add it to SENSOR_FACTS_ID)")
+            bad.append(f"{s.name}: placed radar not mapped to a reference id (add it to SENSOR_FACTS_ID)")
         elif fid not in facts:
             bad.append(f"{s.name}: reference id {fid} not in facts.yaml")
-        elif not _close(s.place.lat_deg, s.place.lon_deg, float(facts[fid][1]["lat"]), float(facts[fid][1]["lon"])):
-            bad.append(f"{s.name}: {s.place.lat_deg},{s.place.lon_deg} vs reference {facts[fid][1]['lat']},"
-                       f"{facts[fid][1]['lon']}")
+        elif not _close(lat, lon, float(facts[fid][1]["lat"]), float(facts[fid][1]["lon"])):
+            bad.append(f"{s.name}: {lat},{lon} vs reference {facts[fid][1]['lat']},{facts[fid][1]['lon']}")
     assert not bad, bad
 
 
 def _surface_points(facts):
     """(label, lat, lon, 'land' | 'sea' | 'coast') for every catalog point whose surface is known."""
-    places = load_places()
+    places = Catalog.builtin().places
     out = []
     for p in places.values():
         if p.id in facts:
@@ -333,9 +330,9 @@ def _surface_points(facts):
         else:
             continue
         out.append((f"place {p.id} ({p.category})", p.lat_deg, p.lon_deg, kind))
-    for s in load_sensors().values():
-        if s.kind == "radar" and not s.mobile and s.place is not None:
-            out.append((f"radar {s.name}", s.place.lat_deg, s.place.lon_deg, "land"))
+    cat = Catalog.builtin()
+    for s in cat.placements.values():
+        out.append((f"radar {s.name}", *cat.place_of(s), "land"))
     for name in SCENARIOS:  # sites given by coordinates in built-ins: ships are named ship-*, the rest are land
         for s in load_scenario(name).architecture.sites:
             if s.place is None:

@@ -64,11 +64,11 @@ def test_a_reused_client_sends_new_shared_data_and_keeps_results_identical(clien
 def test_footprint_identical_on_a_cluster(client, monkeypatch):
     from bmdsim.analysis import footprint as fpmod
     from bmdsim.model.architecture import load_architecture, resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
 
     monkeypatch.setattr(fpmod, "POINTS_PER_CHUNK", 64)  # several batches even on this small grid
     arch = resolve(load_architecture("tests/data/arch_test.yaml"))
-    p = get_place("tabriz")
+    p = Catalog.builtin().place("tabriz")
     kw = dict(grid_deg=1.0, bbox=(15.0, 35.0, 36.0, 48.0), min_city_population=2_000_000)
     a = fpmod.footprint(arch, ["Sejjil-2", "Shahab-3"], (p.lat_deg, p.lon_deg, "tabriz"), **kw)
     seen = []
@@ -84,14 +84,15 @@ def test_footprint_identical_on_a_cluster(client, monkeypatch):
 def test_deterrent_ladder_identical_on_a_cluster(client):
     from bmdsim.analysis.deterrent import deterrent_matrix
     from bmdsim.model.architecture import parse_architecture
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import ThreatList
     from bmdsim.model.trajectories import solve_trajectories
 
-    la, lo = get_place("barents").lat_deg, get_place("barents").lon_deg
+    la, lo = Catalog.builtin().place("barents").lat_deg, Catalog.builtin().place("barents").lon_deg
     aims = ["washington", "seattle"]
     tl = ThreatList(("SS-N-23",) * 2, ("barents",) * 2, tuple(aims), (la,) * 2, (lo,) * 2,
-                    tuple(get_place(a).lat_deg for a in aims), tuple(get_place(a).lon_deg for a in aims))
+                    tuple(Catalog.builtin().place(a).lat_deg for a in aims),
+                    tuple(Catalog.builtin().place(a).lon_deg for a in aims))
     ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=5.0)
     spec = parse_architecture({"name": "ship", "sites": [{"name": "ship", "place": "barents_sea",
                                                           "interceptor": "SM-3-IIA", "sensors": ["SPY-1"]}]})
@@ -100,3 +101,32 @@ def test_deterrent_ladder_identical_on_a_cluster(client):
     np.testing.assert_array_equal(a.vbo_needed_kms, b.vbo_needed_kms)
     assert np.isfinite(a.vbo_needed_kms).any()
     assert a.rows() == b.rows()
+
+
+def test_a_user_missile_footprint_is_identical_on_a_cluster(client, tmp_path):
+    """A missile only a user catalog knows (a lighter-payload Sejjil-2: it reaches farther): the workers get
+    the catalog context with the work, and the map equals the in-process one (and differs from the
+    built-in missile's)."""
+    import yaml
+
+    from bmdsim.analysis import footprint as fpmod
+    from bmdsim.model.architecture import load_architecture, resolve
+    from bmdsim.model.catalogs import Catalog
+
+    cat = Catalog.builtin()
+    m = cat.missile("Sejjil-2").model_dump(mode="json", by_alias=True, exclude_none=True)
+    m.update(name="MY-SEJJIL-LIGHT", aliases=[],
+             payload_mass_kg={"value": 0.6 * m["payload_mass_kg"]["value"], "notional": True, "note": "test"})
+    f = tmp_path / "light.yaml"
+    f.write_text(yaml.safe_dump({"missiles": [m]}))
+    mine = cat.extend(f)
+    arch = resolve(load_architecture("tests/data/arch_test.yaml"), catalog=mine)
+    p = cat.place("tabriz")
+    kw = dict(grid_deg=2.0, bbox=(10.0, 40.0, 34.0, 56.0), min_city_population=5_000_000, refine=False)
+    a = fpmod.footprint(arch, ["MY-SEJJIL-LIGHT"], (p.lat_deg, p.lon_deg, "tabriz"), catalog=mine, **kw)
+    b = fpmod.footprint(arch, ["MY-SEJJIL-LIGHT"], (p.lat_deg, p.lon_deg, "tabriz"), catalog=mine, client=client,
+                        **kw)
+    np.testing.assert_array_equal(a.shots_by_missile, b.shots_by_missile)
+    assert a.summary() == b.summary()
+    ref = fpmod.footprint(arch, ["Sejjil-2"], (p.lat_deg, p.lon_deg, "tabriz"), **kw)
+    assert np.isfinite(a.shots_by_missile).sum() > np.isfinite(ref.shots_by_missile).sum()  # it reaches farther

@@ -16,7 +16,7 @@ from pyproj import Transformer
 
 from bmdsim.core import geodesy, kepler
 from bmdsim.core import trajectory as T
-from bmdsim.model.missiles import get_missile, load_missiles
+from bmdsim.model.catalogs import Catalog
 
 TO_GEO = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
 MU = 3.986004418e14
@@ -25,7 +25,7 @@ LAUNCH = (40.0, 45.0)  # mid-latitude launch point
 AZIMUTHS = np.array([0.0, 90.0, 180.0, 270.0])  # north (over the pole for long shots), east, south, west
 FRACTIONS = np.array([0.2, 0.6, 0.95])  # of the nominal range
 MISS_OK_M = 1000.0  # acceptance: the solver iterates to 200 m (MISS_TOL_M); 1 km leaves margin
-MISSILES = list(load_missiles())
+MISSILES = list(Catalog.builtin().missiles)
 
 
 def aimpoints(lat, lon, az, dist_m):
@@ -65,7 +65,7 @@ def test_every_missile_hits_its_aimpoints(name):
     shape: every one nearer than the missile's reach toward it (which on the rotating Earth can be
     less than the nominal range westward) is hit within 1 km; every one beyond it is reported out of
     reach, never as a wrong trajectory."""
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     spec = m.rocket_spec()
     kind, value = m.standard_shape.core_shape()
     az, fr = (a.ravel() for a in np.meshgrid(AZIMUTHS, FRACTIONS, indexing="ij"))
@@ -107,7 +107,7 @@ def test_flight_time_is_plausible(name, range_km):
     well under a minute: hence +-2 min around [T_c, T_c + t_b]. The ranges are within each
     missile's reach westward from 40 N (SS-27 ~9,270 km, SS-18 ~9,720 km, Shahab-3 ~1,280 km).
     """
-    spec = get_missile(name).rocket_spec()
+    spec = Catalog.builtin().missile(name).rocket_spec()
     la, lo = aimpoints(LAUNCH[0], LAUNCH[1], AZIMUTHS, range_km * 1e3)
     b = T.solve(spec, LAUNCH[0], LAUNCH[1], la, lo)
     assert np.all(b.status == 0)
@@ -121,7 +121,7 @@ def test_flight_time_is_plausible(name, range_km):
 
 @pytest.mark.parametrize("name", MISSILES)
 def test_boost_time_is_the_sum_of_stage_burns(name):
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     spec = m.rocket_spec()
     total = sum(s.burn_time_s.value for s in m.stages)
     assert m.boost_time_s == pytest.approx(total, abs=1e-9)
@@ -140,7 +140,7 @@ def test_boost_time_is_the_sum_of_stage_burns(name):
 
 
 def test_solved_thrust_cut_is_within_the_boost_and_is_the_burnout_event():
-    spec = get_missile("SS-27").rocket_spec()
+    spec = Catalog.builtin().missile("SS-27").rocket_spec()
     la, lo = aimpoints(LAUNCH[0], LAUNCH[1], AZIMUTHS, 0.85 * 10500e3)  # within the reach westward too
     b = T.solve(spec, LAUNCH[0], LAUNCH[1], la, lo)
     assert np.all(b.status == 0)
@@ -159,7 +159,7 @@ def test_solved_thrust_cut_is_within_the_boost_and_is_the_burnout_event():
     fracs=st.lists(st.floats(0.2, 0.9), min_size=3, max_size=3),
 )
 def test_batch_solve_equals_one_at_a_time(lats, lons, azs, fracs):
-    spec = get_missile("SS-27").rocket_spec()
+    spec = Catalog.builtin().missile("SS-27").rocket_spec()
     lat, lon = np.array(lats), np.array(lons)
     la, lo = aimpoints(lat, lon, np.array(azs), np.array(fracs) * 10500e3)
     b = T.solve(spec, lat, lon, la, lo)
@@ -185,7 +185,7 @@ def test_aimpoint_far_beyond_reach_is_reported_out_of_reach(name):
     nominal range), and half as far again is out of reach. (East, an ICBM near orbital speed can
     genuinely fly 150 %.)
     """
-    m = get_missile(name)
+    m = Catalog.builtin().missile(name)
     la, lo = aimpoints(0.0, 0.0, 270.0, 1.5 * m.nominal_range_km.value * 1e3)
     b = T.solve(m.rocket_spec(), 0.0, 0.0, la, lo)
     assert b.status[0] == T.STATUS_OUT_OF_REACH, (name, int(b.status[0]), b.controls[0])
@@ -193,7 +193,7 @@ def test_aimpoint_far_beyond_reach_is_reported_out_of_reach(name):
 
 
 # --------------------------------------------------------------------------- e. shapes
-SS27 = get_missile("SS-27").rocket_spec()
+SS27 = Catalog.builtin().missile("SS-27").rocket_spec()
 AIM_5000 = aimpoints(LAUNCH[0], LAUNCH[1], 30.0, 5000e3)
 
 
@@ -306,7 +306,7 @@ def test_poles_equator_and_antipodes(launch, aim, outcome):
 @functools.lru_cache(maxsize=2)
 def _pole_reference(lat_sign):
     """SS-N-32 from the pole itself (typed longitude 0) to Washington (north) or Cape Town (south)."""
-    spec = get_missile("SS-N-32").rocket_spec()
+    spec = Catalog.builtin().missile("SS-N-32").rocket_spec()
     return spec, T.solve(spec, 90.0 * lat_sign, 0.0, *(DC if lat_sign > 0 else CAPE_TOWN))
 
 

@@ -260,3 +260,31 @@ def test_claims_name_their_scenarios(client):
     claims = {c["id"]: c for c in r.json()["claims"]}
     assert "ships-forward" in claims["C3"]["scenarios"]
     assert claims["C1"]["reproduce"] == "bmdsim claims --only C1"
+
+
+def test_uploaded_catalog_blocks_engage_as_the_cli(client, capsys, tmp_path):
+    """An uploaded scenario with an inline missile and a TPY-2 on a ship: the API's table is the CLI's for the
+    same file; the catalog tables say where entries come from."""
+    from bmdsim.model.catalogs import Catalog
+
+    m = Catalog.builtin().missile("Sejjil-2").model_dump(mode="json", by_alias=True, exclude_none=True)
+    m.update(name="UP-SEJJIL", aliases=[])
+    doc = {"name": "upload", "extends": "epaa-phase-1", "missiles": [m],
+           "architecture": {"sites": [{"name": "ship-black-sea", "kind": "ship", "lat_deg": 43.2, "lon_deg": 34.1,
+                                       "interceptor": "SM-3-IA",
+                                       "sensors": [{"name": "tpy2-ship", "type": "AN/TPY-2",
+                                                    "boresight_az_deg": 125}]}],
+                            "links": [{"sensor": "tpy2-ship", "sites": "all"}]}}
+    text = yaml.safe_dump(doc, sort_keys=False)
+    f = tmp_path / "upload.yaml"
+    f.write_text(text)
+    code, out, err = cli(capsys, "engage", "--architecture", str(f), "--missile", "UP-SEJJIL", "--from", "tabriz",
+                         "--to", "deveselu")
+    assert code == 0, err
+    r = client.post("/api/engage", json={"scenario_yaml": text, "missile": "UP-SEJJIL", "from": "tabriz",
+                                         "to": "deveselu"})
+    assert r.status_code == 200, r.text
+    assert r.json() == json.loads(out)
+    assert any(e["site"] == "ship-black-sea" for e in r.json()["engagements"])
+    rows = client.get("/api/catalog/placements").json()
+    assert {x["origin"] for x in rows} == {"built-in"} and "TPY2-KURECIK" in {x["name"] for x in rows}

@@ -49,7 +49,7 @@ def events(client, url, body):
 def test_footprint_stream_schema_partials_and_result(client):
     from bmdsim.analysis.footprint import footprint
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import expand_variants, load_scenario
 
     evs = events(client, "/api/footprint", FP)
@@ -62,7 +62,7 @@ def test_footprint_stream_schema_partials_and_result(client):
     res = evs[-1][1]
     # the final answer is the library's footprint for the same inputs, cell for cell
     arch = resolve(expand_variants(load_scenario("epaa-phase-3"))[0].scenario.architecture)
-    p = get_place("tabriz")
+    p = Catalog.builtin().place("tabriz")
     fp = footprint(arch, ["Iran-IRBM"], (p.lat_deg, p.lon_deg, "tabriz"), grid_deg=1.0, k=1,
                    bbox=(BOX["lon_min"], BOX["lon_max"], BOX["lat_min"], BOX["lat_max"]), step_s=5.0)
     assert np.array_equal(np.array(res["classes"]), fp.classes())
@@ -176,3 +176,40 @@ def test_footprint_files_are_the_clis(client, tmp_path):
     urls = {f["name"]: f["url"] for f in res["files"]}
     for name in ("footprint.geojson", "footprint.kml", "footprint.nc", "cities.csv", "scenario.yaml"):
         assert client.get(urls[name]).content == (out / name).read_bytes(), name
+
+
+def test_footprint_of_an_uploaded_missile_runs_in_the_worker_with_the_uploads_catalog(client):
+    """An uploaded scenario's inline `missiles:` block: the request's catalog context goes with the job to the
+    worker process, whose answer is the library's with that context (a missile no built-in catalog has)."""
+    import yaml
+
+    from bmdsim.analysis.footprint import footprint
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.catalogs import Catalog
+    from bmdsim.model.scenario import expand_variants, load_scenario, scenario_catalog
+
+    cat = Catalog.builtin()
+    m = cat.missile("Sejjil-2").model_dump(mode="json", by_alias=True, exclude_none=True)
+    m.update(name="UP-IRBM", aliases=[],
+             payload_mass_kg={"value": 0.6 * m["payload_mass_kg"]["value"], "notional": True, "note": "test"})
+    text = yaml.safe_dump({"name": "upload", "extends": "epaa-phase-3", "missiles": [m]}, sort_keys=False)
+    body = {"scenario_yaml": text, "launch_area": "tabriz", "grid_deg": 2.0, "bbox": BOX, "missiles": ["UP-IRBM"]}
+    evs = events(client, "/api/footprint", body)
+    assert evs[-1][0] == "result", evs[-1]
+    got = evs[-1][1]
+    path = client.app.state.settings.out_dir / "upload.yaml"
+    path.write_text(text)
+    scn = load_scenario(str(path))
+    ctx = scenario_catalog(scn)
+    v = expand_variants(scn)[0].scenario
+    p = cat.place("tabriz")
+    want = footprint(resolve(v.architecture, catalog=ctx), ["UP-IRBM"], (p.lat_deg, p.lon_deg, "tabriz"),
+                     grid_deg=2.0, bbox=tuple(BOX[k] for k in ("lon_min", "lon_max", "lat_min", "lat_max")),
+                     step_s=v.options.step_s, catalog=ctx)
+    assert got["classes"] == want.classes().astype(int).tolist()
+    assert got["summary"]["missiles"] == ["UP-IRBM"] and got["summary"]["cells_threatened"] > 0
+    # the upload may not name files, and the built-in context does not know the missile
+    r = client.post("/api/footprint", json={**body, "scenario_yaml": text + "catalogs: [x.yaml]\n"})
+    assert r.status_code == 422 and r.json()["field"] == "scenario_yaml.catalogs"
+    r = client.post("/api/footprint", json={**body, "scenario_yaml": None, "scenario": "epaa-phase-3"})
+    assert r.status_code == 422 and "UP-IRBM" in r.json()["detail"]

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bmdsim.model.calibration import fit_missile
-from bmdsim.model.missiles import load_missiles
+from bmdsim.model.catalogs import Catalog
 
 CATALOG = Path(__file__).resolve().parents[1] / "src/bmdsim/model/catalog/missiles.yaml"
 
@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     write = "--write" in argv
     names = [a for a in argv if not a.startswith("--")]
     text = CATALOG.read_text()
-    for name, m in load_missiles().items():
+    for name, m in Catalog.builtin().missiles.items():
         if names and name not in names:
             continue
         fit = fit_missile(m)

@@ -311,9 +311,9 @@ def _sphere_flight(missile: str, range_km: float, shape: str = "min_energy", sha
     """
     from bmdsim.core import earth
     from bmdsim.core import trajectory as core
-    from bmdsim.model.missiles import get_missile
+    from bmdsim.model.catalogs import Catalog
 
-    spec = get_missile(missile).rocket_spec()
+    spec = Catalog.builtin().missile(missile).rocket_spec()
     lon2 = math.degrees(range_km * 1e3 / earth.R_MEAN_M)
     b = core.solve(spec, 0.0, 0.0, 0.0, lon2, shape=shape, shape_value=shape_value, planet=_sphere_planet())
     if b.status[0] != core.STATUS_OK:
@@ -346,9 +346,9 @@ def _earth_flight_time_s(missile: str, launch, aim, shape: str = "min_energy", s
     Uses the core solver (the model edge limits apogees to 5,000 km; the cases stay within it).
     """
     from bmdsim.core import trajectory as core
-    from bmdsim.model.missiles import get_missile
+    from bmdsim.model.catalogs import Catalog
 
-    spec = get_missile(missile).rocket_spec()
+    spec = Catalog.builtin().missile(missile).rocket_spec()
     b = core.solve(spec, launch[0], launch[1], aim[0], aim[1], shape=shape, shape_value=shape_value)
     if b.status[0] != core.STATUS_OK:
         return math.nan
@@ -367,9 +367,9 @@ def _great_circle_km(a, b) -> float:
 
 
 def _vandenberg():
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
 
-    p = get_place("vandenberg")
+    p = Catalog.builtin().place("vandenberg")
     return (p.lat_deg, p.lon_deg)
 
 
@@ -395,16 +395,16 @@ def _horizon_slant_range_km(target_alt_m: float) -> float:
 
 def _sm3_ia_ceiling_km() -> float:
     from bmdsim.core.flyout import build_flyout_table
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
-    return build_flyout_table(get_interceptor("SM-3-IA").kinematics()).ceiling_m / 1e3
+    return build_flyout_table(Catalog.builtin().interceptor("SM-3-IA").kinematics()).ceiling_m / 1e3
 
 
 def _gbi3_envelope_top_km(ground_range_km: float) -> float:
     from bmdsim.core.flyout import build_flyout_table
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
-    table = build_flyout_table(get_interceptor("GBI-3").kinematics())
+    table = build_flyout_table(Catalog.builtin().interceptor("GBI-3").kinematics())
     return float(table.envelope_top_alt_m(ground_range_km * 1e3)) / 1e3
 
 

@@ -667,7 +667,7 @@ def _reach_numbers(base, payload_std, origin: Target, places: Sequence[Target], 
 def assess(obs: ObservedTest, template: str, *, payload_kg: tuple[float, float] | None = None,
            standard_payload_kg: float | None = None, boost_time: Measured | None = None,
            launch_mass_kg: float | None = None, reach_from: Target | None = None, places: Sequence[Target] = (),
-           sensitivity: bool = True) -> Assessment:
+           sensitivity: bool = True, catalog=None) -> Assessment:
     """Assess a missile from an observed test (see the module docstring). Raises BmdsimError (one line).
 
     ``payload_kg``: (low, high) of the payload the test flew (kg; default the template's); the fit uses the
@@ -675,16 +675,18 @@ def assess(obs: ObservedTest, template: str, *, payload_kg: tuple[float, float] 
     and the reach (default: the test's, "the missile as tested"). ``boost_time``: a known boost time (s, with
     1 sigma) instead of the template's. ``launch_mass_kg``: scale the template's stage masses to it.
     ``reach_from``: launch point of the reach (default the test's launch point); ``places``: where to.
+    ``catalog``: a :class:`bmdsim.model.catalogs.Catalog` whose missiles may serve as templates (None: the
+    built-ins).
     """
     check_observation(obs)
     with np.errstate(invalid="ignore", divide="ignore"):  # failed trial flights are NaN by design
         return _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_mass_kg, reach_from, places,
-                       sensitivity)
+                       sensitivity, catalog)
 
 
 def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_mass_kg, reach_from, places,
-            sensitivity) -> Assessment:
-    tpl = get_template(template)
+            sensitivity, catalog=None) -> Assessment:
+    tpl = get_template(template, catalog)
     base = tpl.rocket_spec()
     if launch_mass_kg is not None:
         if not (math.isfinite(launch_mass_kg) and launch_mass_kg > 0):
@@ -850,7 +852,7 @@ def _performance_for_range(base: RocketSpec, payload: float, theta, range_m: flo
 
 def _template_sensitivity(chosen: str, obs, rng, payload, standard_payload, launch_mass, setup) -> list[dict]:
     rows = []
-    for name, tpl in load_templates().items():
+    for name, tpl in load_templates().items():  # the generic templates (built-in in every context)
         if name == chosen:
             continue
         base = tpl.rocket_spec()

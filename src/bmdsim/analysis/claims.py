@@ -77,18 +77,25 @@ class Context:
     figures: dict = field(default_factory=dict)
     figure_format: str = "png"
     dpi: int | None = None
+    catalog: object = None  # a bmdsim.model.catalogs.Catalog; None: the built-ins
+
+    @property
+    def cat(self):
+        from bmdsim.model.catalogs import resolve_catalog
+
+        return resolve_catalog(self.catalog)
 
     @cached_property
     def deterrent_threats(self):
         from bmdsim.analysis.deterrent import deterrent_threats
 
-        return deterrent_threats()
+        return deterrent_threats(catalog=self.catalog)
 
     def case(self, scenario: str, variant: str | None = None):
         """The scenario with ``variant`` merged in (``base`` by default for a scenario with variants)."""
         from bmdsim.model.scenario import analysis_cases, load_scenario
 
-        scn = load_scenario(scenario)
+        scn = load_scenario(scenario, self.catalog)
         which = variant if variant is not None else ("base" if scn.variants and scn.base else None)
         cases = analysis_cases(scn, which)
         if len(cases) != 1:
@@ -104,7 +111,8 @@ class Context:
 
             v = self.case(scenario, variant)
             cache[key] = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
-                                          decision_time_s=v.options.decision_time_s, threats=self.deterrent_threats)
+                                          decision_time_s=v.options.decision_time_s, threats=self.deterrent_threats,
+                                          catalog=self.catalog)
         return cache[key]
 
     def run(self, scenario: str, vbo_kms: float | None = None, decision_time_s: float | None = None):
@@ -115,14 +123,15 @@ class Context:
             from bmdsim.analysis.run import run_scenario
             from bmdsim.model.scenario import load_scenario
 
-            cache[key] = run_scenario(load_scenario(scenario), vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+            cache[key] = run_scenario(load_scenario(scenario, self.catalog), vbo_kms=vbo_kms,
+                                      decision_time_s=decision_time_s, catalog=self.catalog)
         return cache[key]
 
     @cached_property
     def envelope(self):
         from bmdsim.analysis.envelope import safe_envelope, write_envelope
 
-        env = safe_envelope(grid_deg=self.envelope_grid_deg, threats=self.envelope_threats)
+        env = safe_envelope(grid_deg=self.envelope_grid_deg, threats=self.envelope_threats, catalog=self.catalog)
         write_envelope(env, self.out_dir / "envelope", figure_format=self.figure_format, dpi=self.dpi)
         self.figures["envelope"] = f"envelope/envelope.{self.figure_format}"
         return env
@@ -131,7 +140,7 @@ class Context:
     def envelope_threats(self):
         from bmdsim.analysis.envelope import envelope_threats
 
-        return envelope_threats()
+        return envelope_threats(catalog=self.catalog)
 
     def envelope_at(self, lat: float, lon: float):
         """The safe envelope of one 0.1-deg cell centred on a point, as ``bmdsim criteria --derive --grid 0.1
@@ -139,7 +148,7 @@ class Context:
         from bmdsim.analysis.envelope import safe_envelope
 
         box = (round(lon - 0.05, 6), round(lon + 0.05, 6), round(lat - 0.05, 6), round(lat + 0.05, 6))
-        return safe_envelope(grid_deg=0.1, bbox=box, threats=self.envelope_threats), box
+        return safe_envelope(grid_deg=0.1, bbox=box, threats=self.envelope_threats, catalog=self.catalog), box
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -229,9 +238,7 @@ def c1(ctx):
 
 
 def c2(ctx):
-    from bmdsim.model.interceptors import get_interceptor
-
-    iib = get_interceptor("SM-3-IIB").vbo_kms
+    iib = ctx.cat.interceptor("SM-3-IIB").vbo_kms
     dm = ctx.dm("epaa-phase-4")
     need = dm.summary()["min_vbo_needed_kms"]
     hi = ctx.dm("epaa-phase-4", vbo_kms=iib.high).summary()["engageable"]
@@ -270,7 +277,6 @@ PATROL_POINTS = ("baltic", "north_sea", "norwegian_sea", "barents_sea")
 
 def c3(ctx):
     from bmdsim.core import geodesy
-    from bmdsim.model.places import get_place
 
     per, engaged = {}, []
     for var, block in SHIP_VARIANTS.items():
@@ -288,7 +294,7 @@ def c3(ctx):
     # with a fire-control track at burnout + 30 s: the highest harmless burnout speed at each patrol point
     safe, boxes = {}, {}
     for pid in PATROL_POINTS:
-        p = get_place(pid)
+        p = ctx.cat.place(pid)
         env, box = ctx.envelope_at(p.lat_deg, p.lon_deg)
         safe[pid] = env.summary()["min_safe_vbo_kms"]
         boxes[pid] = box
@@ -338,9 +344,8 @@ def _c3_figure(ctx, engaged) -> str:
     the trajectories a ship engages (with any SM-3 block)."""
     from bmdsim.io import figures, files, layers
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
 
-    arch = resolve(ctx.case("ships-forward").architecture)
+    arch = resolve(ctx.case("ships-forward").architecture, catalog=ctx.catalog)
     dm = ctx.dm("ships-forward")
     tracks, seen = [], set()
     for e in engaged:
@@ -354,7 +359,7 @@ def _c3_figure(ctx, engaged) -> str:
         tracks.append(figures.Track(lat, lon, "ground track of an engaged trajectory"))
     markers = [figures.Marker(s.lat_deg, s.lon_deg, s.name, "site") for s in arch.sites]
     for pid in ("barents", "white_sea"):
-        p = get_place(pid)
+        p = ctx.cat.place(pid)
         markers.append(figures.Marker(p.lat_deg, p.lon_deg, f"{pid} (SLBM launch area)", "launch"))
     fans = [figures.Fan(f.lat_deg, f.lon_deg, f.boresight_deg, f.half_width_deg, f.range_km, f.name)
             for f in layers.radar_fields(arch) if f.range_km < 3000]
@@ -370,16 +375,14 @@ def _c3_figure(ctx, engaged) -> str:
 def _c13_figure(ctx, launches: dict, targets: list) -> str:
     """Map: Iskander's reach (nominal range) from each launch area and the EPAA sites."""
     from bmdsim.io import figures, files
-    from bmdsim.model.missiles import get_missile
-    from bmdsim.model.places import get_place
 
-    rng = get_missile("Iskander").nominal_range_km.value
+    rng = ctx.cat.missile("Iskander").nominal_range_km.value
     markers, rings = [], []
     for lname, lid in launches.items():
-        p = get_place(lid)
+        p = ctx.cat.place(lid)
         markers.append(figures.Marker(p.lat_deg, p.lon_deg, lname, "launch"))
         rings.append(figures.Ring(p.lat_deg, p.lon_deg, rng, f"Iskander nominal range {rng:,.0f} km"))
-    markers += [figures.Marker(get_place(t).lat_deg, get_place(t).lon_deg, t, "site") for t in targets]
+    markers += [figures.Marker(ctx.cat.place(t).lat_deg, ctx.cat.place(t).lon_deg, t, "site") for t in targets]
     name = f"c13-iskander.{ctx.figure_format}"
     files.check_dir_writable(ctx.out_dir)
     figures.plot_map(ctx.out_dir / name, markers=markers, rings=rings, title="C13: Iskander's reach and the EPAA sites",
@@ -406,7 +409,7 @@ def c4(ctx):
     out, rows = {}, []
     for scen in ("epaa-phase-3", "epaa-phase-4"):
         v = ctx.case(scen)
-        lim = check_limits(resolve(v.architecture), crit)
+        lim = check_limits(resolve(v.architecture, catalog=ctx.catalog), crit)
         dm = ctx.dm(scen, vbo_kms=None)
         text = verdict(lim, dm.summary()["engageable"], dm.summary()["trajectories"])
         out[scen] = {"limits_met": all(x["met"] for x in lim), "verdict": text}
@@ -510,15 +513,13 @@ def c6(ctx):
 
 
 def c7(ctx):
-    from bmdsim.model.interceptors import get_interceptor
-
     rows = {n: _deterrent_numbers(ctx.dm(n)) for n in PHASES}
     early = all(rows[n]["engageable"] == 0 for n in PHASES[:3])
     verdict = "supported" if early and rows["epaa-phase-4"]["engageable"] == 0 else ("depends" if early else
                                                                                     "not supported")
     sens, sens_rows = {}, []
     for n in rows:
-        hi = max(get_interceptor(s.interceptor).vbo_kms.high or 0 for s in ctx.dm(n).table.architecture.sites)
+        hi = max(ctx.cat.interceptor(s.interceptor).vbo_kms.high or 0 for s in ctx.dm(n).table.architecture.sites)
         e = ctx.dm(n, vbo_kms=hi).summary()["engageable"]
         sens[f"{n}_engageable_at_{hi}_kms"] = e
         sens_rows.append({"scenario": n, "burnout speed, all sites (km/s)": f"{hi:g}", "engageable": e})
@@ -680,18 +681,18 @@ def c12(ctx):
 
 def c13(ctx):
     from bmdsim.core import geodesy
-    from bmdsim.model.places import get_place
     from bmdsim.model.trajectories import solve_trajectories
 
     launches = {"Kaliningrad (Pionersky)": "pionersky", "southern Russia (Armavir area)": "armavir"}
     targets = ["redzikowo", "deveselu", "kurecik", "brdy_emr_2007", "ramstein"]
     rows = []
     for lname, lid in launches.items():
-        lp = get_place(lid)
+        lp = ctx.cat.place(lid)
         for t in targets:
-            tp = get_place(t)
+            tp = ctx.cat.place(t)
             d, _, _ = geodesy.inverse(lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg)
-            ts = solve_trajectories("Iskander", lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg, step_s=None)
+            ts = solve_trajectories("Iskander", lp.lat_deg, lp.lon_deg, tp.lat_deg, tp.lon_deg, step_s=None,
+                                    catalog=ctx.catalog)
             ok = bool(ts.ok[0])
             rows.append({"from": lname, "target": t, "distance_km": round(float(d) / 1e3),
                          "in_reach": ok, "flight_time_s": round(float(ts.events_t_s[0, 3]), 0) if ok else None})
@@ -884,15 +885,18 @@ CLAIMS = [
 
 
 def run_claims(out_dir, only: list[str] | None = None, progress=None, envelope_grid_deg: float = 4.0,
-               figure_format: str = "png", dpi: int | None = None) -> list[dict]:
+               figure_format: str = "png", dpi: int | None = None, catalog=None) -> list[dict]:
     """Run the ledger (or the claims in ``only``); returns one record per claim. ``figure_format`` /
-    ``dpi``: the figures' format (png, svg, pdf) and resolution."""
+    ``dpi``: the figures' format (png, svg, pdf) and resolution. ``catalog``: the catalog context (a
+    :class:`bmdsim.model.catalogs.Catalog`; None, the default, is the built-ins: the ledger's verdicts
+    are about the built-in catalog unless told otherwise)."""
     ids = [c.id for c in CLAIMS]
     if only:
         bad = [x for x in only if x not in ids]
         if bad:
             raise BmdsimError(f"unknown claim id(s) {', '.join(bad)}; valid: {', '.join(ids)}")
-    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg, figure_format=figure_format, dpi=dpi)
+    ctx = Context(Path(out_dir), envelope_grid_deg=envelope_grid_deg, figure_format=figure_format, dpi=dpi,
+                  catalog=catalog)
     records = []
     todo = [c for c in CLAIMS if not only or c.id in only]
     for k, c in enumerate(todo):

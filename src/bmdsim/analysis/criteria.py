@@ -11,7 +11,7 @@ A criteria file (YAML) states limits of the kind Moscow asked for in 2011-2012::
       - {name: around Kaliningrad, circle: {lat_deg: 54.71, lon_deg: 20.51, radius_km: 500}}
     max_interceptors_per_zone:
       - {zone: {name: Poland and Romania, polygon: {corners: [[43, 14], [43, 30], [55, 30], [55, 14]]}}, max: 48}
-    radar_sectors:                         # a radar's boresight must point inside [from, to] (deg, clockwise)
+    radar_sectors:                         # a radar's boresights (each face's) must point inside [from, to]
       - {sensor: TPY2-KURECIK, az_from_deg: 60, az_to_deg: 150}
 
 Zones are regions of the Earth with a stated legal meaning (boxes of parallels and meridians across the
@@ -86,11 +86,11 @@ def check_limits(arch: ResolvedArchitecture, crit: Criteria) -> list[dict]:
             out.append({"limit": f"{sec.sensor} boresight in [{sec.az_from_deg}, {sec.az_to_deg}] deg",
                         "met": True, "detail": ["radar not deployed"]})
             continue
-        az = math.degrees(r.boresight_rad) % 360
         lo, hi = sec.az_from_deg % 360, sec.az_to_deg % 360
-        inside = lo <= az <= hi if lo <= hi else (az >= lo or az <= hi)
+        azs = [math.degrees(b) % 360 for b in r.boresight_rad]  # every face must point inside
+        inside = all(lo <= az <= hi if lo <= hi else (az >= lo or az <= hi) for az in azs)
         out.append({"limit": f"{sec.sensor} boresight in [{sec.az_from_deg}, {sec.az_to_deg}] deg", "met": inside,
-                    "detail": [f"boresight {az:.0f} deg"]})
+                    "detail": [f"boresight {', '.join(f'{az:.0f}' for az in azs)} deg"]})
     return out
 
 

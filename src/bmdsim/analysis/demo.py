@@ -12,7 +12,7 @@ import numpy as np
 from rich.table import Table
 
 from bmdsim.io import files, trajectory_formats
-from bmdsim.model.places import get_place
+from bmdsim.model.catalogs import resolve_catalog
 from bmdsim.model.trajectories import solve_trajectories
 
 DEMO_PAIRS = (
@@ -33,19 +33,21 @@ DEMO_PAIRS = (
 )
 
 
-def demo_trajectories(step_s: float = 10.0):
-    """Solve the demo pairs; returns (TrajectorySet, launch ids, aim ids)."""
+def demo_trajectories(step_s: float = 10.0, catalog=None):
+    """Solve the demo pairs; returns (TrajectorySet, launch ids, aim ids). ``catalog``: a
+    :class:`bmdsim.model.catalogs.Catalog` (None, the default: the built-ins)."""
+    cat = resolve_catalog(catalog)
     names = [m for m, _, _ in DEMO_PAIRS]
-    launches = [get_place(a) for _, a, _ in DEMO_PAIRS]
-    aims = [get_place(b) for _, _, b in DEMO_PAIRS]
+    launches = [cat.place(a) for _, a, _ in DEMO_PAIRS]
+    aims = [cat.place(b) for _, _, b in DEMO_PAIRS]
     ts = solve_trajectories(names, [p.lat_deg for p in launches], [p.lon_deg for p in launches],
-                            [p.lat_deg for p in aims], [p.lon_deg for p in aims], step_s=step_s)
+                            [p.lat_deg for p in aims], [p.lon_deg for p in aims], step_s=step_s, catalog=cat)
     return ts, [p.id for p in launches], [p.id for p in aims]
 
 
-def run_demo(out_dir: Path, console) -> None:
+def run_demo(out_dir: Path, console, catalog=None) -> None:
     out = files.check_dir_writable(out_dir)
-    ts, src, dst = demo_trajectories()
+    ts, src, dst = demo_trajectories(catalog=catalog)
     rng = ts.range_km()
     _, _, apo = ts.event_geodetic(1)
     t = Table(title="bmdsim demo: minimum-energy trajectories of the catalog missiles (rotating WGS84 Earth)")

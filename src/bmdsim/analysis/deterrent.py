@@ -44,6 +44,7 @@ from bmdsim.analysis.engage import EngagementTable, ThreatGeometry, run_engageme
 from bmdsim.core.engagement import engageable_threats, reach_angle_rad, threat_cones
 from bmdsim.core.flyout import build_flyout_table, table_reach_m
 from bmdsim.model.architecture import ResolvedArchitecture, resolve
+from bmdsim.model.catalogs import Catalog
 from bmdsim.model.scenario import Architecture, ThreatList, expand_threats, load_threat_set
 from bmdsim.model.trajectories import TrajectorySet, solve_trajectories
 
@@ -150,12 +151,16 @@ class DeterrentMatrix:
             return launches, targets, np.where(den > 0, num / den, np.nan)
 
 
-def deterrent_threats(threat_sets=DETERRENT_THREAT_SETS, step_s: float = 5.0) -> tuple[ThreatList, TrajectorySet]:
-    lists = [expand_threats(load_threat_set(name)) for name in threat_sets]
+def deterrent_threats(threat_sets=DETERRENT_THREAT_SETS, step_s: float = 5.0, catalog: Catalog | None = None
+                      ) -> tuple[ThreatList, TrajectorySet]:
+    """The deterrent threat sets expanded and flown (names in ``catalog``; None: the built-ins)."""
+    lists = [expand_threats(load_threat_set(name), catalog=catalog) for name in threat_sets]
     tl = ThreatList(*(sum((getattr(t, f) for t in lists), ()) for f in
                       ("missile", "launch_id", "aim_id", "launch_lat", "launch_lon", "aim_lat", "aim_lon")))
-    ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=step_s)
+    ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=step_s,
+                            catalog=catalog)
     return tl, ts
+
 
 
 VBO_GRID_KMS = 0.05  # the least-vbo answers lie on this grid (km/s)
@@ -238,6 +243,7 @@ class _Probe:
 
     arch_spec: Architecture
     decision_time_s: float | None
+    catalog: Catalog | None
     geo: ThreatGeometry
     launch_earliest_s: np.ndarray  # (n, m)
     ok: np.ndarray  # (n,) solved trajectories
@@ -245,13 +251,13 @@ class _Probe:
     cap_half_rad: np.ndarray  # (n,) its half-angle
 
     @classmethod
-    def of(cls, arch_spec, ts, decision_time_s, launch_earliest_s=None):
+    def of(cls, arch_spec, ts, decision_time_s, launch_earliest_s=None, catalog=None):
         if launch_earliest_s is None:
-            arch = resolve(arch_spec, decision_time_s=decision_time_s)
+            arch = resolve(arch_spec, decision_time_s=decision_time_s, catalog=catalog)
             launch_earliest_s = run_engagements(arch, ts).launch_earliest_s
         geo = threat_geometry(ts)
         axis, cos_half = threat_cones(geo.t_s, geo.r_ecef)
-        return cls(arch_spec, decision_time_s, geo, launch_earliest_s, np.asarray(ts.ok, dtype=bool), axis,
+        return cls(arch_spec, decision_time_s, catalog, geo, launch_earliest_s, np.asarray(ts.ok, dtype=bool), axis,
                    np.arccos(np.clip(cos_half, -1.0, 1.0)))
 
     def engaged(self, vbo_kms, rows, site_index):
@@ -260,7 +266,7 @@ class _Probe:
         feasible sample. Threats farther from the site than any lookup of the table can succeed
         (:func:`bmdsim.core.engagement.reach_angle_rad`, from the table's reach without the table) are
         not engaged, and if that is all of them the table is not built."""
-        site = _resolved(self.arch_spec, float(vbo_kms), self.decision_time_s).sites[site_index]
+        site = _resolved(self.arch_spec, float(vbo_kms), self.decision_time_s, self.catalog).sites[site_index]
         s_hat = site.site_ecef / np.linalg.norm(site.site_ecef)
         a_max = reach_angle_rad(site.site_ecef, site.kin, table_reach_m(site.kin))
         near = np.arccos(np.clip(self.cap_axis[rows] @ s_hat, -1.0, 1.0)) - self.cap_half_rad[rows] - 1e-7 <= a_max
@@ -276,15 +282,16 @@ class _Probe:
 _RESOLVED: dict = {}
 
 
-def _resolved(arch_spec, vbo_kms, decision_time_s):
-    """resolve(arch_spec, vbo_kms, decision_time_s), kept for the last architecture searched."""
-    key = (id(arch_spec), vbo_kms, decision_time_s)
+def _resolved(arch_spec, vbo_kms, decision_time_s, catalog=None):
+    """resolve(arch_spec, vbo_kms, decision_time_s, catalog), kept for the last architecture searched."""
+    key = (id(arch_spec), id(catalog), vbo_kms, decision_time_s)
     hit = _RESOLVED.get(key)
-    if hit is None or hit[0] is not arch_spec:
-        if len(_RESOLVED) > 512 or any(v[0] is not arch_spec for v in _RESOLVED.values()):
+    if hit is None or hit[0] is not arch_spec or hit[1] is not catalog:
+        if len(_RESOLVED) > 512 or any(v[0] is not arch_spec or v[1] is not catalog for v in _RESOLVED.values()):
             _RESOLVED.clear()
-        hit = _RESOLVED[key] = (arch_spec, resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s))
-    return hit[1]
+        hit = _RESOLVED[key] = (arch_spec, catalog, resolve(arch_spec, vbo_kms=vbo_kms,
+                                                            decision_time_s=decision_time_s, catalog=catalog))
+    return hit[2]
 
 
 def _engaged_any_site(probe: _Probe, task):
@@ -307,11 +314,12 @@ def _engaged_per_site(probe: _Probe, task):
 
 
 def least_vbo_per_site(arch_spec: Architecture, threat: TrajectorySet, *, decision_time_s: float | None = None,
-                       coarse_kms: float = 0.25, vbo_max_kms: float = 11.0) -> np.ndarray:
+                       coarse_kms: float = 0.25, vbo_max_kms: float = 11.0,
+                       catalog: Catalog | None = None) -> np.ndarray:
     """(m,) per site of the architecture, the least vbo (km/s, 0.05 km/s grid) at which that site engages the
     one threat of ``threat`` (its other parameters unchanged); NaN if none up to ``vbo_max_kms``
     (:func:`least_vbo`)."""
-    probe = _Probe.of(arch_spec, threat, decision_time_s)
+    probe = _Probe.of(arch_spec, threat, decision_time_s, catalog=catalog)
     m = probe.launch_earliest_s.shape[1]
     return least_vbo(lambda task: _engaged_per_site(probe, task), m, coarse_kms=coarse_kms, vbo_max_kms=vbo_max_kms)
 
@@ -319,26 +327,29 @@ def least_vbo_per_site(arch_spec: Architecture, threat: TrajectorySet, *, decisi
 def deterrent_matrix(arch_spec: Architecture, *, vbo_kms: float | None = None,
                      decision_time_s: float | None = None, threats=None, vbo_step_kms: float = 0.25,
                      vbo_max_kms: float = 11.0, scheduler: str | None = None, jobs: int = 2, client=None,
-                     progress=None) -> DeterrentMatrix:
+                     progress=None, catalog: Catalog | None = None) -> DeterrentMatrix:
     """Engage the deterrent threat sets; find each threat's least engaging vbo (:func:`least_vbo`, coarse
-    step ``vbo_step_kms``, answers on the 0.05 km/s grid).
+    step ``vbo_step_kms``, answers on the 0.05 km/s grid). Names resolve in ``catalog`` (None: the
+    built-ins), which goes to the workers with the work.
 
     With ``scheduler`` / ``client`` (Dask) the ladder's rungs, then the refining values, run as tasks on
     the cluster (:func:`bmdsim.analysis.sweep.map_chunks`); the numbers are identical to this process's.
     """
     from bmdsim.analysis.sweep import cluster_client, map_chunks
 
-    tl, ts = threats if threats is not None else deterrent_threats()
-    arch: ResolvedArchitecture = resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    tl, ts = threats if threats is not None else deterrent_threats(catalog=catalog)
+    arch: ResolvedArchitecture = resolve(arch_spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s, catalog=catalog)
     table = run_engagements(arch, ts)
     ladder = np.round(np.arange(vbo_step_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
+
     # the search sets every site's vbo, so its answer does not depend on the vbo_kms override: one search
     # per architecture, decision time, threat set and ladder in this process (a vbo sweep reuses it)
-    key = (arch_spec.model_dump_json(), decision_time_s, id(ts), float(vbo_step_kms), float(vbo_max_kms))
+    key = (arch_spec.model_dump_json(), decision_time_s, id(ts), id(catalog), float(vbo_step_kms), float(vbo_max_kms))
     hit = _SEARCHED.get(key)
     if hit is not None and hit[0]() is ts:
         return DeterrentMatrix(tl, ts, table, hit[1].copy(), ladder)
-    probe = _Probe.of(arch_spec, ts, decision_time_s, table.launch_earliest_s)  # the earliest launches: no vbo
+    # the earliest launches do not depend on vbo
+    probe = _Probe.of(arch_spec, ts, decision_time_s, table.launch_earliest_s, catalog=catalog)
     with cluster_client(scheduler, jobs, client) as c:
         if c is None:
             needed = least_vbo(lambda task: _engaged_any_site(probe, task), tl.n, coarse_kms=vbo_step_kms,

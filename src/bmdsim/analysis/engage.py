@@ -4,8 +4,8 @@ fire, where and when it can intercept, how many shoot-look-shoot opportunities, 
 Timeline per threat x site (DESIGN.md items 6-8):
 
 1. each radar detects the threat at the first sample it sees it (elevation, range vs RCS — booster
-   RCS during boost, RV RCS after — and field of regard); space IR warns once the booster climbs
-   above h_IR, plus its processing delay;
+   RCS during boost, RV RCS after — and field of regard, the union of its faces); space IR warns
+   once the booster climbs above h_IR where the constellation covers it, plus its processing delay;
 2. a radar's fire-control track exists ``track_formation_s`` after detection, shortened by the
    architecture's ``cue_track_factor`` when a linked sensor (radar or IR) saw the threat first;
 3. the site may use its own fire-control radars, and — with ``engage_on_remote`` — linked
@@ -29,7 +29,6 @@ from bmdsim.core import earth, visibility
 from bmdsim.core.engagement import R_NO_FC_TRACK, R_NOT_DETECTED, REASONS, engage_site
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.model.architecture import ResolvedArchitecture
-from bmdsim.model.missiles import get_missile
 from bmdsim.model.trajectories import TrajectorySet
 
 
@@ -56,17 +55,17 @@ def threat_geometry(ts: TrajectorySet) -> ThreatGeometry:
     r_ecef = earth.eci_to_ecef(r_eci, tt)
     lat, lon, alt = earth.ecef_to_geodetic(r_ecef)
     t_bo = ts.events_t_s[:, 0]
-    booster, rv = _rcs_per_threat(ts.missile)
+    booster, rv = _rcs_per_threat(ts)
     with np.errstate(invalid="ignore"):
         rcs = np.where(t <= t_bo[:, None], booster[:, None], rv[:, None])
     return ThreatGeometry(t, r_eci, v_eci, r_ecef, alt, np.degrees(lat), np.degrees(lon), rcs, t_bo)
 
 
-def _rcs_per_threat(missiles):
-    """Booster and RV radar cross-sections (m^2), each (n,), looking every missile type up once."""
-    names, inv = np.unique(np.asarray(missiles, dtype=object).astype(str), return_inverse=True)
-    booster = np.array([get_missile(m).booster_rcs_m2.value for m in names], dtype=float)
-    rv = np.array([get_missile(m).rv.rcs_m2.value for m in names], dtype=float)
+def _rcs_per_threat(ts: TrajectorySet):
+    """Booster and RV radar cross-sections (m^2), each (n,), from the catalog entries the threats flew."""
+    names, inv = np.unique(np.asarray(ts.missile, dtype=object).astype(str), return_inverse=True)
+    booster = np.array([ts.missile_entries[m].booster_rcs_m2.value for m in names], dtype=float)
+    rv = np.array([ts.missile_entries[m].rv.rcs_m2.value for m in names], dtype=float)
     inv = inv.reshape(-1)
     return booster[inv], rv[inv]
 
@@ -195,7 +194,7 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
     v_eci = smp[:, :, 4:7]
     r_ecef, alt_m, caps = visibility._threat_frames(t_s, r_eci)  # caps: a cone holding each threat's samples
     t_bo = np.ascontiguousarray(threats.events_t_s[:, 0], dtype=float)
-    rcs_booster, rcs_rv = _rcs_per_threat(threats.missile)
+    rcs_booster, rcs_rv = _rcs_per_threat(threats)
     n, m = threats.n, len(arch.sites)
     # sensor timelines: a radar sees the booster's RCS up to burnout (included), the RV's after
     det: dict[str, np.ndarray] = {}
@@ -204,7 +203,10 @@ def run_engagements(arch: ResolvedArchitecture, threats: TrajectorySet) -> Engag
                                                                caps)
     warn: dict[str, np.ndarray] = {}
     for ir in arch.ir:
-        warn[ir.name] = visibility.ir_first_detection_s(t_s, alt_m, t_bo, ir.h_ir_m, ir.processing_delay_s)
+        covered = None if ir.global_coverage else visibility.latitude_band_mask(r_ecef, ir.lat_south_rad,
+                                                                                   ir.lat_north_rad)
+        warn[ir.name] = visibility.ir_first_detection_s(t_s, alt_m, t_bo, ir.h_ir_m, ir.processing_delay_s,
+                                                        covered=covered)
     shape = (n, m)
     out = {k: np.full(shape, np.nan) for k in ("first_detection_s", "track_s", "launch_earliest_s")}
     engageable = np.zeros(shape, dtype=bool)

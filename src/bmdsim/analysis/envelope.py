@@ -30,7 +30,7 @@ from bmdsim.core.engagement import engages_any, table_bounds
 from bmdsim.core.flyout import build_flyout_table
 from bmdsim.core.visibility import _threat_frames
 from bmdsim.errors import BmdsimError
-from bmdsim.model.interceptors import get_interceptor
+from bmdsim.model.catalogs import Catalog, resolve_catalog
 
 CHUNKS_PER_WORKER = 2  # Dask tasks per worker: fewer round trips, still some balancing
 ENVELOPE_BBOX = (-25.0, 60.0, 30.0, 80.0)  # Europe, its seas, the Norwegian and Barents Seas
@@ -63,6 +63,7 @@ class SafeEnvelope:
     decision_time_s: float
     n_threats: int
     covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
+    template_vbo_kms: float | None = None  # the template interceptor's catalog vbo
 
     def summary(self) -> dict:
         v = self.safe_vbo_kms
@@ -96,11 +97,14 @@ class SafeEnvelope:
                        "safe_vbo_kms": None if not np.isfinite(v) else float(v)}
 
 
-def envelope_threats(step_s: float = 10.0, decision_time_s: float = 30.0) -> EnvelopeThreats:
+def envelope_threats(step_s: float = 10.0, decision_time_s: float = 30.0, catalog: Catalog | None = None
+                     ) -> EnvelopeThreats:
+    """The deterrent threats' samples, launch allowed ``decision_time_s`` after burnout (names in
+    ``catalog``; None: the built-ins)."""
     from bmdsim.analysis.deterrent import deterrent_threats
     from bmdsim.analysis.engage import threat_geometry
 
-    _, ts = deterrent_threats(step_s=step_s)
+    _, ts = deterrent_threats(step_s=step_s, catalog=catalog)
     ok = ts.ok
     g = threat_geometry(ts)
     tle = ts.events_t_s[:, 0] + decision_time_s
@@ -173,10 +177,10 @@ def safe_vbo_cell(args, hint: int | None = None) -> float:
 
 
 def prebuild_tables(template: str = "SM-3-IIA", vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
-                    vbo_step_kms: float = 0.25) -> int:
+                    vbo_step_kms: float = 0.25, catalog: Catalog | None = None) -> int:
     """Build (and cache in this process) the fly-out tables of the whole vbo ladder and their
     site-independent scan bounds; returns their number."""
-    kin = get_interceptor(template).kinematics()
+    kin = resolve_catalog(catalog).interceptor(template).kinematics()
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
     for v in ladder:
         table_bounds(build_flyout_table(dataclasses.replace(kin, vbo_m_s=float(v) * 1e3)))
@@ -228,15 +232,15 @@ def _n_workers(client, jobs: int) -> int:
         return max(jobs, 1)
 
 
-def envelope_sizes(grid, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0, vbo_step_kms: float = 0.25
-                   ) -> list[tuple[str, float, str]]:
+def envelope_sizes(grid, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0, vbo_step_kms: float = 0.25,
+                   catalog: Catalog | None = None) -> list[tuple[str, float, str]]:
     """The size of a safe-envelope sweep on ``grid`` (:class:`bmdsim.analysis.grids.Grid`) in the units of
     :mod:`bmdsim.model.limits`: cells, and cells x deterrent threats x ladder rungs (an upper bound: the
     bisection visits about log2 of the rungs)."""
     from bmdsim.analysis.deterrent import DETERRENT_THREAT_SETS
     from bmdsim.model.scenario import expand_threats, load_threat_set
 
-    n_threats = sum(expand_threats(load_threat_set(name)).n for name in DETERRENT_THREAT_SETS)
+    n_threats = sum(expand_threats(load_threat_set(name), catalog=catalog).n for name in DETERRENT_THREAT_SETS)
     rungs = int(round((vbo_max_kms - vbo_min_kms) / vbo_step_kms)) + 1
     coarser = "use a coarser --grid or a smaller --lat/--lon box"
     return [("grid_cells", grid.cells, coarser), ("cell_threat_rungs", grid.cells * n_threats * rungs, coarser)]
@@ -245,10 +249,13 @@ def envelope_sizes(grid, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0, vb
 def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = "SM-3-IIA",
                   decision_time_s: float = 30.0, vbo_min_kms: float = 1.0, vbo_max_kms: float = 11.0,
                   vbo_step_kms: float = 0.25, step_s: float = 10.0, scheduler: str | None = None, jobs: int = 2,
-                  progress=None, threats: EnvelopeThreats | None = None, client=None) -> SafeEnvelope:
+                  progress=None, threats: EnvelopeThreats | None = None, client=None,
+                  catalog: Catalog | None = None) -> SafeEnvelope:
     """The safe envelope on a grid (see the module docstring); ``bbox`` = (lon_min, lon_max, lat_min,
     lat_max) in degrees. ``scheduler`` / ``jobs`` / ``client``: run the rows on Dask (see
-    :func:`bmdsim.analysis.sweep.map_chunks`); the map is identical to a single-process run."""
+    :func:`bmdsim.analysis.sweep.map_chunks`); the map is identical to a single-process run.
+    ``catalog``: where the template interceptor and the deterrent missiles are looked up (None: the
+    built-ins)."""
     from bmdsim.analysis.grids import make_grid
     from bmdsim.analysis.sweep import cluster_client, map_chunks
 
@@ -259,8 +266,9 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     g = make_grid(bbox, grid_deg)  # cells cover the whole box
     lats, lons = g.lat_deg, g.lon_deg
     ladder = np.round(np.arange(vbo_min_kms, vbo_max_kms + 1e-9, vbo_step_kms), 6)
-    kin = get_interceptor(template).kinematics()
-    th = threats or envelope_threats(step_s, decision_time_s)
+    icp = resolve_catalog(catalog).interceptor(template)
+    kin = icp.kinematics()
+    th = threats or envelope_threats(step_s, decision_time_s, catalog)
     with cluster_client(scheduler, jobs, client) as c:
         # chunks of whole rows, strided so that every chunk mixes northern and southern rows (balanced
         # work: cells that engage something need more evaluations); a few chunks per worker
@@ -270,7 +278,8 @@ def safe_envelope(*, grid_deg: float = 1.0, bbox=ENVELOPE_BBOX, template: str = 
     vals = np.empty((lats.size, lons.size))
     for rows, part in zip(row_sets, parts, strict=True):
         vals[rows] = part
-    return SafeEnvelope(lats, lons, vals, ladder, template, decision_time_s, int(th.t_s.shape[0]), g.covers)
+    return SafeEnvelope(lats, lons, vals, ladder, icp.name, decision_time_s, int(th.t_s.shape[0]), g.covers,
+                        icp.vbo_kms.value)
 
 
 def write_envelope(env: SafeEnvelope, out_dir, *, figure_format: str = "png", dpi: int | None = None,
@@ -294,7 +303,8 @@ def write_envelope(env: SafeEnvelope, out_dir, *, figure_format: str = "png", dp
     paths.append(files.write_atomic(out / "envelope.csv", buf.getvalue()))
     # GeoJSON: the region where even the catalog template's vbo is safe
     grid = float(env.lat_deg[1] - env.lat_deg[0]) if env.lat_deg.size > 1 else 1.0
-    vt = get_interceptor(env.template).vbo_kms.value
+    vt = env.template_vbo_kms if env.template_vbo_kms is not None else (
+        resolve_catalog(None).interceptor(env.template).vbo_kms.value)
     polys = grid_to_polygons(env.lat_deg, env.lon_deg, np.nan_to_num(env.safe_vbo_kms, nan=-1) >= vt, grid)
     paths.append(files.write_atomic(out / "envelope.geojson", to_geojson(
         polys, {"name": f"cells where {env.template} at {vt} km/s engages no deterrent trajectory", **env.summary(),

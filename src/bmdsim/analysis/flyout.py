@@ -33,7 +33,7 @@ from bmdsim.core.earth import R_MEAN_M, geodetic_to_ecef
 from bmdsim.core.engagement import least_flyout_s
 from bmdsim.core.flyout import FanPaths, FlyoutTable, InterceptorKinematics, build_flyout_table, fly_fan_paths
 from bmdsim.errors import BmdsimError
-from bmdsim.model.interceptors import get_interceptor
+from bmdsim.model.catalogs import Catalog, resolve_catalog
 
 RANGE_FRACTIONS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95)
 ALT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.95)
@@ -138,12 +138,12 @@ def _round10km(x_m):
 
 
 def flyout_report(name: str, *, vbo_kms: float | None = None, tb_s: float | None = None,
-                  site: tuple[float, float, str] | None = None) -> FlyoutReport:
+                  site: tuple[float, float, str] | None = None, catalog: Catalog | None = None) -> FlyoutReport:
     """The envelope of catalog interceptor ``name`` (overrides: burnout speed ``vbo_kms``, burn time
     ``tb_s``); with ``site`` = (lat_deg, lon_deg, label), tau_min per fire azimuth from that site on the
     rotating Earth. Raises BmdsimError (one line) for an unknown interceptor or values out of range
-    (0 < vbo <= 15 km/s, 0 < tb <= 1,000 s)."""
-    icp = get_interceptor(name)
+    (0 < vbo <= 15 km/s, 0 < tb <= 1,000 s). ``catalog``: where ``name`` is looked up (None: the built-ins)."""
+    icp = resolve_catalog(catalog).interceptor(name)
     for label, v, top, unit in (("vbo_kms", vbo_kms, VBO_MAX_KMS, "km/s"), ("tb_s", tb_s, TB_MAX_S, "s")):
         if v is not None and not (math.isfinite(v) and 0.0 < v <= top):
             raise BmdsimError(f"{label} {v} is out of range; valid 0 < {label} <= {top:g} {unit}")

@@ -26,7 +26,7 @@ from bmdsim.analysis.engage import run_engagements
 from bmdsim.core import geodesy
 from bmdsim.errors import BmdsimError
 from bmdsim.model.architecture import ResolvedArchitecture
-from bmdsim.model.missiles import get_missile
+from bmdsim.model.catalogs import Catalog, resolve_catalog
 from bmdsim.model.trajectories import reach_km, solve_trajectories
 
 EUROPE_BBOX = (-12.0, 45.0, 34.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
@@ -36,24 +36,26 @@ REGION_BOX = (-15.0, 70.0, 25.0, 75.0)
 BOX_MARGIN_DEG = 2.0
 
 
-def default_box(missiles, launch_lat: float, launch_lon: float) -> tuple[tuple[float, float, float, float], str]:
+def default_box(missiles, launch_lat: float, launch_lon: float, catalog: Catalog | None = None
+                ) -> tuple[tuple[float, float, float, float], str]:
     """The default grid box (lon_min, lon_max, lat_min, lat_max) and the rule that made it, in words.
 
     The threatened region: the points at each missile's reach from the launch point, every 5 deg of azimuth
     (:func:`bmdsim.model.trajectories.reach_km`, toward each direction, rotating Earth), boxed; if the launch
     point lies in :data:`REGION_BOX` the box is clipped to it; then widened to hold the launch point with a
     margin of :data:`BOX_MARGIN_DEG` and rounded outward to whole degrees. A region reaching a pole or across
-    the antimeridian takes the full longitude range.
+    the antimeridian takes the full longitude range. ``catalog``: where the missiles are looked up (None: the
+    built-ins).
     """
     import math
 
     az = np.arange(0.0, 360.0, 5.0)
     lats, lons = [], []
     for m in missiles:
-        nominal = get_missile(m).nominal_range_km.value
+        nominal = resolve_catalog(catalog).missile(m).nominal_range_km.value
         la, lo = geodesy.direct(np.full(az.size, launch_lat), np.full(az.size, launch_lon), az,
                                 np.full(az.size, nominal * 1e3))
-        r = reach_km(m, launch_lat, launch_lon, la, lo)
+        r = reach_km(m, launch_lat, launch_lon, la, lo, catalog=catalog)
         r = np.where(np.isfinite(r), r, nominal)
         la, lo = geodesy.direct(np.full(az.size, launch_lat), np.full(az.size, launch_lon), az, r * 1e3)
         lats += list(la)
@@ -94,9 +96,11 @@ class Footprint:
     architecture: str
     cities: list[dict] = field(default_factory=list)  # every candidate city; population counts ``counted`` ones
     covers: tuple | None = None  # (lon_min, lon_max, lat_min, lat_max) the cells span (see analysis.grids)
+
     places: list[dict] = field(default_factory=list)  # named places asked for, with status and shots
     variant: str = ""  # the scenario variant this footprint is of ('' for a scenario without variants)
     city_rule: str = ""  # how the city list was de-duplicated (printed in every output)
+    catalog: Catalog | None = None  # the context it was computed with (None: the built-ins)
 
     @property
     def label(self) -> str:
@@ -229,7 +233,7 @@ class Footprint:
                 "id": p["id"], "category": p["category"], "status": p["status"], "min_shots": p["min_shots"],
                 "marker-color": palette.CLASS_COLORS[_STATUS_CLASS[p["status"]]]}) for p in self.places]
             pins += [Pin(p.name, p.lat_deg, p.lon_deg, "place", {"id": p.id, "category": p.category})
-                     for p in layers.places_in(self.view(arch)) if p.id not in asked]
+                     for p in layers.places_in(self.view(arch), catalog=self.catalog) if p.id not in asked]
         return areas, pins, lines
 
     def to_geojson(self, arch=None, places: bool = True) -> str:
@@ -266,11 +270,12 @@ class Footprint:
         view = self.view(arch)
         asked = {p["id"] for p in self.places}
         markers += [figures.Marker(p.lat_deg, p.lon_deg, p.name.split(" (")[0], "place")
-                    for p in layers.places_in(view) if p.id not in asked]
+                    for p in layers.places_in(view, catalog=self.catalog) if p.id not in asked]
         markers += [figures.Marker(p["lat"], p["lon"], p["name"].split(" (")[0],
                                    figures.PLACE_CLASS_KINDS[_STATUS_CLASS[p["status"]]]) for p in self.places]
-        rings = [figures.Ring(self.launch[0], self.launch[1], get_missile(m).nominal_range_km.value,
-                              f"{m} {get_missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
+        cat = resolve_catalog(self.catalog)
+        rings = [figures.Ring(self.launch[0], self.launch[1], cat.missile(m).nominal_range_km.value,
+                              f"{m} {cat.missile(m).nominal_range_km.value:,.0f} km") for m in self.missiles]
         return figures.plot_map(
             path, grid=grid, markers=markers, fans=fans, rings=rings, view=view, projection=projection,
             dpi=dpi or figures.DEFAULT_DPI, label_places=label_places,
@@ -282,7 +287,7 @@ class Footprint:
 _STATUS_CLASS = {"defended": "defended", "threatened": "threatened_not_defended", "out of range": "out_of_range"}
 
 
-def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
+def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s, catalog=None):
     """Best-site shots (n_missiles, n_points) for each missile's trajectory to each point (NaN: not a threat).
 
     A point is threatened by a missile when it lies more than 50 km away and within the missile's
@@ -291,7 +296,7 @@ def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
     d, _, _ = geodesy.inverse(launch[0], launch[1], pts_lat, pts_lon)
     rows_m, rows_p = [], []
     for mi, m in enumerate(names):
-        reach_m = reach_km(m, launch[0], launch[1], pts_lat, pts_lon) * 1e3
+        reach_m = reach_km(m, launch[0], launch[1], pts_lat, pts_lon, catalog=catalog) * 1e3
         idx = np.nonzero((d <= reach_m) & (d > 50e3))[0]
         rows_m.append(np.full(idx.size, mi))
         rows_p.append(idx)
@@ -300,7 +305,7 @@ def _evaluate(arch, names, launch, pts_lat, pts_lon, step_s):
     shots = np.full((len(names), pts_lat.size), np.nan)
     if p_all.size:
         ts = solve_trajectories([names[i] for i in mi_all], launch[0], launch[1], pts_lat[p_all], pts_lon[p_all],
-                                step_s=step_s)
+                                step_s=step_s, catalog=catalog)
         tab = run_engagements(arch, ts)
         best = tab.shots.max(axis=1).astype(float)
         best[~ts.ok] = np.nan  # an unflyable trajectory is not counted as a threat
@@ -312,11 +317,11 @@ POINTS_PER_CHUNK = 1024  # aimpoints per batch: fixed, so that every scheduler s
 
 
 def _evaluate_chunk(shared, pts):
-    arch, names, launch, step_s = shared
-    return _evaluate(arch, names, launch, pts[0], pts[1], step_s)
+    arch, names, launch, step_s, catalog = shared
+    return _evaluate(arch, names, launch, pts[0], pts[1], step_s, catalog)
 
 
-def _evaluator(arch, names, launch, step_s, client=None, progress=None):
+def _evaluator(arch, names, launch, step_s, client=None, progress=None, catalog=None):
     """A function (lat (m,), lon (m,)) -> best-site shots (n_missiles, m), evaluated in batches of
     :data:`POINTS_PER_CHUNK` points, in this process or on ``client``'s workers (the solver's
     iterations run per batch, so fixed batches give identical numbers on any scheduler)."""
@@ -329,7 +334,7 @@ def _evaluator(arch, names, launch, step_s, client=None, progress=None):
         if not chunks:
             return np.full((len(names), 0), np.nan)
         parts = map_chunks(_evaluate_chunk, chunks, client=client, progress=progress,
-                           shared=(arch, names, launch, step_s))
+                           shared=(arch, names, launch, step_s, catalog))
         return np.concatenate(parts, axis=1)
 
     return evaluate
@@ -347,7 +352,7 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
               grid_deg: float = 0.25, k: int = 1, bbox=EUROPE_BBOX, step_s: float = 5.0,
               min_city_population: int = 500_000, refine: bool = True, scheduler: str | None = None,
               jobs: int = 2, client=None, progress=None, places=(), include_attacker: bool = False,
-              variant: str = "") -> Footprint:
+              variant: str = "", catalog: Catalog | None = None) -> Footprint:
     """Compute the footprint (see the module docstring). ``bbox`` = (lon_min, lon_max, lat_min, lat_max).
 
     ``places``: named places to evaluate (objects with ``id``, ``name``, ``category``, ``lat_deg``,
@@ -362,7 +367,8 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
 
     ``scheduler`` / ``jobs`` / ``client``: run the batches of aimpoints on Dask (see
     :func:`bmdsim.analysis.sweep.map_chunks`); the numbers are identical to a single-process run.
-    ``progress(done, total)`` is called per batch.
+    ``progress(done, total)`` is called per batch. ``catalog``: the context the missiles are looked up
+    in (None: the built-ins); it goes to the workers with the batches.
     """
     from bmdsim.analysis.grids import make_grid
     from bmdsim.analysis.sweep import cluster_client
@@ -374,15 +380,17 @@ def footprint(arch: ResolvedArchitecture, missiles: list[str], launch: tuple[flo
     from bmdsim.model import cities as citymod
 
     g = make_grid(bbox, grid_deg)
-    names = [get_missile(m).name for m in missiles]
-    attackers = sorted({citymod.country_code(get_missile(m).country) for m in names})
+    cat = resolve_catalog(catalog)
+    names = [cat.missile(m).name for m in missiles]
+    attackers = sorted({citymod.country_code(cat.missile(m).country) for m in names})
     cities = citymod.candidate_cities(g.covers, min_city_population, attackers, include_attacker)
     rule = citymod.rule_text(min_city_population, attackers, include_attacker)
     with cluster_client(scheduler, jobs, client) as c:
         fp = _footprint(arch, names, launch, g, k, cities, list(places), refine,
-                        _evaluator(arch, names, launch, step_s, c, progress))
+                        _evaluator(arch, names, launch, step_s, c, progress, catalog))
     fp.variant = variant
     fp.city_rule = rule
+    fp.catalog = catalog
     return fp
 
 
@@ -489,21 +497,22 @@ class PlaceRef:
 PLACE_GROUPS = ("capitals", "cities")
 
 
-def resolve_places(spec: str | None, cities=()) -> list[PlaceRef]:
+def resolve_places(spec: str | None, cities=(), catalog: Catalog | None = None) -> list[PlaceRef]:
     """Named places from ``--places``: comma-separated ``capitals`` (the catalog's capitals), ``cities``
     (the counted listed cities, ``cities``: candidate city dicts from :mod:`bmdsim.model.cities`), a
     catalog place category (e.g. ``european_capital``, ``us_target``) or place ids; in the order given,
-    each place once. Raises BmdsimError (one line, the valid choices) for an unknown word."""
+    each place once (looked up in ``catalog``; None: the built-ins). Raises BmdsimError (one line, the valid
+    choices) for an unknown word."""
     from bmdsim.io.layers import CAPITAL_CATEGORIES
-    from bmdsim.model.places import get_place, load_places
 
     if spec is None:
         return []
     words = [w.strip() for w in str(spec).split(",") if w.strip()]
     if not words:
         raise BmdsimError("--places: give capitals, cities, a place category or place ids (comma-separated)")
-    catalog = load_places()
-    categories = sorted({p.category for p in catalog.values()})
+    cat = resolve_catalog(catalog)
+    known = cat.places
+    categories = sorted({p.category for p in known.values()})
     out: list[PlaceRef] = []
 
     def add(p: PlaceRef) -> None:
@@ -513,7 +522,7 @@ def resolve_places(spec: str | None, cities=()) -> list[PlaceRef]:
     for w in words:
         if w in ("capitals", *categories):
             cats = CAPITAL_CATEGORIES if w == "capitals" else (w,)
-            for p in sorted((p for p in catalog.values() if p.category in cats), key=lambda p: p.name):
+            for p in sorted((p for p in known.values() if p.category in cats), key=lambda p: p.name):
                 add(PlaceRef(p.id, p.name, p.category, p.lat_deg, p.lon_deg))
         elif w == "cities":
             for c in cities:
@@ -522,7 +531,7 @@ def resolve_places(spec: str | None, cities=()) -> list[PlaceRef]:
                                  c["lon"]))
         else:
             try:
-                p = get_place(w)
+                p = cat.place(w)
             except BmdsimError as err:
                 raise BmdsimError(f"--places {w!r}: not capitals, cities, a category ({', '.join(categories)}) or a "
                                   f"place id ({err})") from None

@@ -11,7 +11,15 @@ import numpy as np
 
 from bmdsim.analysis.engage import EngagementTable, run_engagements
 from bmdsim.model.architecture import resolve
-from bmdsim.model.scenario import Scenario, ThreatList, expand_threats, expand_variants, load_threat_set
+from bmdsim.model.catalogs import Catalog
+from bmdsim.model.scenario import (
+    Scenario,
+    ThreatList,
+    expand_threats,
+    expand_variants,
+    load_threat_set,
+    scenario_catalog,
+)
 from bmdsim.model.trajectories import Shape, TrajectorySet, solve_trajectories
 
 
@@ -22,6 +30,7 @@ class ScenarioRun:
     trajectories: TrajectorySet
     labels: list[dict]
     tables: list[EngagementTable]
+    catalog: Catalog | None = None  # the context it ran with (None: the built-ins)
 
     def summary(self) -> dict:
         ok = self.trajectories.ok
@@ -87,19 +96,21 @@ def _f(x, nd=3):
     return "" if not np.isfinite(x) else round(x, nd)
 
 
-def work_sizes(scn: Scenario, variant: str | None = None) -> list[tuple[str, float, str]]:
+def work_sizes(scn: Scenario, variant: str | None = None,
+               catalog: Catalog | None = None) -> list[tuple[str, float, str]]:
     """The size of running ``scn`` in the units of :mod:`bmdsim.model.limits`, estimated before any
     trajectory is flown: trajectories, samples held at once, engagement pairs over every variant and
-    sweep point, and the bytes of engagements.csv."""
+    sweep point, and the bytes of engagements.csv. ``catalog``: as :func:`run_scenario`."""
     from collections import Counter
 
     from bmdsim.model.limits import BYTES_PER_ENGAGEMENT_ROW, samples_per_trajectory
 
+    cat = scenario_catalog(scn, catalog)
     ts_spec = load_threat_set(scn.threats)
-    tl = expand_threats(ts_spec, check_only=False)
+    tl = expand_threats(ts_spec, check_only=False, catalog=cat)
     shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
     step = scn.options.step_s
-    samples = sum(k * samples_per_trajectory(m, step, shape) for m, k in Counter(tl.missile).items())
+    samples = sum(k * samples_per_trajectory(m, step, shape, catalog=cat) for m, k in Counter(tl.missile).items())
     variants = expand_variants(scn, variant)
     pairs = sum(tl.n * len(v.scenario.architecture.sites) for v in variants)
     fewer = "use fewer variants or sweep points, or a smaller threat set"
@@ -109,44 +120,52 @@ def work_sizes(scn: Scenario, variant: str | None = None) -> list[tuple[str, flo
             ("output_bytes", pairs * BYTES_PER_ENGAGEMENT_ROW, fewer)]
 
 
-def solve_threats(scn: Scenario) -> tuple[ThreatList, TrajectorySet]:
+def solve_threats(scn: Scenario, catalog: Catalog | None = None) -> tuple[ThreatList, TrajectorySet]:
+    """The scenario's threats, expanded and flown (``catalog``: the context, already holding the
+    scenario's own entries; None: :func:`~bmdsim.model.scenario.scenario_catalog` of the built-ins)."""
+    cat = scenario_catalog(scn) if catalog is None else catalog
     ts_spec = load_threat_set(scn.threats)
-    tl = expand_threats(ts_spec)
+    tl = expand_threats(ts_spec, catalog=cat)
     shape = Shape.from_options(ts_spec.apogee_km, ts_spec.flight_time_s, ts_spec.gamma_deg)
     traj = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, shape,
-                              step_s=scn.options.step_s) if tl.n else None
+                              step_s=scn.options.step_s, catalog=cat) if tl.n else None
     return tl, traj
 
 
-def _run_variant(args):
-    v, traj, over = args
+def _run_variant(shared, args):
+    traj, cat = shared
+    v, over = args
     o = v.scenario.options
     vbo = over.get("vbo_kms") if over.get("vbo_kms") is not None else o.vbo_kms
     dec = over.get("decision_time_s") if over.get("decision_time_s") is not None else o.decision_time_s
-    arch = resolve(v.scenario.architecture, vbo_kms=vbo, decision_time_s=dec)
+    arch = resolve(v.scenario.architecture, vbo_kms=vbo, decision_time_s=dec, catalog=cat)
     return run_engagements(arch, traj)
 
 
 def run_scenario(scn: Scenario, progress=None, scheduler: str | None = None, jobs: int = 2,
                  variant: str | None = None, vbo_kms: float | None = None,
-                 decision_time_s: float | None = None) -> ScenarioRun:
+                 decision_time_s: float | None = None, catalog: Catalog | None = None) -> ScenarioRun:
     """Solve the threats once, then run every variant (the base case too, as ``base``, unless the scenario
     says ``base: false``; or only ``variant``) x sweep point (on Dask with ``scheduler``). ``vbo_kms`` /
-    ``decision_time_s`` override every case's options (every site's burnout speed, the decision time)."""
+    ``decision_time_s`` override every case's options (every site's burnout speed, the decision time).
+
+    Names resolve in ``catalog`` (None: the built-ins) extended by the scenario's own catalog entries
+    (:func:`~bmdsim.model.scenario.scenario_catalog`); the context goes to the workers with the work."""
     from bmdsim.analysis.sweep import map_chunks
     from bmdsim.errors import BmdsimError
 
-    tl, traj = solve_threats(scn)
+    cat = scenario_catalog(scn, catalog)
+    tl, traj = solve_threats(scn, cat)
     if traj is None:
         raise BmdsimError(f"scenario {scn.name!r}: the threat set has no launch/aim pair within range")
     variants = expand_variants(scn, variant)
     # validate every variant's names before any work is shipped out
     for v in variants:
-        resolve(v.scenario.architecture)
+        resolve(v.scenario.architecture, catalog=cat)
     over = {"vbo_kms": vbo_kms, "decision_time_s": decision_time_s}
-    tables = map_chunks(_run_variant, [(v, traj, over) for v in variants], scheduler=scheduler, jobs=jobs,
-                        progress=progress)
-    return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables)
+    tables = map_chunks(_run_variant, [(v, over) for v in variants], scheduler=scheduler, jobs=jobs,
+                        progress=progress, shared=(traj, cat))
+    return ScenarioRun(scn, tl, traj, [v.label for v in variants], tables, cat)
 
 
 def write_run(run: ScenarioRun, out_dir, provenance: dict | None = None, *, figure_format: str = "png",

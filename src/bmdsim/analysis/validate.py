@@ -9,11 +9,16 @@ from bmdsim.model import yamlsafe
 from bmdsim.model.validation import ValidationErrors, file_kind
 
 
-def validate_file(ref: str, kind: str = "auto") -> str:
-    """Check a file of any kind (``kind`` auto: from its keys, see :func:`file_kind`).
+def validate_file(ref: str, kind: str = "auto", catalog=None) -> str:
+    """Check a file of any kind (``kind`` auto: from its keys, see :func:`file_kind`): scenario (its
+    inline catalog blocks and ``catalogs:`` files included), architecture, criteria, forces or catalog.
+    Names resolve in ``catalog`` (a :class:`bmdsim.model.catalogs.Catalog`; None: the built-ins).
 
     Raises :class:`ValidationErrors` holding every problem (schema errors first; unknown names once the
     schema holds). Returns a short description of what is valid."""
+    from bmdsim.model.catalogs import resolve_catalog
+
+    cat = resolve_catalog(catalog)
 
     if kind == "auto":
         p = Path(ref)
@@ -30,9 +35,14 @@ def validate_file(ref: str, kind: str = "auto") -> str:
             try:
                 scn = validate_scenario_data(data, lines, where)
             except ValidationErrors as err:  # the schema's messages and every unknown name, by line
-                raise ValidationErrors(_by_line(err.messages + name_errors(data, where, lines))) from None
-            check_references(scn, where, lines)
+                raise ValidationErrors(_by_line(err.messages + name_errors(data, where, lines, cat))) from None
+            check_references(scn, where, lines, cat)
             return f"scenario {scn.name}"
+        if kind == "catalog":
+            new = cat.extend(ref)
+            counts = {k: sum(1 for n in new.table(k) if new.origin(k, n).source == str(Path(ref)))
+                      for k in ("missiles", "interceptors", "sensors", "placements", "places")}
+            return "catalog: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
         data, lines = yamlsafe.load(Path(ref), f"{kind} file")
         if kind == "architecture":
             from bmdsim.model.architecture import name_errors, parse_architecture
@@ -41,7 +51,7 @@ def validate_file(ref: str, kind: str = "auto") -> str:
                 line = yamlsafe.line_of(lines, loc)
                 return f"{ref}: line {line}: {'.'.join(map(str, loc))}" if line else f"{ref}: {'.'.join(map(str, loc))}"
 
-            names = name_errors(data, at)
+            names = name_errors(data, at, catalog=cat)
             try:
                 arch = parse_architecture(data, ref, lines)
             except ValidationErrors as err:

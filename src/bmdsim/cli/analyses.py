@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bmdsim.cli.common import (
+    CatalogOpt,
     DecisionOpt,
     DpiOpt,
     FigureFormat,
@@ -35,6 +36,7 @@ from bmdsim.cli.common import (
     print_table,
     progress_bar,
     scenario_cases,
+    user_catalog,
     warn,
 )
 
@@ -69,6 +71,7 @@ def footprint(
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
     place_labels: bool = typer.Option(False, "--place-labels", help="label the capitals on the map"),
+    catalog: CatalogOpt = None,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
 ) -> None:
@@ -82,7 +85,6 @@ def footprint(
     from bmdsim.io import files
     from bmdsim.model.cities import candidate_cities
     from bmdsim.model.limits import check_work
-    from bmdsim.model.missiles import get_missile
     from bmdsim.model.places import parse_point
     from bmdsim.model.scenario import load_threat_set
     from bmdsim.model.surface import threat_warnings
@@ -90,9 +92,10 @@ def footprint(
     check_figure_options(dpi)
     if bbox is not None:
         grid_box("34:72", "-12:45", bbox)  # the removed option: its one-line error
-    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s)
+    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s, user_catalog(catalog))
+    cat = cases[0].catalog
     if missile:
-        names = [get_missile(m.strip()).name for x in missile for m in x.split(",") if m.strip()]
+        names = [cat.missile(m.strip()).name for x in missile for m in x.split(",") if m.strip()]
         if not names:
             fail("--missile: give a missile name, e.g. --missile Shahab-3")
         names = list(dict.fromkeys(names))
@@ -101,19 +104,19 @@ def footprint(
         if any(ts.missiles == "deployed" for ts in sets.values()):
             fail(f"scenario {scn.name!r}: its threat set takes each base's deployed missiles; give --missile NAME")
         names = list(dict.fromkeys(m for ts in sets.values() for m in ts.missiles))
-    la, lo, label = parse_point(launch_area, "--launch-area")
-    warn(threat_warnings(names, [la] * len(names), [lo] * len(names), [label] * len(names)))
+    la, lo, label = parse_point(launch_area, "--launch-area", cat)
+    warn(threat_warnings(names, [la] * len(names), [lo] * len(names), [label] * len(names), catalog=cat))
     if lat is None and lon is None:
-        box, box_rule = default_box(names, la, lo)
+        box, box_rule = default_box(names, la, lo, cat)
     else:
-        dbox, _ = default_box(names, la, lo) if (lat is None or lon is None) else (None, "")
+        dbox, _ = default_box(names, la, lo, cat) if (lat is None or lon is None) else (None, "")
         box = grid_box(lat if lat is not None else f"{dbox[2]:g}:{dbox[3]:g}",
                        lon if lon is not None else f"{dbox[0]:g}:{dbox[1]:g}", None)
         box_rule = "as given (--lat/--lon)" + ("; the other bound from the threatened region" if dbox else "")
     g = make_grid(box, grid)
     if g.covers != g.asked:
         warn([f"footprint grid: {g.describe()}"])
-    place_list = resolve_places(places, candidate_cities(g.covers) if places and "cities" in places else ())
+    place_list = resolve_places(places, candidate_cities(g.covers) if places and "cities" in places else (), cat)
     coarser = "use a coarser --grid or a smaller --lat/--lon box" + (", or one --variant" if len(cases) > 1 else "")
     check_work("footprint", [("grid_cells", g.cells * len(cases), coarser),
                              ("trajectories", g.cells * len(names) * len(cases), coarser)], force)
@@ -158,12 +161,13 @@ def _footprint_case(case, out, names, launch, g, k, place_list, include_attacker
     try:
         fp = run_fp(case.arch, names, launch, grid_deg=g.step_deg, k=k, bbox=g.asked,
                     step_s=case.scenario.options.step_s, refine=not exact, progress=cb, places=place_list,
-                    include_attacker=include_attacker, variant=case.name, **where)
+                    include_attacker=include_attacker, variant=case.name, catalog=case.catalog, **where)
     finally:
         if prog:
             prog.stop()
-    prov = static_provenance(scenario=case.scenario, arch=case.arch, missiles=fp.missiles, inputs=inputs)
-    paths = [write_scenario(out, case.scenario)]
+    prov = static_provenance(scenario=case.scenario, arch=case.arch, missiles=fp.missiles, inputs=inputs,
+                             catalog=case.catalog)
+    paths = [write_scenario(out, case.scenario, case.catalog)]
     paths += write_footprint(fp, out, case.arch.sites, arch=case.arch, figure_format=figure_format, dpi=dpi,
                              projection=projection, label_places=place_labels, provenance=prov)
     sm = fp.summary()
@@ -222,6 +226,7 @@ def deterrent(
     out: Path = typer.Option(None, "--out", help="output folder (default out/deterrent-NAME)"),
     figure_format: FigureFormatOpt = FigureFormat.png,
     dpi: DpiOpt = 150,
+    catalog: CatalogOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Deterrent matrix: Russian ICBM bases and SLBM areas x US targets; CSV (why not, least burnout speed), heat
@@ -229,7 +234,7 @@ def deterrent(
     from bmdsim.io import files
 
     check_figure_options(dpi)
-    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s)
+    scn, cases = scenario_cases(scenario, variant, vbo_kms, decision_time_s, user_catalog(catalog))
     out = out or Path("out") / f"deterrent-{scn.name}"
     files.check_dir_creatable(out)
     where = dask_options(scheduler, jobs)
@@ -261,15 +266,16 @@ def _deterrent_case(case, out, vbo_kms, decision_time_s, where, quiet, figure_fo
     try:
         dm = deterrent_matrix(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else v.options.vbo_kms,
                               decision_time_s=(decision_time_s if decision_time_s is not None
-                                               else v.options.decision_time_s), progress=cb, **where)
+                                               else v.options.decision_time_s), progress=cb,
+                              catalog=case.catalog, **where)
     finally:
         if prog:
             prog.stop()
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
     prov = static_provenance(scenario=v, arch=case.arch, missiles=sorted(set(dm.threats.missile)),
                              inputs={"vbo_kms": vbo_kms, "decision_time_s": decision_time_s,
-                                     "variant": case.name or None})
-    paths = [write_scenario(out, v)]
+                                     "variant": case.name or None}, catalog=case.catalog)
+    paths = [write_scenario(out, v, case.catalog)]
     paths += write_deterrent(dm, out, wh, figure_format=figure_format, dpi=dpi, provenance=prov, label=case.label,
                              variant=case.name)
     sm = dm.summary(wh)
@@ -327,6 +333,7 @@ def criteria(
     figure_format: FigureFormatOpt = FigureFormat.png,
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
+    catalog: CatalogOpt = None,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
 ) -> None:
@@ -337,6 +344,7 @@ def criteria(
     from bmdsim.io.report import write_report
 
     check_figure_options(dpi)
+    base = user_catalog(catalog)
     if derive:
         from bmdsim.analysis.envelope import envelope_sizes, safe_envelope, write_envelope
         from bmdsim.analysis.grids import make_grid
@@ -346,7 +354,7 @@ def criteria(
         g = make_grid(box, grid)
         if g.covers != g.asked:
             warn([f"safe-envelope grid: {g.describe()}"])
-        check_work("criteria --derive", envelope_sizes(g), force)
+        check_work("criteria --derive", envelope_sizes(g, catalog=base), force)
         out = out or Path("out") / "safe-envelope"
         files.check_dir_creatable(out)
         prog, cb = progress_bar(quiet, "safe envelope")
@@ -354,11 +362,12 @@ def criteria(
             prog.start()
         try:
             env = safe_envelope(grid_deg=grid, bbox=box, template=template, decision_time_s=decision_time_s,
-                                progress=cb, **dask_options(scheduler, jobs))
+                                progress=cb, catalog=base, **dask_options(scheduler, jobs))
         finally:
             if prog:
                 prog.stop()
-        prov = static_provenance(inputs={"grid_deg": grid, "template": template, "decision_time_s": decision_time_s})
+        prov = static_provenance(inputs={"grid_deg": grid, "template": template, "decision_time_s": decision_time_s},
+                                 catalog=base)
         paths = write_envelope(env, out, figure_format=figure_format.value, dpi=dpi, projection=projection.value,
                                provenance=prov)
         sm = env.summary()
@@ -382,7 +391,7 @@ def criteria(
     if scenario is None or criteria_file is None:
         fail("criteria needs SCENARIO and --criteria FILE (or --derive)")
     crit = load_criteria(criteria_file)
-    scn, cases = scenario_cases(scenario, variant, None, None)
+    scn, cases = scenario_cases(scenario, variant, None, None, base)
     out = out or Path("out") / f"criteria-{scn.name}"
     files.check_dir_creatable(out)
     single = len(cases) == 1
@@ -403,16 +412,18 @@ def _criteria_case(case, out, crit, criteria_file, quiet) -> dict:
     v, arch = case.scenario, case.arch
     limits = check_limits(arch, crit)
     with busy(quiet, f"deterrent trajectories against {case.label}"):
-        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0, catalog=case.catalog)
     eng = int(dm.engageable.sum())
     total = int(dm.trajectories.ok.sum())
     text = verdict(limits, eng, total)
     prov = static_provenance(scenario=v, arch=arch, inputs={"criteria": criteria_file.name,
-                                                            "variant": case.name or None})
+                                                            "variant": case.name or None},
+                             catalog=case.catalog)
     result = {"scenario": v.name, "variant": case.name or None, "criteria": crit.name, "limits": limits,
               "deterrent_engaged": eng, "deterrent_trajectories": total, "verdict": text, "provenance": prov}
     files.check_dir_writable(out)  # created now, after the work
-    paths = [write_scenario(out, v), files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
+    paths = [write_scenario(out, v, case.catalog),
+             files.write_atomic(out / criteria_file.name, criteria_file.read_bytes()),
              files.write_atomic(out / "criteria.json", json.dumps(result, indent=2) + "\n")]
     paths += write_report(out, f"Criteria {crit.name}: {case.label}", [
         {"heading": "Verdict", "paragraphs": [text]},
@@ -438,6 +449,7 @@ def stability(
     out: Path = typer.Option(None, "--out", help="output folder"),
     figure_format: FigureFormatOpt = FigureFormat.png,
     dpi: DpiOpt = 150,
+    catalog: CatalogOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Exchange calculator: surviving and penetrating warheads, each step shown, with sensitivity."""
@@ -446,7 +458,7 @@ def stability(
 
     check_figure_options(dpi)
     f = load_forces(forces)
-    scn, cases = scenario_cases(scenario, variant, None, None)
+    scn, cases = scenario_cases(scenario, variant, None, None, user_catalog(catalog))
     out = out or Path("out") / f"stability-{scn.name}"
     files.check_dir_creatable(out)
     single = len(cases) == 1
@@ -470,16 +482,17 @@ def _stability_case(case, out, f, forces_file, first_strike, quiet, cmd, figure_
     files.check_dir_creatable(out)
     v = case.scenario
     with busy(quiet, f"deterrent trajectories against {case.label}"):
-        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0)
+        dm = deterrent_matrix(v.architecture, vbo_step_kms=1.0, catalog=case.catalog)
     f = force_with_defense(dm, f)
     f = f.model_copy(update={"first_strike": f.first_strike or (FirstStrike() if first_strike else None)})
     res = exchange(f)
     sens = sensitivity(f)
     prov = static_provenance(scenario=v, arch=case.arch, missiles=sorted(set(dm.threats.missile)),
                              inputs={"forces": forces_file.name if forces_file is not None else "built-in c. 2012",
-                                     "first_strike": first_strike, "variant": case.name or None})
+                                     "first_strike": first_strike, "variant": case.name or None},
+                             catalog=case.catalog)
     files.check_dir_writable(out)  # created now, after the work
-    paths = [write_scenario(out, v)]
+    paths = [write_scenario(out, v, case.catalog)]
     if forces_file is not None:
         paths.append(files.write_atomic(out / forces_file.name, forces_file.read_bytes()))
     paths.append(files.write_atomic(out / "stability.json", json.dumps(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bmdsim.cli.common import (
+    CatalogOpt,
     DpiOpt,
     FigureOpt,
     OutFileOpt,
@@ -22,6 +23,8 @@ from bmdsim.cli.common import (
     console,
     emit,
     fail,
+    user_catalog,
+    warn,
 )
 
 PANEL = "Threat assessment"
@@ -67,8 +70,9 @@ def parse_measured(text: str | None, option: str, unit_scale: float, default_sig
     return Measured(value * unit_scale, sigma * unit_scale)
 
 
-def parse_point_sigma(text: str | None, option: str):
-    """``LAT,LON`` or a place id, optionally ``+-KM`` -> PointObs (uncertainty in m), or None."""
+def parse_point_sigma(text: str | None, option: str, catalog=None):
+    """``LAT,LON`` or a place id (of ``catalog``; None: the built-ins), optionally ``+-KM`` -> PointObs
+    (uncertainty in m), or None."""
     from bmdsim.analysis.assess import PointObs
     from bmdsim.model.places import parse_point
 
@@ -77,7 +81,7 @@ def parse_point_sigma(text: str | None, option: str):
     m = _PM.match(str(text))
     if not m:
         fail(f"{option} {text!r}: expected LAT,LON or a place id, optionally +-KM")
-    lat, lon, label = parse_point(m.group(1), option)
+    lat, lon, label = parse_point(m.group(1), option, catalog)
     sigma_km = DEFAULT_POINT_SIGMA_KM
     if m.group(2) is not None:
         try:
@@ -141,6 +145,7 @@ def assess(
                                                                             "entry named NAME")] = None,
     missile_file: Annotated[Path | None, typer.Option("--missile-file", help="file for --save-missile (default "
                                                                              "NAME.yaml)")] = None,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Assess a missile from a test: apogee, range and flight time (with uncertainties) -> burnout speeds, the
     standard range (minimum-energy, non-rotating Earth), the reach toward places, each with a 90 % interval.
@@ -157,19 +162,21 @@ def assess(
     if out is not None:
         files.check_writable(out)
     check_figure_options(dpi, figure)
+    cat = user_catalog(catalog)
     target_file = None
     if save_missile is not None:
         if not save_missile.strip():
             fail("--save-missile needs a NAME")
         target_file = missile_file or Path(re.sub(r"[^A-Za-z0-9_.-]+", "_", save_missile.strip()) + ".yaml")
         files.check_writable(target_file)
+        _warn_taken(cat, save_missile.strip())
     elif missile_file is not None:
         fail("--missile-file needs --save-missile NAME")
     obs = ObservedTest(
         apogee_m=parse_measured(apogee_km, "--apogee-km", 1e3, lambda v: DEFAULT_APOGEE_SHARE * abs(v)),
         flight_time_s=parse_measured(flight_time_min, "--flight-time-min", 60.0, lambda v: DEFAULT_TIME_SIGMA_MIN),
         range_m=parse_measured(range_km, "--range-km", 1e3, lambda v: DEFAULT_RANGE_SHARE * abs(v)),
-        launch=parse_point_sigma(launch, "--launch"), splash=parse_point_sigma(splash, "--splash"),
+        launch=parse_point_sigma(launch, "--launch", cat), splash=parse_point_sigma(splash, "--splash", cat),
         azimuth_deg=azimuth_deg)
     payload = None
     if payload_kg is not None:
@@ -180,18 +187,18 @@ def assess(
     boost = parse_measured(boost_time_s, "--boost-time-s", 1.0, lambda v: DEFAULT_BOOST_SHARE * abs(v))
     origin = None
     if reach_from is not None:
-        lat, lon, label = parse_point(reach_from, "--reach-from")
+        lat, lon, label = parse_point(reach_from, "--reach-from", cat)
         origin = Target(lat, lon, label)
     places = []
     for p in place or []:
-        lat, lon, label = parse_point(p, "--place")
+        lat, lon, label = parse_point(p, "--place", cat)
         places.append(Target(lat, lon, label))
     if figure is not None and obs.launch is None and origin is None:
         fail("--figure needs a point on the map: give --launch (and --splash) or --reach-from")
     with console.status("fitting the template to the test ...") if console.is_terminal else _null():
         res = run_assess(obs, template, payload_kg=payload, standard_payload_kg=standard_payload_kg, boost_time=boost,
                          launch_mass_kg=launch_mass_kg, reach_from=origin, places=places,
-                         sensitivity=not no_sensitivity)
+                         sensitivity=not no_sensitivity, catalog=cat)
     text = res.to_json() if fmt == AssessFormat.json else res.to_text()
     missile_text = res.to_missile_yaml(save_missile) if save_missile is not None else None
     if figure is not None:
@@ -201,6 +208,18 @@ def assess(
         files.write_atomic(target_file, missile_text)
         _note(f"wrote {target_file}")
     emit(text, out)
+
+
+def _warn_taken(cat, name: str) -> None:
+    """Warn when a missile written under ``name`` would clash with an entry of the catalog context."""
+    from bmdsim.errors import UnknownNameError
+
+    try:
+        taken = cat.missile(name)
+    except UnknownNameError:
+        return
+    warn([f"missile name {name!r} is already taken by {taken.name!r} ({cat.origin('missiles', taken.name)}): "
+          "loading the written file with --catalog needs another name, or `override: true` in the entry"])
 
 
 def _note(text: str) -> None:
@@ -250,6 +269,7 @@ def catalog_fit(
     test_payload_kg: Annotated[float | None, typer.Option("--test-payload-kg", help="payload of the test (default "
                                                                                     "the nominal)")] = None,
     out: OutFileOpt = None,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Size notional stage data (propellant and dry mass per stage, Isp, diameter, drag) that reproduce the few
     published numbers of a missile, and write it as a catalog entry (`missiles: [entry]`, every number notional,
@@ -263,6 +283,7 @@ def catalog_fit(
 
     if out is not None:
         files.check_writable(out)
+    _warn_taken(user_catalog(catalog), name)
     rng = parse_measured(range_km, "--range-km", 1e3, lambda v: 0.05 * abs(v))
     test_opts = (test_apogee_km, test_range_km, test_flight_time_min)
     test = None

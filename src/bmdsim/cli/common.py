@@ -87,6 +87,10 @@ ProjectionOpt = Annotated[Projection, typer.Option(
 EpochOpt = Annotated[str | None, typer.Option(
     "--epoch", help="absolute time of launch, ISO-8601 UTC (default: the scenario's date, else 2012-01-01T00:00:00Z)")]
 
+CatalogOpt = Annotated[list[Path] | None, typer.Option(
+    "--catalog", help="a user catalog FILE (missiles, interceptors, sensors, placements, places in the built-in "
+                      "catalogs' schema) added to the built-ins; repeatable", show_default=False)]
+
 # the argument list of this run (set by bmdsim.cli.main), for provenance.json
 ARGV: list[str] = []
 
@@ -140,6 +144,15 @@ def warn(messages) -> None:
         if m and m not in WARNINGS:
             WARNINGS.append(m)
 
+def user_catalog(files):
+    """The catalog context of this command: the built-ins plus the ``--catalog`` files, in order (one-line
+    errors with file and line); override warnings go to the warnings channel."""
+    from bmdsim.model.catalogs import with_files
+
+    cat = with_files(files)
+    warn(cat.warnings)
+    return cat
+
 def warn_architecture(arch) -> None:
     """Warnings for sites on the wrong side of the coast (a resolved architecture)."""
     from bmdsim.model.surface import architecture_warnings
@@ -181,24 +194,24 @@ def check_out_and_step(out, step_s) -> None:
     check_step(step_s)
 
 def one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, *, command: str = "this command",
-               fmt: str | None = None, force: bool = False):
+               fmt: str | None = None, force: bool = False, catalog=None):
     """Parse --from/--to and the shape options, check the work limits, and solve the one trajectory
-    (one-line errors)."""
+    (one-line errors); names resolve in ``catalog`` (None: the built-ins)."""
     from bmdsim.model import limits
     from bmdsim.model.places import parse_point
     from bmdsim.model.surface import threat_warnings
     from bmdsim.model.trajectories import Shape, solve_one
 
     shape = Shape.from_options(apogee_km, flight_time_s, gamma_deg)
-    lat1, lon1, label = parse_point(launch, "--from")
-    lat2, lon2, _ = parse_point(aim, "--to")
-    n = limits.samples_per_trajectory(missile, step_s, shape)
+    lat1, lon1, label = parse_point(launch, "--from", catalog)
+    lat2, lon2, _ = parse_point(aim, "--to", catalog)
+    n = limits.samples_per_trajectory(missile, step_s, shape, catalog=catalog)
     sizes = [("samples_per_trajectory", n, f"raise --step-s (now {step_s:g} s)")]
     if fmt in limits.BYTES_PER_SAMPLE:
         sizes.append(("output_bytes", n * limits.BYTES_PER_SAMPLE[fmt], f"raise --step-s (now {step_s:g} s)"))
     limits.check_work(command, sizes, force)
-    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s)
-    warn(threat_warnings([missile], [lat1], [lon1], [label]))
+    ts = solve_one(missile, (lat1, lon1), (lat2, lon2), shape, step_s, catalog=catalog)
+    warn(threat_warnings([missile], [lat1], [lon1], [label], catalog=catalog))
     return ts
 
 def emit(text: str, out) -> None:
@@ -260,6 +273,7 @@ class Case:
     scenario: object
     arch: object
     label: str
+    catalog: object = None  # the catalog context it runs with (bmdsim.model.catalogs.Catalog)
 
     def folder(self, out: Path, single: bool) -> Path:
         """The case's output folder: ``out`` itself for a single case, else ``out/<variant>``."""
@@ -274,13 +288,16 @@ def safe_name(name: str) -> str:
     return s[:80]
 
 
-def scenario_cases(scenario: str, variant: str | None, vbo_kms=None, decision_time_s=None):
+def scenario_cases(scenario: str, variant: str | None, vbo_kms=None, decision_time_s=None, catalog=None):
     """The scenario and the cases to run (every variant, or the one ``--variant`` names), each with its
-    architecture resolved (``--vbo-kms`` / ``--decision-time-s`` over the scenario's options)."""
+    architecture resolved (``--vbo-kms`` / ``--decision-time-s`` over the scenario's options) and the catalog
+    context it runs with (``catalog``, None: the built-ins; plus the scenario's own catalog entries)."""
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.scenario import analysis_cases, load_scenario
+    from bmdsim.model.scenario import analysis_cases, load_scenario, scenario_catalog
 
-    scn = load_scenario(scenario)
+    scn = load_scenario(scenario, catalog)
+    cat = scenario_catalog(scn, catalog)
+    warn(cat.warnings)
     if scn.sweep:
         warn([f"scenario {scn.name!r} has a sweep: analyses run each variant at its values before the sweep "
               "(sweeps run with `bmdsim run`)"])
@@ -288,9 +305,10 @@ def scenario_cases(scenario: str, variant: str | None, vbo_kms=None, decision_ti
     for name, v in analysis_cases(scn, variant):
         o = v.options
         arch = resolve(v.architecture, vbo_kms=vbo_kms if vbo_kms is not None else o.vbo_kms,
-                       decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s)
+                       decision_time_s=decision_time_s if decision_time_s is not None else o.decision_time_s,
+                       catalog=cat)
         warn_architecture(arch)
-        cases.append(Case(name, v, arch, f"{scn.name}, variant {name}" if name else scn.name))
+        cases.append(Case(name, v, arch, f"{scn.name}, variant {name}" if name else scn.name, cat))
     return scn, cases
 
 
@@ -307,10 +325,10 @@ def finish_cases(out: Path, scn, cases: list[Case], entries: list[dict], command
     return finish_folder(out, paths)
 
 
-def scenario_arch(scenario: str, vbo_kms, decision_time_s):
-    """The scenario, its only case and that case's architecture; a one-line error if the scenario has
-    variants (callers that run one case only)."""
-    scn, cases = scenario_cases(scenario, None, vbo_kms, decision_time_s)
+def scenario_arch(scenario: str, vbo_kms, decision_time_s, catalog=None):
+    """The scenario, its only case, that case's architecture and catalog context; a one-line error if the
+    scenario has variants (callers that run one case only)."""
+    scn, cases = scenario_cases(scenario, None, vbo_kms, decision_time_s, catalog)
     if len(cases) != 1:
         fail(f"scenario {scn.name!r} has variants ({', '.join(c.name for c in cases)}); give --variant NAME")
-    return scn, cases[0].scenario, cases[0].arch
+    return scn, cases[0].scenario, cases[0].arch, cases[0].catalog

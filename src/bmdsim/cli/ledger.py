@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from bmdsim.cli.common import (
+    CatalogOpt,
     DpiOpt,
     FigureFormat,
     FigureFormatOpt,
@@ -18,6 +19,7 @@ from bmdsim.cli.common import (
     fail,
     finish_folder,
     progress_bar,
+    user_catalog,
 )
 
 PANEL = "Claims ledger and demo"
@@ -32,8 +34,12 @@ def claims(
     dpi: DpiOpt = 150,
     quiet: QuietOpt = False,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
-    """The claims ledger: every technical claim of the article as a scenario with numbers and a verdict."""
+    """The claims ledger: every technical claim of the article as a scenario with numbers and a verdict.
+
+    The ledger judges the built-in catalogs; with --catalog it uses them with the user's entries (an
+    entry with `override: true` replaces a built-in one, e.g. a faster SM-3 IIB), and says so."""
     from bmdsim.analysis.claims import run_claims, write_claims
     from bmdsim.analysis.envelope import ENVELOPE_BBOX, envelope_sizes
     from bmdsim.analysis.grids import make_grid
@@ -41,11 +47,12 @@ def claims(
     from bmdsim.model.limits import check_work
 
     check_figure_options(dpi)
+    cat = user_catalog(catalog)
     files.check_dir_creatable(out)
     if not 0.1 <= envelope_grid <= 10:
         fail(f"--envelope-grid {envelope_grid}: valid 0.1..10 degrees")
     sizes = [(u, n, how.replace("--grid", "--envelope-grid").replace(" or a smaller --lat/--lon box", ""))
-             for u, n, how in envelope_sizes(make_grid(ENVELOPE_BBOX, envelope_grid))]
+             for u, n, how in envelope_sizes(make_grid(ENVELOPE_BBOX, envelope_grid), catalog=cat)]
     check_work("claims", sizes, force)
     ids = [x.strip().upper() for x in only.split(",") if x.strip()] if only is not None else None
     if ids == []:
@@ -55,7 +62,7 @@ def claims(
         prog.start()
     try:
         records = run_claims(out, ids, progress=cb, envelope_grid_deg=envelope_grid,
-                             figure_format=figure_format.value, dpi=dpi)
+                             figure_format=figure_format.value, dpi=dpi, catalog=None if cat.is_builtin else cat)
     finally:
         if prog:
             prog.stop()
@@ -67,16 +74,20 @@ def claims(
 
 
 @app.command(rich_help_panel=PANEL)
-def demo(out: Path = typer.Option(Path("out"), "--out", help="output folder")) -> None:
-    """The main job on built-in defaults: catalog trajectories, then the claims ledger (out/claims/)."""
+def demo(out: Path = typer.Option(Path("out"), "--out", help="output folder"),
+         catalog: CatalogOpt = None) -> None:
+    """The main job on built-in defaults: catalog trajectories, then the claims ledger (out/claims/).
+    With --catalog, the user's entries are added (overrides replace built-ins)."""
     from bmdsim.analysis.claims import run_claims, write_claims
     from bmdsim.analysis.demo import run_demo
 
-    run_demo(out, console)
+    cat = user_catalog(catalog)
+    cat = None if cat.is_builtin else cat
+    run_demo(out, console, catalog=cat)
     prog, cb = progress_bar(False, "claims ledger")
     prog.start()
     try:
-        records = run_claims(out / "claims", progress=cb)
+        records = run_claims(out / "claims", progress=cb, catalog=cat)
     finally:
         prog.stop()
     paths = write_claims(records, out / "claims")

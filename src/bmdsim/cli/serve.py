@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bmdsim.cli.common import app, console, fail
+from bmdsim.cli.common import CatalogOpt, app, console, fail
 
 PANEL = "Explorer"
 
@@ -32,6 +32,7 @@ def serve(
     allow_host: list[str] = typer.Option([], "--allow-host",
                                          help="extra Host name the page may be reached by (repeatable)"),
     no_warm: bool = typer.Option(False, "--no-warm", help="skip warming numba and fly-out tables at start"),
+    catalog: CatalogOpt = None,
 ) -> None:
     """The explorer: a local web page (globe, engagement table, timeline, footprints, claims) and its JSON API."""
     import uvicorn
@@ -47,7 +48,8 @@ def serve(
     if not is_loopback(host):
         print(f"bmdsim: warning: listening on {host}: any machine that can reach this address can use the "
               "explorer (it has no log-in); the default 127.0.0.1 keeps it to this machine", file=sys.stderr)
-    settings = Settings(host=host, port=port, out_dir=out, allowed_hosts=tuple(allow_host), warm=not no_warm)
+    settings = Settings(host=host, port=port, out_dir=out, allowed_hosts=tuple(allow_host), warm=not no_warm,
+                        catalog_files=tuple(str(c) for c in catalog or ()))
     web_app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"

@@ -9,6 +9,7 @@ import typer
 
 from bmdsim.cli.common import (
     ApogeeOpt,
+    CatalogOpt,
     DecisionOpt,
     DpiOpt,
     EpochOpt,
@@ -32,6 +33,8 @@ from bmdsim.cli.common import (
     emit,
     fail,
     one_threat,
+    user_catalog,
+    warn,
     warn_architecture,
 )
 
@@ -62,6 +65,7 @@ def trajectory(
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
     from bmdsim.io import trajectory_formats as tf
@@ -71,15 +75,16 @@ def trajectory(
     check_out_and_step(out, step_s)
     check_figure_options(dpi, figure)
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
+    cat = user_catalog(catalog)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="trajectory",
-                    fmt=fmt.value, force=force)
+                    fmt=fmt.value, force=force, catalog=cat)
     render = {"json": lambda: tf.to_json(ts), "csv": lambda: tf.to_csv(ts, ep), "kml": lambda: tf.to_kml(ts, epoch=ep),
               "geojson": lambda: tf.to_geojson(ts), "czml": lambda: tf.to_czml(ts, ep),
               "e": lambda: tf.to_stk_e(ts, ep)}[fmt.value]
     text = render()
     if figure is not None:
-        tf.plot(ts, figure, dpi=dpi, projection=projection.value, launch_label=parse_point(launch, "--from")[2],
-                aim_label=parse_point(aim, "--to")[2])
+        tf.plot(ts, figure, dpi=dpi, projection=projection.value,
+                launch_label=parse_point(launch, "--from", cat)[2], aim_label=parse_point(aim, "--to", cat)[2])
         console.print(f"wrote {figure}", style="dim")
     emit(text, out)
 
@@ -109,6 +114,7 @@ def engage(
     dpi: DpiOpt = 150,
     projection: ProjectionOpt = Projection.auto,
     force: ForceOpt = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Engagement table of one threat against every site of an architecture (--figure: tracks, fly-outs and a
     per-site timeline)."""
@@ -120,7 +126,9 @@ def engage(
     from bmdsim.model.archref import load_architecture_ref
     from bmdsim.model.places import parse_point
 
-    ref = load_architecture_ref(architecture)
+    ref = load_architecture_ref(architecture, catalog=user_catalog(catalog))
+    cat = ref.catalog
+    warn(cat.warnings)
     o = ref.options
     if o is not None:  # a scenario's options are the defaults
         vbo_kms = o.vbo_kms if vbo_kms is None else vbo_kms
@@ -128,19 +136,21 @@ def engage(
         step_s = o.step_s if step_s is None else step_s
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
+
     check_figure_options(dpi, figure)
     if solve_vbo and vbo_kms is not None:
         fail("--solve-vbo searches the burnout speed itself; leave out --vbo-kms")
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
     spec = ref.architecture
-    arch = resolve(spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s)
+    arch = resolve(spec, vbo_kms=vbo_kms, decision_time_s=decision_time_s, catalog=cat)
     warn_architecture(arch)
-    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force)
+    ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="engage", force=force,
+                    catalog=cat)
     table = run_engagements(arch, ts)
     if solve_vbo:
         from bmdsim.analysis.deterrent import least_vbo_per_site
 
-        table.least_vbo_kms = least_vbo_per_site(spec, ts, decision_time_s=decision_time_s)[None, :]
+        table.least_vbo_kms = least_vbo_per_site(spec, ts, decision_time_s=decision_time_s, catalog=cat)[None, :]
     paths = engagement_flyouts(table) if (figure is not None or fmt.value == "czml") else []
     if fmt.value == "czml":
         text = ef.to_czml(table, paths, ep)
@@ -148,7 +158,7 @@ def engage(
         text = table.to_json() if fmt.value == "json" else table.to_csv()
     if figure is not None:
         ef.plot(table, paths, figure, dpi=dpi, projection=projection.value,
-                launch_label=parse_point(launch, "--from")[2], aim_label=parse_point(aim, "--to")[2])
+                launch_label=parse_point(launch, "--from", cat)[2], aim_label=parse_point(aim, "--to", cat)[2])
         console.print(f"wrote {figure}", style="dim")
     emit(text, out)
 
@@ -165,6 +175,7 @@ def flyout(
     figure: FigureOpt = None,
     dpi: DpiOpt = 150,
     out: OutFileOpt = None,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Fly-out envelope of one interceptor: burnout speed per elevation, ceiling, reach, tau_min on a grid."""
     from bmdsim.analysis.flyout import flyout_report
@@ -172,8 +183,9 @@ def flyout(
 
     check_out_and_step(out, 1.0)
     check_figure_options(dpi, figure)
-    where = None if site is None else parse_point(site, "--site")
-    report = flyout_report(interceptor, vbo_kms=vbo_kms, tb_s=tb_s, site=where)
+    cat = user_catalog(catalog)
+    where = None if site is None else parse_point(site, "--site", cat)
+    report = flyout_report(interceptor, vbo_kms=vbo_kms, tb_s=tb_s, site=where, catalog=cat)
     if figure is not None:
         from bmdsim.io.flyout_plot import plot_flyout
 

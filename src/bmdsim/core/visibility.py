@@ -4,9 +4,11 @@ Baseline model (DESIGN.md, "Baseline physics" item 6):
 
 * A radar sees a target when its elevation is >= ``min_elev_rad``, its slant range is
   <= ``R_max(sigma) = R_ref (sigma / sigma_ref) ** 0.25`` and its azimuth lies inside the
-  field of regard (a sector ``boresight +- half_width``; ``half_width >= pi`` is 360 deg).
-* Space-based IR sees a boosting missile once it is above ``h_IR`` while still thrusting;
-  warning comes a processing delay later.
+  field of regard: the union of its faces' sectors ``boresight_f +- half_width_f`` (one face:
+  one sector; ``half_width >= pi`` is 360 deg). Faces share the radar's other parameters.
+* Space-based IR sees a boosting missile once it is above ``h_IR`` while still thrusting, where
+  the constellation covers it (a latitude band, or the whole Earth); warning comes a processing
+  delay later.
 
 Elevation is measured from the plane through the site perpendicular to its geodetic normal
 (ENU "up"). The ellipsoid is convex and lies below its tangent plane, so for a site on or
@@ -100,6 +102,66 @@ def in_field_of_regard(azimuth_rad, boresight_rad, half_width_rad):
     return (half >= np.pi) | (off <= half + 1e-12)
 
 
+def in_any_face(azimuth_rad, boresights_rad, half_widths_rad):
+    """True where an azimuth lies in at least one face's sector (:func:`in_field_of_regard` of each).
+
+    Parameters
+    ----------
+    azimuth_rad : array_like, (...,)
+        Radians clockwise from north.
+    boresights_rad, half_widths_rad : array_like, (f,)
+        One per face, radians (a scalar is one face).
+
+    Returns
+    -------
+    ndarray of bool, (...,)
+    """
+    az = np.asarray(azimuth_rad, dtype=float)
+    bores = np.atleast_1d(np.asarray(boresights_rad, dtype=float))
+    halves = np.broadcast_to(np.atleast_1d(np.asarray(half_widths_rad, dtype=float)), bores.shape)
+    out = np.zeros(az.shape, dtype=bool)
+    for b, h in zip(bores, halves, strict=True):
+        out |= in_field_of_regard(az, b, h)
+    return out
+
+
+def merge_sectors(boresights_rad, half_widths_rad) -> list[tuple[float, float]]:
+    """The union of face sectors as disjoint sectors ``[(boresight, half_width), ...]`` (radians),
+    sorted by their first edge; ``[(0.0, pi)]`` when the faces cover the whole circle.
+
+    Sectors that overlap or touch (within 1e-12 rad, the edge tolerance of
+    :func:`in_field_of_regard`) merge; the result contains the same azimuths as the faces.
+    """
+    bores = np.atleast_1d(np.asarray(boresights_rad, dtype=float))
+    halves = np.broadcast_to(np.atleast_1d(np.asarray(half_widths_rad, dtype=float)), bores.shape)
+    if bores.size == 0:
+        return []
+    if np.any(halves >= np.pi):
+        return [(0.0, float(np.pi))]
+    if bores.size == 1:  # one face: as given
+        return [(float(np.mod(bores[0], TWO_PI)), float(halves[0]))]
+    starts = np.mod(bores - halves, TWO_PI)
+    arcs = sorted([float(a), float(a + 2.0 * h)] for a, h in zip(starts, halves, strict=True))  # end may pass 2 pi
+    merged = [arcs[0]]
+    for a, b in arcs[1:]:
+        if a <= merged[-1][1] + 1e-12:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    while len(merged) > 1 and merged[-1][1] - TWO_PI >= merged[0][0] - 1e-12:  # the last wraps onto the first
+        first = merged.pop(0)
+        merged[-1][1] = max(merged[-1][1], first[1] + TWO_PI)
+    if any(b - a >= TWO_PI - 1e-12 for a, b in merged):
+        return [(0.0, float(np.pi))]
+    return [(float(np.mod(0.5 * (a + b), TWO_PI)), 0.5 * (b - a)) for a, b in merged]
+
+
+def covers_circle(boresights_rad, half_widths_rad) -> bool:
+    """True when the faces' sectors together cover every azimuth (see :func:`merge_sectors`)."""
+    m = merge_sectors(boresights_rad, half_widths_rad)
+    return len(m) == 1 and m[0][1] >= np.pi
+
+
 def radar_sees(
     site_ecef,
     target_ecef,
@@ -121,8 +183,9 @@ def radar_sees(
     max_range_m : float or array_like
         Detection range against this target (see :func:`max_range_m`), metres; broadcasts
         against the output, e.g. ``(n, 1)`` for one RCS per threat.
-    boresight_rad, half_width_rad : float
-        Field of regard, radians (clockwise from north); ``half_width_rad >= pi`` = 360 deg.
+    boresight_rad, half_width_rad : float or array_like (f,)
+        Field of regard, radians (clockwise from north), one sector per face (:func:`in_any_face`);
+        ``half_width_rad >= pi`` = 360 deg.
     max_alt_m : float, optional
         Highest target altitude (geodetic, metres) the radar covers; ``None`` = no limit.
 
@@ -132,7 +195,7 @@ def radar_sees(
     """
     elev, az, rng = look_angles(site_ecef, target_ecef)
     seen = (
-        (elev >= min_elev_rad) & (rng <= max_range_m) & in_field_of_regard(az, boresight_rad, half_width_rad)
+        (elev >= min_elev_rad) & (rng <= max_range_m) & in_any_face(az, boresight_rad, half_width_rad)
     )
     if max_alt_m is not None:
         seen &= ecef_to_geodetic(target_ecef)[2] <= max_alt_m
@@ -180,7 +243,18 @@ def first_true_time(t_s, mask):
     return np.where(m.any(axis=-1), first, np.nan)
 
 
-def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=True):
+def latitude_band_mask(target_ecef, lat_south_rad, lat_north_rad):
+    """(...,) bool: the target's geodetic latitude lies in [``lat_south_rad``, ``lat_north_rad``].
+
+    NaN positions (padding) are False. The coverage of a space-based IR constellation that does
+    not see the whole Earth (e.g. geostationary satellites only, below about 70 deg of latitude).
+    """
+    with np.errstate(invalid="ignore"):
+        lat = ecef_to_geodetic(np.asarray(target_ecef, dtype=float))[0]
+        return (lat >= lat_south_rad) & (lat <= lat_north_rad)
+
+
+def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=True, covered=None):
     """First space-based IR warning time per missile: crossing of ``h_ir_m`` in boost + delay.
 
     Parameters
@@ -198,6 +272,8 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
     refine : bool
         If True, interpolate the ``h_ir_m`` crossing linearly between the last sample below
         and the first sample above it; otherwise use the first sample above.
+    covered : array_like of bool, (n, k), optional
+        Where the constellation covers the missile (:func:`latitude_band_mask`); None: everywhere.
 
     Returns
     -------
@@ -208,6 +284,8 @@ def ir_first_detection_s(t_s, alt_m, t_burnout_s, h_ir_m, delay_s, *, refine=Tru
     t = np.broadcast_to(np.asarray(t_s, dtype=float), alt.shape)
     with np.errstate(invalid="ignore"):
         mask = ir_sees(alt, t, t_burnout_s, h_ir_m) & np.isfinite(t)
+    if covered is not None:
+        mask &= np.asarray(covered, dtype=bool)
     t_first = first_true_time(t, mask)
     if refine and t.shape[-1] > 1:
         idx = np.argmax(mask, axis=-1)
@@ -403,10 +481,10 @@ def _min_angle_to_cap(s_hat, center, cos_rad, i):
 
 
 @njit(cache=True, error_model="numpy")
-def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, north, up, min_elev, bore, half,
-                        use_max_alt, max_alt, center, cos_rad, out):
+def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, north, up, min_elev, bores, halves,
+                        full, use_max_alt, max_alt, center, cos_rad, out):
     n, k = t_s.shape
-    full = half >= np.pi
+    nf = bores.shape[0]
     s0, s1, s2 = site[0], site[1], site[2]
     sn = math.sqrt(s0 * s0 + s1 * s1 + s2 * s2)
     s_hat = np.zeros(3)
@@ -448,8 +526,13 @@ def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, 
                 az = math.atan2(e, nn) % TWO_PI
                 if az >= TWO_PI:
                     az = 0.0
-                off = abs((az - bore + np.pi) % TWO_PI - np.pi)
-                if not (off <= half + 1e-12):
+                inside = False
+                for f in range(nf):  # any face
+                    off = abs((az - bores[f] + np.pi) % TWO_PI - np.pi)
+                    if off <= halves[f] + 1e-12:
+                        inside = True
+                        break
+                if not inside:
                     continue
             if use_max_alt and not (alt[i, j] <= max_alt):
                 continue
@@ -458,7 +541,8 @@ def _radar_first_kernel(t_s, target, alt, rmax_a, rmax_b, t_switch, site, east, 
 
 
 def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2, t_switch_s, caps=None):
-    """First time (n,) a radar (:class:`bmdsim.model.sensors.RadarSpec`) sees each row; NaN if never.
+    """First time (n,) a radar (:class:`bmdsim.model.sensors.RadarSpec`: one sector per face in
+    ``boresight_rad`` / ``half_width_rad``) sees each row; NaN if never.
 
     Equals ``first_true_time(t_s, radar.sees(target_ecef, rcs) & isfinite(t_s))`` where the target's
     RCS is ``rcs_a_m2`` (n,) while ``t_s <= t_switch_s`` (n,) and ``rcs_b_m2`` after; ``alt_m`` is
@@ -476,7 +560,11 @@ def _radar_first_detection_s(radar, t_s, target_ecef, alt_m, rcs_a_m2, rcs_b_m2,
     rb = np.ascontiguousarray(np.broadcast_to(radar.max_range_m(rcs_b_m2), (n,)), dtype=float)
     use_max_alt = radar.max_alt_m is not None
     max_alt = float(radar.max_alt_m) if use_max_alt else np.inf
+    bores = np.atleast_1d(np.asarray(radar.boresight_rad, dtype=float))  # one per face, tested as given
+    halves = np.ascontiguousarray(np.broadcast_to(np.atleast_1d(np.asarray(radar.half_width_rad, dtype=float)),
+                                                  bores.shape))
+    full = covers_circle(bores, halves)  # faces that cover every azimuth: no azimuth test
     _radar_first_kernel(t_s, target_ecef, alt_m, ra, rb, np.ascontiguousarray(t_switch_s, dtype=float), site, east,
-                        north, up, float(radar.min_elev_rad), float(radar.boresight_rad), float(radar.half_width_rad),
-                        use_max_alt, max_alt, caps[0], caps[1], out)
+                        north, up, float(radar.min_elev_rad), bores, halves, full, use_max_alt, max_alt, caps[0],
+                        caps[1], out)
     return out

@@ -57,23 +57,29 @@ def sites(arch) -> list[tuple[str, float, float, dict]]:
 
 
 def radar_fields(arch) -> list[RadarField]:
-    """Field of regard of every radar of the architecture (fixed ones and those carried by sites)."""
+    """Field of regard of every radar of the architecture (fixed ones and those carried by sites): one
+    field per sector of the union of its faces (:func:`bmdsim.core.visibility.merge_sectors`; faces
+    that touch draw as one sector, faces covering every azimuth as one circle)."""
+    from bmdsim.core.visibility import merge_sectors
+
     out = []
     for r in arch.radars:
         lat, lon, _ = earth.ecef_to_geodetic(np.asarray(r.site_ecef, float))
         rng = float(min(r.range_ref_m, r.instrumented_range_m)) / 1e3
-        out.append(RadarField(r.name, float(np.degrees(lat)), float(np.degrees(lon)), math.degrees(r.boresight_rad),
-                              math.degrees(r.half_width_rad), rng))
+        for bore, half in merge_sectors(r.boresight_rad, r.half_width_rad):
+            out.append(RadarField(r.name, float(np.degrees(lat)), float(np.degrees(lon)), math.degrees(bore),
+                                  math.degrees(half), rng))
     return out
 
 
-def places_in(view: Sequence[float], categories: Sequence[str] = CAPITAL_CATEGORIES):
-    """Catalog places of the given categories inside ``view`` = (lon_min, lon_max, lat_min, lat_max)."""
-    from bmdsim.model.places import load_places
+def places_in(view: Sequence[float], categories: Sequence[str] = CAPITAL_CATEGORIES, catalog=None):
+    """Places of the given categories inside ``view`` = (lon_min, lon_max, lat_min, lat_max), from
+    ``catalog`` (a :class:`bmdsim.model.catalogs.Catalog`; None: the built-ins)."""
+    from bmdsim.model.catalogs import resolve_catalog
 
     lon0, lon1, lat0, lat1 = view
     out = []
-    for p in load_places().values():
+    for p in resolve_catalog(catalog).places.values():
         if p.category not in categories:
             continue
         lon = p.lon_deg if lon0 <= p.lon_deg <= lon1 else p.lon_deg + 360.0

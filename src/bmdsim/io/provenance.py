@@ -6,7 +6,10 @@ Two parts, kept apart so that every file but one is byte-identical for the same 
   version, the scenario (copied into the folder as ``scenario.yaml``, with ``extends`` resolved and the
   threat set inlined, so that ``bmdsim <command> scenario.yaml`` in that folder reproduces the run), the
   architecture table (sites, interceptors, vbo, burn time, sensors, links, rules), every parameter value
-  used with its source or its notional flag, and the catalogs loaded (file names and SHA-256);
+  used with its source or its notional flag, and the catalogs loaded (file names and SHA-256: the
+  built-in files, every user catalog file and every scenario's inline catalog block, from the catalog
+  context of the run, :mod:`bmdsim.model.catalogs`); the user's catalog entries are inlined into
+  ``scenario.yaml``;
 * the *volatile* part — date (``SOURCE_DATE_EPOCH`` when set, as reproducible builds define it:
   https://reproducible-builds.org/specs/source-date-epoch/), git revision (if bmdsim runs from a git
   checkout), command line, Python and host — goes into ``provenance.json`` only.
@@ -25,7 +28,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-CATALOG_FILES = ("missiles.yaml", "interceptors.yaml", "sensors.yaml", "places.yaml")
+CATALOG_FILES = ("missiles.yaml", "interceptors.yaml", "sensors.yaml", "places.yaml")  # the built-ins
 
 
 def version() -> str:
@@ -45,15 +48,21 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def catalogs(threat_sets=()) -> list[dict]:
-    """Catalog files read (built-in catalogs and the named built-in threat sets): name and SHA-256."""
+def catalogs(threat_sets=(), catalog=None) -> list[dict]:
+    """Catalogs read: every file and inline block of the catalog context ``catalog`` (None: the
+    built-ins) and the named built-in threat sets; name (a user file's name without its folder, so that
+    the block stays the same wherever the file lies), kind (``built-in``, ``file``, ``inline``) and
+    SHA-256."""
+    from bmdsim.model.catalogs import resolve_catalog
+
     root = resources.files("bmdsim.model.catalog")
-    out = [{"name": f, "sha256": _sha256(root.joinpath(f).read_bytes())} for f in CATALOG_FILES]
+    out = [{"name": f.name if f.kind != "file" else Path(f.name).name, "kind": f.kind, "sha256": f.sha256}
+           for f in resolve_catalog(catalog).files]
     for ts in threat_sets:
         if isinstance(ts, str):
             f = root.joinpath("threatsets").joinpath(f"{ts}.yaml")
             if f.is_file():
-                out.append({"name": f"threatsets/{ts}.yaml", "sha256": _sha256(f.read_bytes())})
+                out.append({"name": f"threatsets/{ts}.yaml", "kind": "built-in", "sha256": _sha256(f.read_bytes())})
     return out
 
 
@@ -89,10 +98,12 @@ def architecture_table(arch) -> dict:
     sensors = []
     for r in arch.radars:
         lat, lon, _ = earth.ecef_to_geodetic(r.site_ecef)
-        sensors.append({"sensor": r.name, "kind": "radar", "lat_deg": round(math.degrees(float(lat)), 4),
-                        "lon_deg": round(math.degrees(float(lon)), 4),
-                        "boresight_deg": round(math.degrees(r.boresight_rad), 2),
-                        "half_width_deg": round(math.degrees(r.half_width_rad), 2),
+        bores = [round(math.degrees(b), 2) for b in r.boresight_rad]  # one per face
+        halves = [round(math.degrees(h), 2) for h in r.half_width_rad]
+        sensors.append({"sensor": r.name, "type": r.type, "kind": "radar",
+                        "lat_deg": round(math.degrees(float(lat)), 4), "lon_deg": round(math.degrees(float(lon)), 4),
+                        "boresight_deg": bores[0] if len(bores) == 1 else bores,
+                        "half_width_deg": halves[0] if len(halves) == 1 else halves,
                         "range_km_at_ref_rcs": round(r.range_ref_m / 1e3, 1), "ref_rcs_m2": r.rcs_ref_m2,
                         "track_formation_s": r.track_formation_s, "fire_control": r.fire_control_quality})
     for i in arch.ir:
@@ -110,58 +121,73 @@ def _tb(kin):
     return None
 
 
-def parameters(arch=None, missiles=()) -> list[dict]:
-    """Each catalog parameter the run used (interceptors and sensors of ``arch``, ``missiles``) with its
-    value, range and source or notional flag; a site whose vbo differs from its catalog value (an
-    override) gets its own row marked as such."""
-    from bmdsim.model.interceptors import get_interceptor
-    from bmdsim.model.missiles import get_missile
-    from bmdsim.model.sensors import get_sensor
+def parameters(arch=None, missiles=(), catalog=None) -> list[dict]:
+    """Each catalog parameter the run used (interceptors and sensors of ``arch`` — the types, and the
+    catalog placements with their faces — and ``missiles``) with its value, range and source or notional
+    flag, from the catalog context ``catalog`` (None: the built-ins); a site whose vbo differs from its
+    catalog value (an override) gets its own row marked as such."""
+    from bmdsim.model.catalogs import resolve_catalog
+    from bmdsim.model.names import normalise_name
 
+    ctx = resolve_catalog(catalog)
     rows: list[dict] = []
     if arch is not None:
         for name in sorted({s.interceptor for s in arch.sites}):
-            rows += _param_rows(name, get_interceptor(name))
+            rows += _param_rows(name, ctx.interceptor(name))
         for s in arch.sites:
-            cat = get_interceptor(s.interceptor).vbo_kms.value
+            cat = ctx.interceptor(s.interceptor).vbo_kms.value
             used = s.kin.vbo_m_s / 1e3
             if abs(used - cat) > 1e-9:
                 rows.append({"parameter": f"{s.name}.vbo_kms", "value": round(used, 6), "low": None, "high": None,
                              "notional": True, "source": f"override of the catalog value {cat:g} km/s (this run)"})
-        names = sorted({r.name.split("@")[0] for r in arch.radars} | {i.name for i in arch.ir})
-        for name in names:
-            rows += _param_rows(name, get_sensor(name))
+        types = sorted({r.type for r in arch.radars if r.type} | {i.name for i in arch.ir})
+        for name in types:
+            rows += _param_rows(name, ctx.sensor_type(name))
+        placed = {normalise_name(n) for n in ctx.placements}
+        for r in arch.radars:  # catalog placements: their altitude and faces (architecture-placed: in the scenario)
+            if normalise_name(r.name) in placed:
+                pl = ctx.placement(r.name)
+                rows += _param_rows(pl.name, pl)
+                for k, face in enumerate(pl.faces or []):
+                    rows += _param_rows(f"{pl.name}.faces.{k}", face)
     for m in sorted(set(missiles)):
-        rows += _param_rows(m, get_missile(m))
+        rows += _param_rows(m, ctx.missile(m))
     return rows
 
 
-def scenario_document(scn) -> dict:
-    """The resolved scenario as plain data with its threat set inlined (loadable by ``load_scenario``)."""
-    from bmdsim.model.scenario import load_threat_set
+def scenario_document(scn, catalog=None) -> dict:
+    """The resolved scenario as plain data with its threat set inlined and every user catalog entry of
+    the run inlined as blocks (``missiles:`` ...; ``catalog``: the run's context, None: the built-ins plus
+    the scenario's own entries), so that the file alone reproduces the run (loadable by
+    ``load_scenario``)."""
+    from bmdsim.model.catalogs import KINDS
+    from bmdsim.model.scenario import load_threat_set, scenario_catalog
 
-    data = scn.model_dump(mode="json", by_alias=True, exclude_none=True)
+    cat = scenario_catalog(scn) if catalog is None else catalog
+    data = scn.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"catalogs", *KINDS})
     data.pop("extends", None)
     if data.get("base") is True:  # the default
         data.pop("base")
     if isinstance(scn.threats, str):
         data["threats"] = load_threat_set(scn.threats).model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.update(cat.user_entries())
     return data
 
 
-def write_scenario(out_dir, scn) -> Path:
+def write_scenario(out_dir, scn, catalog=None) -> Path:
     """Copy the resolved scenario into ``out_dir/scenario.yaml`` (a writer: creates the folder, once the
-    command's work is done)."""
+    command's work is done); ``catalog``: as :func:`scenario_document`."""
     import yaml
 
     from bmdsim.io import files
 
-    text = yaml.safe_dump(scenario_document(scn), sort_keys=False, allow_unicode=True, width=110)
+    text = yaml.safe_dump(scenario_document(scn, catalog), sort_keys=False, allow_unicode=True, width=110)
     return files.write_atomic(files.check_dir_writable(out_dir) / "scenario.yaml", text)
 
 
-def static_provenance(*, scenario=None, arch=None, missiles=(), inputs: dict | None = None) -> dict:
-    """The deterministic provenance block for summary.json and reports (no date, no host, no path)."""
+def static_provenance(*, scenario=None, arch=None, missiles=(), inputs: dict | None = None, catalog=None) -> dict:
+    """The deterministic provenance block for summary.json and reports (no date, no host, no path);
+    ``catalog``: the catalog context of the run (None: the built-ins)."""
     threat_sets = [scenario.threats] if scenario is not None else []
     return {
         "bmdsim_version": version(),
@@ -169,8 +195,8 @@ def static_provenance(*, scenario=None, arch=None, missiles=(), inputs: dict | N
                                                    "date": scenario.date},
         "inputs": inputs or {},
         "architecture": None if arch is None else architecture_table(arch),
-        "parameters": parameters(arch, missiles),
-        "catalogs": catalogs(threat_sets),
+        "parameters": parameters(arch, missiles, catalog),
+        "catalogs": catalogs(threat_sets, catalog),
     }
 
 
@@ -235,7 +261,8 @@ def report_sections(prov: dict) -> list[dict]:
         lines.append("Inputs: " + "; ".join(f"{k} = {v}" for k, v in prov["inputs"].items()) + ".")
     lines.append("Date, git revision and command line of this run: provenance.json.")
     secs.append({"heading": "Provenance", "paragraphs": lines,
-                 "rows": [{"catalog file": c["name"], "sha256": c["sha256"]} for c in prov.get("catalogs", [])]})
+                 "rows": [{"catalog file": c["name"], "kind": c.get("kind", ""), "sha256": c["sha256"]}
+                          for c in prov.get("catalogs", [])]})
     a = prov.get("architecture")
     if a:
         r = a["rules"]

@@ -42,12 +42,10 @@ def ecef_states(ts: TrajectorySet, i: int):
 def staging_times_s(ts: TrajectorySet, i: int) -> list[float]:
     """Times (s) of the stage separations of row i that happen before burnout, then burnout itself:
     the instants where the acceleration jumps (thrust changes), i.e. the ephemeris segment boundaries."""
-    from bmdsim.model.missiles import get_missile
-
     t_bo = float(ts.events_t_s[i, 0])
     out = []
     if np.isfinite(t_bo):
-        cum = np.cumsum([s.burn_time_s.value for s in get_missile(str(ts.missile[i])).stages])
+        cum = np.cumsum([s.burn_time_s.value for s in ts.entry(i).stages])
         out = [float(c) for c in cum[:-1] if c < t_bo - 1e-6]
         out.append(t_bo)
     return out

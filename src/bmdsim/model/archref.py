@@ -13,17 +13,20 @@ from pathlib import Path
 from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model import yamlsafe
 from bmdsim.model.architecture import Architecture, name_errors, parse_architecture
+from bmdsim.model.catalogs import Catalog, resolve_catalog
 from bmdsim.model.validation import ValidationErrors, file_kind
 
 
 @dataclass(frozen=True)
 class ArchitectureRef:
-    """What a reference resolved to: the architecture, the scenario options it came with (or None) and
-    a label saying where it came from."""
+    """What a reference resolved to: the architecture, the scenario options it came with (or None), a
+    label saying where it came from, and the catalog context its names resolve in (a scenario's own
+    catalog entries included)."""
 
     architecture: Architecture
     options: object | None  # bmdsim.model.scenario.Options of a scenario, None for an architecture file
     source: str
+    catalog: Catalog | None = None
 
 
 def _is_file(p: Path) -> bool:
@@ -33,19 +36,22 @@ def _is_file(p: Path) -> bool:
         return False
 
 
-def load_architecture_ref(ref: str, what: str = "--architecture") -> ArchitectureRef:
-    """Resolve ``ref`` (see the module docstring). Raises a one-line BmdsimError: the first problem and
-    how many more (unknown names included), or, for a name that is neither a file nor a built-in
-    scenario, the nearest built-in names."""
-    from bmdsim.model.scenario import builtin_names, load_scenario
+def load_architecture_ref(ref: str, what: str = "--architecture", catalog: Catalog | None = None
+                          ) -> ArchitectureRef:
+    """Resolve ``ref`` (see the module docstring); names resolve in ``catalog`` (None: the built-ins), a
+    scenario's own catalog entries added. Raises a one-line BmdsimError: the first problem and how many
+    more (unknown names included), or, for a name that is neither a file nor a built-in scenario, the
+    nearest built-in names."""
+    from bmdsim.model.scenario import builtin_names, load_scenario, scenario_catalog
 
     ref = str(ref)
     p = Path(ref)
+    cat = resolve_catalog(catalog)
     if _is_file(p):
         data, lines = yamlsafe.load(p, "architecture file")
         if file_kind(data) == "scenario":
-            scn = load_scenario(ref)
-            return ArchitectureRef(scn.architecture, scn.options, f"scenario file {ref}")
+            scn = load_scenario(ref, cat)
+            return ArchitectureRef(scn.architecture, scn.options, f"scenario file {ref}", scenario_catalog(scn, cat))
 
         def at(loc):
             line = yamlsafe.line_of(lines, loc)
@@ -53,13 +59,13 @@ def load_architecture_ref(ref: str, what: str = "--architecture") -> Architectur
             return f"{ref}: line {line}: {path}" if line else f"{ref}: {path}"
 
         arch = parse_architecture(data, ref, lines)
-        errors = name_errors(data, at)
+        errors = name_errors(data, at, catalog=cat)
         if errors:
             raise ValidationErrors(errors)
-        return ArchitectureRef(arch, None, f"architecture file {ref}")
+        return ArchitectureRef(arch, None, f"architecture file {ref}", cat)
     if ref in builtin_names():
-        scn = load_scenario(ref)
-        return ArchitectureRef(scn.architecture, scn.options, f"built-in scenario {ref}")
+        scn = load_scenario(ref, cat)
+        return ArchitectureRef(scn.architecture, scn.options, f"built-in scenario {ref}", scenario_catalog(scn, cat))
     try:
         exists = p.exists()
     except (OSError, ValueError):

@@ -12,13 +12,12 @@ site's ``omega x r``.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bmdsim.core.flyout import InterceptorKinematics
 from bmdsim.errors import BmdsimError
-from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
+from bmdsim.model.names import parse_catalog
 from bmdsim.model.params import Param
 
 
@@ -41,6 +40,7 @@ class Interceptor(BaseModel):
     max_range_km: Param | None = None
     kill_assessment_s: Param
     notes: str = ""
+    override: bool | None = None  # a user entry replacing a built-in of the same name (bmdsim.model.catalogs)
 
     @model_validator(mode="after")
     def _check(self):
@@ -88,14 +88,16 @@ def parse_interceptors(text: str) -> dict[str, Interceptor]:
     return parse_catalog(text, Interceptor, "interceptors", "interceptor")
 
 
-@lru_cache(maxsize=1)
 def load_interceptors() -> dict[str, Interceptor]:
-    """All catalog interceptors by name (validated once, cached)."""
-    return parse_interceptors(catalog_text("interceptors.yaml"))
+    """Deprecated: the built-in interceptors by name; use a catalog context
+    (``bmdsim.model.catalogs.Catalog.builtin().interceptors``, or the ``catalog=`` of the API)."""
+    from bmdsim.model.catalogs import deprecated_builtin
 
-
+    return dict(deprecated_builtin("load_interceptors", "Catalog.interceptors").interceptors)
 
 
 def get_interceptor(name: str) -> Interceptor:
-    """Look an interceptor up by name or alias (case-insensitive); error lists the known names."""
-    return find_by_name(load_interceptors(), name, "interceptor")
+    """Deprecated: a built-in interceptor by name or alias; use ``Catalog.interceptor``."""
+    from bmdsim.model.catalogs import deprecated_builtin
+
+    return deprecated_builtin("get_interceptor", "Catalog.interceptor").interceptor(name)

@@ -72,15 +72,16 @@ def check_step(step_s, option: str = "--step-s") -> float:
     return x
 
 
-def flight_time_bound_s(missile: str, shape=None) -> float:
-    """An upper bound (s) on the flight time of ``missile`` on any trajectory (module docstring)."""
+def flight_time_bound_s(missile: str, shape=None, *, catalog=None) -> float:
+    """An upper bound (s) on the flight time of ``missile`` (a name in ``catalog``, a
+    :class:`bmdsim.model.catalogs.Catalog`; None: the built-ins) on any trajectory (module docstring)."""
     import numpy as np
 
     from bmdsim.core import kepler
     from bmdsim.core.earth import R_MEAN_M
-    from bmdsim.model.missiles import get_missile
+    from bmdsim.model.catalogs import resolve_catalog
 
-    m = get_missile(missile)
+    m = resolve_catalog(catalog).missile(missile)
     if shape is not None and getattr(shape, "kind", None) == "flight_time":
         return float(shape.value) + 60.0
     phi = min(m.nominal_range_km.value * 1e3 / R_MEAN_M, math.pi * 0.999)
@@ -89,9 +90,9 @@ def flight_time_bound_s(missile: str, shape=None) -> float:
     return m.boost_time_s + (t if math.isfinite(t) else 10_000.0) + 60.0
 
 
-def samples_per_trajectory(missile: str, step_s: float, shape=None) -> int:
+def samples_per_trajectory(missile: str, step_s: float, shape=None, *, catalog=None) -> int:
     """Upper bound on the samples of one trajectory at ``step_s`` seconds."""
-    return int(math.ceil(flight_time_bound_s(missile, shape) / step_s)) + 2
+    return int(math.ceil(flight_time_bound_s(missile, shape, catalog=catalog) / step_s)) + 2
 
 
 def check_work(command: str, sizes: list[tuple[str, float, str]], force: bool = False) -> None:

@@ -6,13 +6,11 @@ into the plain numbers the numeric core needs (:class:`bmdsim.core.boost.RocketS
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bmdsim.core.boost import RocketSpec
-from bmdsim.model.names import catalog_text, find_by_name, parse_catalog
 from bmdsim.model.params import Param
 
 
@@ -111,6 +109,7 @@ class Missile(BaseModel):
     isp_scale: Param = Param(value=1.0, notional=True, note="uncalibrated")
     standard_shape: StandardShape = StandardShape()
     tuning: str
+    override: bool | None = None  # a user entry replacing a built-in of the same name (bmdsim.model.catalogs)
 
     @property
     def boost_time_s(self) -> float:
@@ -135,12 +134,16 @@ class Missile(BaseModel):
         )
 
 
-@lru_cache(maxsize=1)
 def load_missiles() -> dict[str, Missile]:
-    """All catalog missiles by name (validated once, cached)."""
-    return parse_catalog(catalog_text("missiles.yaml"), Missile, "missiles", "missile")
+    """Deprecated: the built-in missiles by name; use a catalog context
+    (``bmdsim.model.catalogs.Catalog.builtin().missiles``, or the ``catalog=`` of the API)."""
+    from bmdsim.model.catalogs import deprecated_builtin
+
+    return dict(deprecated_builtin("load_missiles", "Catalog.missiles").missiles)
 
 
 def get_missile(name: str) -> Missile:
-    """Look a missile up by name or alias (case-insensitive); clear error listing the known names."""
-    return find_by_name(load_missiles(), name, "missile")
+    """Deprecated: a built-in missile by name or alias; use ``Catalog.missile`` of a catalog context."""
+    from bmdsim.model.catalogs import deprecated_builtin
+
+    return deprecated_builtin("get_missile", "Catalog.missile").missile(name)

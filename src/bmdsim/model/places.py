@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -26,6 +24,7 @@ class NamedPlace(BaseModel):
     note: str | None = None
     systems: list[str] = []
     population: int | None = None
+    override: bool | None = None  # a user entry replacing a built-in of the same id (bmdsim.model.catalogs)
 
     @model_validator(mode="after")
     def _check(self):
@@ -36,37 +35,19 @@ class NamedPlace(BaseModel):
         return self
 
 
-class _PlacesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    places: list[NamedPlace]
-
-
-@lru_cache(maxsize=1)
 def load_places() -> dict[str, NamedPlace]:
-    """The built-in places (``catalog/places.yaml``, read with the safe loader) by id."""
-    from pydantic import ValidationError
+    """Deprecated: the built-in places by id; use a catalog context
+    (``bmdsim.model.catalogs.Catalog.builtin().places``, or the ``catalog=`` of the API)."""
+    from bmdsim.model.catalogs import deprecated_builtin
 
-    from bmdsim.model import yamlsafe
-    from bmdsim.model.validation import ValidationErrors, validation_messages
-
-    where = "built-in catalog places.yaml"
-    text = resources.files("bmdsim.model.catalog").joinpath("places.yaml").read_text(encoding="utf-8")
-    data, lines = yamlsafe.load(text, "places catalog", where=where)
-    try:
-        places = _PlacesFile.model_validate(data).places
-    except ValidationError as err:
-        raise ValidationErrors(validation_messages(err, _PlacesFile, where, lines)) from None
-    return {p.id: p for p in places}
+    return dict(deprecated_builtin("load_places", "Catalog.places").places)
 
 
 def get_place(name: str) -> NamedPlace:
-    """A place by id or name, case-insensitive."""
-    key = name.strip().lower().replace(" ", "_").replace("-", "_")
-    cat = load_places()
-    for p in cat.values():
-        if key in (p.id, p.name.lower().replace(" ", "_").replace("-", "_")):
-            return p
-    raise UnknownNameError("place", name, cat.keys())
+    """Deprecated: a built-in place by id or name; use ``Catalog.place``."""
+    from bmdsim.model.catalogs import deprecated_builtin
+
+    return deprecated_builtin("get_place", "Catalog.place").place(name)
 
 
 _NUM = r"[+\-\u2212]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
@@ -83,8 +64,9 @@ def looks_like_point(text: str) -> bool:
     return "," in s or ";" in s or bool(re.search(r"\d\s*°?\s*[NSEWnsew]?\s+[+\-\u2212]?[\d.]", s))
 
 
-def parse_point(text: str, what: str = "point") -> tuple[float, float, str]:
-    """Coordinates or a catalog place id -> (lat_deg, lon_deg, label).
+def parse_point(text: str, what: str = "point", catalog=None) -> tuple[float, float, str]:
+    """Coordinates or a place id of ``catalog`` (a :class:`bmdsim.model.catalogs.Catalog`; None: the
+    built-ins) -> (lat_deg, lon_deg, label).
 
     Coordinates are LAT then LON in decimal degrees (see :data:`POINT_FORMS`): each number may carry a
     sign (ASCII or Unicode minus) *or* a hemisphere letter (N/S for the first, E/W for the second), and a
@@ -116,8 +98,10 @@ def parse_point(text: str, what: str = "point") -> tuple[float, float, str]:
         lat, lon = vals
         check_lat_lon(lat, lon, what)
         return lat, lon, f"{lat:.4f},{lon:.4f}"
+    from bmdsim.model.catalogs import resolve_catalog
+
     try:
-        p = get_place(s)
+        p = resolve_catalog(catalog).place(s)
     except UnknownNameError as err:
         raise BmdsimError(f"{what} {_clip(text)} is neither coordinates ({POINT_FORMS}) nor a known place. "
                           f"{err}") from None

@@ -17,10 +17,19 @@ core schema, no object-constructing tags, duplicate keys refused, bounded size, 
     variants:                        # named overrides, each merged on top (e.g. the NRC options)
       independent: {architecture: {links: []}}
     base: true                       # the file itself also runs, as the variant `base` (false: it does not)
+    catalogs: [my-missiles.yaml]     # user catalog files (paths relative to this file)
+    missiles:                        # inline catalog entries, in the built-in catalogs' schema
+      - {name: MY-IRBM, ...}         # (also interceptors:, sensors:, placements:, places:)
+
+Catalog entries (``catalogs:`` files and the inline blocks ``missiles:``, ``interceptors:``, ``sensors:``,
+``placements:``, ``places:``) extend the catalog context the scenario runs with
+(:func:`scenario_catalog`; :mod:`bmdsim.model.catalogs`): the same validation as the built-ins, and a
+name already taken needs ``override: true``. Variants and sweeps cannot change them.
 
 Merging (``extends`` and ``variants``): mappings merge key by key; the lists ``sites`` and
-``links`` merge by ``name`` / ``sensor`` (an item with ``remove: true`` deletes); ``sensors``
-lists are united (a name starting with ``-`` removes); any other list is replaced.
+``links`` merge by ``name`` / ``sensor`` and the catalog blocks by ``name`` (places by ``id``) (an item
+with ``remove: true`` deletes); ``sensors`` lists of an architecture and ``catalogs`` are united (a name
+starting with ``-`` removes; a placed sensor replaces the one of its name); any other list is replaced.
 
 Variants: with ``variants:`` the cases are the base case (the file without any variant applied), named
 ``base``, and each named variant, in that order (variants sorted by name); ``base: false`` says the file
@@ -45,7 +54,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model import yamlsafe
 from bmdsim.model.architecture import Architecture
+from bmdsim.model.catalogs import KINDS as CATALOG_KEYS
+from bmdsim.model.catalogs import Catalog, CatalogBlock, resolve_catalog
 from bmdsim.model.dates import iso_date_text
+from bmdsim.model.interceptors import Interceptor
+from bmdsim.model.missiles import Missile
+from bmdsim.model.places import NamedPlace
+from bmdsim.model.sensors import SensorPlacement, SensorType
 from bmdsim.model.validation import ValidationErrors, validation_messages
 
 MAX_BYTES = yamlsafe.MAX_BYTES
@@ -146,6 +161,13 @@ class Scenario(BaseModel):
     options: Options = Options()
     sweep: dict[str, list[Any] | RangeSpec] = {}
     variants: dict[str, dict] = {}
+    # the scenario's own catalog entries (bmdsim.model.catalogs): files, then inline blocks
+    catalogs: list[str] = []
+    missiles: list[Missile] = []
+    interceptors: list[Interceptor] = []
+    sensors: list[SensorType] = []
+    placements: list[SensorPlacement] = []
+    places: list[NamedPlace] = []
     base: bool = True  # with variants: whether the file itself runs too, as the variant ``base``
 
     @field_validator("variants")
@@ -158,13 +180,21 @@ class Scenario(BaseModel):
 
 
 # ----------------------------------------------------------------------------- merging
-_KEYED_LISTS = {("architecture", "sites"): "name", ("architecture", "links"): "sensor"}
-_UNION_LISTS = {("architecture", "sensors")}
+_KEYED_LISTS = {("architecture", "sites"): "name", ("architecture", "links"): "sensor",
+                **{(k,): "id" if k == "places" else "name" for k in CATALOG_KEYS}}
+_UNION_LISTS = {("architecture", "sensors"), ("catalogs",)}
 
 
 def _item_key(item: dict, ident: str):
-    """Identity of a keyed-list item: its ``name`` if it has one (links may), else ``ident``."""
+    """Identity of a keyed-list item: its ``name`` if it has one (links may), else ``ident`` (places: their
+    ``id``, names of places are not unique)."""
+    if ident == "id":
+        return item.get("id")
     return item.get("name") or item.get(ident)
+
+
+def _union_name(x):
+    return x if isinstance(x, str) else x.get("name") if isinstance(x, dict) else None
 
 
 def merge(base: Any, over: Any, path: tuple = ()) -> Any:
@@ -199,7 +229,9 @@ def merge(base: Any, over: Any, path: tuple = ()) -> Any:
         out = list(base)
         for s in over:
             if isinstance(s, str) and s.startswith("-"):
-                out = [x for x in out if x != s[1:]]
+                out = [x for x in out if _union_name(x) != s[1:]]
+            elif isinstance(s, dict) and _union_name(s) is not None:  # a placed sensor replaces its namesake
+                out = [x for x in out if _union_name(x) != _union_name(s)] + [copy.deepcopy(s)]
             elif s not in out:
                 out.append(s)
         return out
@@ -332,6 +364,9 @@ def resolve_extends(ref: str, _depth: int = 0, _seen: tuple = (), _base_dir: Pat
     if _base_dir is not None and ref.endswith((".yaml", ".yml")) and not Path(ref).is_absolute():
         ref = str(_base_dir / ref)
     data, lines, where = _raw_scenario(ref)
+    if where == ref and isinstance(data.get("catalogs"), list):  # files named relative to this file
+        data["catalogs"] = [str(Path(ref).parent / c) if isinstance(c, str) and c and not Path(c).is_absolute()
+                            and not c.startswith("-") else c for c in data["catalogs"]]
     raw = copy.deepcopy(data)
     parent = data.pop("extends", None)
     if parent is None:
@@ -371,15 +406,56 @@ class ScenarioError(ValidationErrors):
     """Validation errors of a file: ``messages`` holds one line each (file, line, path, found, allowed)."""
 
 
-def load_scenario(ref: str) -> Scenario:
-    """A built-in scenario name or a YAML file path -> validated :class:`Scenario`.
+def load_scenario(ref: str, catalog: Catalog | None = None) -> Scenario:
+    """A built-in scenario name or a YAML file path -> validated :class:`Scenario`; names resolve in
+    ``catalog`` (None: the built-ins) plus the scenario's own catalog entries (:func:`scenario_catalog`).
 
-    Raises :class:`ScenarioError` (the first problem and how many more) for schema errors and unknown
-    names alike."""
+    Raises :class:`ScenarioError` (the first problem and how many more) for schema errors, bad catalog
+    entries and unknown names alike."""
     data, lines, where = resolve_extends(ref)
     scn = validate_scenario_data(data, lines, where)
-    check_references(scn, where, lines)
+    check_references(scn, where, lines, catalog)
     return scn
+
+
+def _block_locate(where: str, lines):
+    """``loc -> (file, line)`` of a key path of the scenario (a :class:`_Locator` or a line map)."""
+    def locate(loc: tuple) -> tuple[str, int | None]:
+        if isinstance(lines, _Locator):
+            file, line, _ = lines.find(loc)
+            return file, line
+        return where, yamlsafe.line_of(lines or {}, loc)
+    return locate
+
+
+def scenario_catalog(scn: Scenario, catalog: Catalog | None = None, *, where: str | None = None,
+                     lines=None) -> Catalog:
+    """The catalog context ``scn`` runs with: ``catalog`` (None: the built-ins) extended by the files of
+    ``scn.catalogs`` and then by its inline blocks (``missiles:`` ...). ``catalog`` itself when the
+    scenario brings no entries. ``where``/``lines`` (see :func:`resolve_extends`) put the scenario's file
+    and lines into messages and origins.
+
+    Raises :class:`~bmdsim.model.validation.ValidationErrors` (one line per problem, with file and line)."""
+    base = resolve_catalog(catalog)
+    inline = {k: getattr(scn, k) for k in CATALOG_KEYS if getattr(scn, k)}
+    if not scn.catalogs and not inline:
+        return base
+    label = where or f"scenario {scn.name}"
+    locate = _block_locate(label, lines) if lines is not None else None
+    at = _at(label, lines)
+    from bmdsim.model.catalogs import read_catalog_file
+
+    sources: list = []
+    for i, path in enumerate(scn.catalogs):
+        try:
+            sources.append(read_catalog_file(path))
+        except ValidationErrors:
+            raise
+        except BmdsimError as err:
+            raise ScenarioError([f"{at(('catalogs', i))}: {err}"]) from None
+    if inline:
+        sources.append(CatalogBlock(f"{label} (inline)", inline, locate))
+    return base.extend(*sources)
 
 
 def load_threat_set(ref: str | ThreatSetSpec) -> ThreatSetSpec:
@@ -392,12 +468,13 @@ def load_threat_set(ref: str | ThreatSetSpec) -> ThreatSetSpec:
         raise ScenarioError(validation_messages(err, ThreatSetSpec, f"built-in threat set {ref}", lines)) from None
 
 
-def check_references(scn: Scenario, where: str, lines=None) -> None:
-    """Every name in the scenario exists (sites, sensors, interceptors, places, missiles, sweep paths).
+def check_references(scn: Scenario, where: str, lines=None, catalog: Catalog | None = None) -> None:
+    """The scenario's catalog entries are valid and every name in it exists (sites, sensors,
+    interceptors, places, missiles, sweep paths) in ``catalog`` plus those entries.
 
-    Raises :class:`ScenarioError` listing every unknown name with its file and line (``lines``: the
+    Raises :class:`ScenarioError` listing every problem with its file and line (``lines``: the
     :class:`_Locator` of :func:`resolve_extends`, or a line map)."""
-    errors = reference_errors(scn, where, lines)
+    errors = reference_errors(scn, where, lines, catalog)
     if errors:
         raise ScenarioError(errors)
 
@@ -413,16 +490,36 @@ def _at(where: str, lines):
     return at
 
 
-def name_errors(data, where: str, lines=None) -> list[str]:
+def _data_catalog(data: dict, base: Catalog, where: str, lines) -> Catalog:
+    """The context of scenario data as read: ``base`` plus its catalog entries when they are valid (their
+    problems are reported apart), else ``base``."""
+    try:
+        blocks = {k: data.get(k) for k in (*CATALOG_KEYS, "catalogs") if data.get(k)}
+        if not blocks:
+            return base
+        scn = Scenario.model_construct(name=str(data.get("name", "scenario")),
+                                       catalogs=list(blocks.pop("catalogs", []) or []))
+        from bmdsim.model.catalogs import CatalogFile
+
+        parsed = CatalogFile.model_validate(blocks)
+        for k in CATALOG_KEYS:
+            object.__setattr__(scn, k, getattr(parsed, k))
+        return scenario_catalog(scn, base, where=where, lines=lines)
+    except (BmdsimError, ValidationError, TypeError, ValueError):
+        return base
+
+
+def name_errors(data, where: str, lines=None, catalog: Catalog | None = None) -> list[str]:
     """One message per unknown name in scenario data as read (architecture and inline threat set), with
-    its file and line and the nearest known name; values of the wrong type are left to the schema."""
+    its file and line and the nearest known name (in ``catalog`` plus the scenario's own valid catalog
+    entries); values of the wrong type are left to the schema."""
     from bmdsim.model.architecture import name_errors as arch_name_errors
-    from bmdsim.model.missiles import get_missile
 
     if not isinstance(data, dict):
         return []
+    cat = _data_catalog(data, resolve_catalog(catalog), where, lines)
     at = _at(where, lines)
-    out = arch_name_errors(data.get("architecture"), at, ("architecture",))
+    out = arch_name_errors(data.get("architecture"), at, ("architecture",), catalog=cat)
 
     def check(loc: tuple, fn, name) -> None:
         try:
@@ -437,26 +534,33 @@ def name_errors(data, where: str, lines=None) -> list[str]:
         if isinstance(thr.get("missiles"), list):
             for j, m in enumerate(thr["missiles"]):
                 if isinstance(m, str):
-                    check(("threats", "missiles", j), get_missile, m)
+                    check(("threats", "missiles", j), cat.missile, m)
         for key in ("launches", "aims"):
             for j, ref in enumerate(thr.get(key) if isinstance(thr.get(key), list) else []):
                 if isinstance(ref, str):
-                    check(("threats", key, j), lambda r, key=key: _points([r], f"threats.{key}"), ref)
+                    check(("threats", key, j), lambda r, key=key: _points([r], f"threats.{key}", cat), ref)
     return out
 
 
-def reference_errors(scn: Scenario, where: str, lines=None) -> list[str]:
-    """One message per unknown name (the nearest known name suggested), then for the first variant or
-    sweep point that fails once merged."""
+def reference_errors(scn: Scenario, where: str, lines=None, catalog: Catalog | None = None) -> list[str]:
+    """The problems of the scenario's catalog entries (file and line of each), else one message per
+    unknown name (the nearest known name suggested), then for the first variant or sweep point that
+    fails once merged."""
     from bmdsim.model.architecture import resolve
 
-    out = name_errors(scn.model_dump(by_alias=True), where, lines)
+    try:
+        cat = scenario_catalog(scn, catalog, where=where, lines=lines)
+    except ValidationErrors as err:
+        return list(err.messages)
+    except BmdsimError as err:
+        return [str(err)]
+    out = name_errors(scn.model_dump(by_alias=True, exclude=set(CATALOG_KEYS) | {"catalogs"}), where, lines, cat)
     if out:
         return out
     try:  # what only shows once merged: each variant and sweep point, and the expanded threat set
         for variant in expand_variants(scn):
-            resolve(variant.scenario.architecture)
-        expand_threats(load_threat_set(scn.threats), check_only=True)
+            resolve(variant.scenario.architecture, catalog=cat)
+        expand_threats(load_threat_set(scn.threats), check_only=True, catalog=cat)
     except BmdsimError as err:
         loc = ("variants",) if scn.variants else ("sweep",) if scn.sweep else ("architecture",)
         out.append(f"{_at(where, lines)(loc)}: {err}")
@@ -499,6 +603,21 @@ def _set_path(data: dict, path: str, value) -> None:
             raise BmdsimError(f"sweep path {path!r}: {'.'.join(parts[:i])} is not a mapping")
 
 
+
+def _check_catalog_fixed(scn: Scenario) -> None:
+    """Variants and sweeps may not change the scenario's catalog entries (BmdsimError naming them)."""
+    fixed = (*CATALOG_KEYS, "catalogs")
+    for vname, override in sorted(scn.variants.items()):
+        bad = sorted(k for k in override if k in fixed) if isinstance(override, dict) else []
+        if bad:
+            raise BmdsimError(f"variant {vname!r} changes {', '.join(bad)}: catalog entries are the scenario's, the "
+                              "same for every variant (give them at the top level of the scenario)")
+    for path in scn.sweep:
+        if path.split(".")[0] in fixed:
+            raise BmdsimError(f"sweep {path!r}: catalog entries cannot be swept (each run of a scenario sees the "
+                              "same catalog); sweep options or architecture fields")
+
+
 def _named_cases(scn: Scenario) -> list[tuple[str, dict]]:
     """(variant name, override) of every case: ``base`` first unless ``base: false``, then the variants
     by name; ``[("", {})]`` for a scenario without variants."""
@@ -520,6 +639,7 @@ def analysis_cases(scn: Scenario, which: str | None = None) -> list[tuple[str, S
     Raises BmdsimError for an unknown variant name (listing the valid ones) or a variant that does not
     validate once merged.
     """
+    _check_catalog_fixed(scn)
     names = variant_names(scn)
     if which not in (None, "all"):
         if which not in names:
@@ -545,6 +665,7 @@ def expand_variants(scn: Scenario, which: str | None = None) -> list[Variant]:
     """Cases x sweep product, each a validated Scenario without sweeps or variants. With variants the
     label holds ``variant`` (``base`` for the base case, first, unless ``base: false``). ``which``: one
     variant name only (None or ``"all"``: every one; an unknown name is a BmdsimError)."""
+    _check_catalog_fixed(scn)
     base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})
     named = _named_cases(scn)
     if which not in (None, "all"):
@@ -598,9 +719,10 @@ class ThreatList:
         return len(self.missile)
 
 
-def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
-    from bmdsim.model.places import check_lat_lon, get_place, load_places, looks_like_point, parse_point
+def _points(refs: list, what: str, catalog: Catalog | None = None) -> list[tuple[str, float, float, Any]]:
+    from bmdsim.model.places import check_lat_lon, looks_like_point, parse_point
 
+    cat = resolve_catalog(catalog)
     out = []
     for ref in refs:
         if isinstance(ref, list):
@@ -610,26 +732,24 @@ def _points(refs: list, what: str) -> list[tuple[str, float, float, Any]]:
             check_lat_lon(lat, lon, what)
             out.append((f"{lat:.3f},{lon:.3f}", lat, lon, None))
         elif isinstance(ref, str) and ref.startswith("category:"):
-            cat = ref.split(":", 1)[1]
-            places = [p for p in load_places().values() if p.category == cat]
+            category = ref.split(":", 1)[1]
+            places = [p for p in cat.places.values() if p.category == category]
             if not places:
-                cats = sorted({p.category for p in load_places().values()})
-                raise BmdsimError(f"{what}: no places in category {cat!r}; categories: {', '.join(cats)}")
+                cats = sorted({p.category for p in cat.places.values()})
+                raise BmdsimError(f"{what}: no places in category {category!r}; categories: {', '.join(cats)}")
             out += [(p.id, p.lat_deg, p.lon_deg, p) for p in places]
         else:
-            lat, lon, label = parse_point(str(ref), what)
-            place = None if looks_like_point(str(ref)) else get_place(str(ref))
+            lat, lon, label = parse_point(str(ref), what, cat)
+            place = None if looks_like_point(str(ref)) else cat.place(str(ref))
             out.append((label, lat, lon, place))
     return out
 
 
-def _deployed(place) -> list[str]:
-    from bmdsim.model.missiles import load_missiles
-
+def _deployed(place, catalog: Catalog | None = None) -> list[str]:
     if place is None or not place.systems:
         raise BmdsimError(f"`missiles: deployed` needs launch places with deployed systems; "
                           f"{getattr(place, 'id', 'a coordinate')} has none")
-    names = {m.name for m in load_missiles().values()}
+    names = {m.name for m in resolve_catalog(catalog).missiles.values()}
     out = []
     for sys_txt in place.systems:
         tok = sys_txt.split()[0]
@@ -638,19 +758,20 @@ def _deployed(place) -> list[str]:
     return out
 
 
-def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
+def expand_threats(ts: ThreatSetSpec, check_only: bool = False, catalog: Catalog | None = None) -> ThreatList:
     """Launches x aims x missiles; with ``only_in_range``, only the pairs within the missile's reach.
+    Names (missiles, places) resolve in ``catalog`` (None: the built-ins).
 
     The reach is computed per pair, toward the aimpoint, on the rotating Earth and on the threat
     set's trajectory shape (each missile's standard shape if none is given):
     :func:`bmdsim.model.trajectories.in_reach`. It differs from the nominal range (a non-rotating
     convention): westward pairs inside it may be out of reach, eastward ones beyond it in reach.
     """
-    from bmdsim.model.missiles import get_missile
     from bmdsim.model.trajectories import Shape, in_reach
 
-    launches = _points(ts.launches, "threats.launches")
-    aims = _points(ts.aims, "threats.aims")
+    cat = resolve_catalog(catalog)
+    launches = _points(ts.launches, "threats.launches", cat)
+    aims = _points(ts.aims, "threats.aims", cat)
     if ts.aim_grid is not None:
         g = ts.aim_grid
         try:
@@ -665,9 +786,9 @@ def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
         raise BmdsimError("threats: give `aims` or an `aim_grid`")
     rows = []
     for lid, la1, lo1, place in launches:
-        missiles = _deployed(place) if ts.missiles == "deployed" else ts.missiles
+        missiles = _deployed(place, cat) if ts.missiles == "deployed" else ts.missiles
         for mname in missiles:
-            m = get_missile(mname)
+            m = cat.missile(mname)
             for aid, la2, lo2, _ in aims:
                 rows.append((m.name, lid, aid, la1, lo1, la2, lo2))
                 if len(rows) > MAX_THREATS:
@@ -677,7 +798,7 @@ def expand_threats(ts: ThreatSetSpec, check_only: bool = False) -> ThreatList:
     if rows and ts.only_in_range:
         arr = list(zip(*rows, strict=True))
         shape = Shape.from_options(ts.apogee_km, ts.flight_time_s, ts.gamma_deg)
-        keep = in_reach(list(arr[0]), arr[3], arr[4], arr[5], arr[6], shape)
+        keep = in_reach(list(arr[0]), arr[3], arr[4], arr[5], arr[6], shape, catalog=cat)
         rows = [r for r, k in zip(rows, keep, strict=True) if k]
     cols = list(zip(*rows, strict=True)) if rows else [()] * 7
     return ThreatList(*(tuple(c) for c in cols))

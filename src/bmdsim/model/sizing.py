@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import yaml
@@ -42,10 +41,10 @@ from bmdsim.core import assess as core_assess
 from bmdsim.core import calibration as core_cal
 from bmdsim.core import kepler
 from bmdsim.core.earth import G0_M_PER_S2, R_MEAN_M
-from bmdsim.errors import BmdsimError, UnknownNameError
+from bmdsim.errors import BmdsimError
 from bmdsim.model.calibration import fit_missile
-from bmdsim.model.missiles import Missile, get_missile
-from bmdsim.model.names import catalog_text, find_by_name, normalise_name, parse_catalog
+from bmdsim.model.missiles import Missile
+from bmdsim.model.names import parse_catalog
 from bmdsim.model.params import Param
 
 MAX_STAGES = 4
@@ -634,35 +633,28 @@ def _round_floats(obj, digits: int = 6):
 TEMPLATE_FILE = "templates.yaml"
 
 
-@lru_cache(maxsize=1)
-def load_templates() -> dict[str, Missile]:
-    """The generic templates of ``bmdsim assess`` (``catalog/templates.yaml``), by name."""
-    return parse_catalog(catalog_text(TEMPLATE_FILE), Missile, "missiles", "template")
+def load_templates(catalog=None) -> dict[str, Missile]:
+    """The generic templates of ``bmdsim assess`` (``catalog/templates.yaml``), by name (``catalog``: a
+    :class:`bmdsim.model.catalogs.Catalog`, None: the built-ins; templates are built-in either way)."""
+    from bmdsim.model.catalogs import resolve_catalog
+
+    return dict(resolve_catalog(catalog).templates)
 
 
-def template_names() -> list[str]:
-    return list(load_templates())
+def template_names(catalog=None) -> list[str]:
+    return list(load_templates(catalog))
 
 
-def get_template(name: str) -> Missile:
-    """A generic template (``generic-1-stage`` ...) or a catalog missile, by name or alias; a one-line
-    UnknownNameError lists both kinds."""
-    key = normalise_name(name)
-    for t in load_templates().values():
-        if normalise_name(t.name) == key:
-            return t
-    try:
-        return get_missile(name)
-    except UnknownNameError:
-        from bmdsim.model.missiles import load_missiles
+def get_template(name: str, catalog=None) -> Missile:
+    """A generic template (``generic-1-stage`` ...) or a missile of ``catalog`` (None: the built-ins), by
+    name or alias; a one-line UnknownNameError lists both kinds."""
+    from bmdsim.model.catalogs import resolve_catalog
 
-        known = [*load_templates(), *load_missiles()]
-        raise UnknownNameError("template (generic template or catalog missile)", name, known) from None
+    return resolve_catalog(catalog).template(name)
 
 
-def find_template(name: str) -> Missile | None:
-    """Like :func:`get_template` but None instead of an error."""
-    try:
-        return find_by_name(load_templates(), name, "template")
-    except UnknownNameError:
-        return None
+def find_template(name: str, catalog=None) -> Missile | None:
+    """A generic template by name, or None (missiles are not looked at)."""
+    from bmdsim.model.catalogs import resolve_catalog
+
+    return resolve_catalog(catalog).find_template(name)

@@ -100,11 +100,12 @@ def architecture_warnings(arch) -> list[str]:
     return out
 
 
-def threat_warnings(missiles, lat_deg, lon_deg, labels=None) -> list[str]:
+def threat_warnings(missiles, lat_deg, lon_deg, labels=None, catalog=None) -> list[str]:
     """Launch warnings for threats (parallel sequences; SLBMs are sea-launched, every other class is
-    land-based), one per missile and launch point."""
-    from bmdsim.model.missiles import get_missile
+    land-based), one per missile and launch point; names resolve in ``catalog`` (None: the built-ins)."""
+    from bmdsim.model.catalogs import resolve_catalog
 
+    cat = resolve_catalog(catalog)
     out, seen = [], set()
     labels = labels if labels is not None else [""] * len(missiles)
     for m, la, lo, lab in zip(missiles, lat_deg, lon_deg, labels, strict=True):
@@ -112,7 +113,7 @@ def threat_warnings(missiles, lat_deg, lon_deg, labels=None) -> list[str]:
         if key in seen:
             continue
         seen.add(key)
-        mm = get_missile(m)
+        mm = cat.missile(m)
         w = launch_warning(mm.name, mm.missile_class == "SLBM", float(la), float(lo), str(lab))
         if w:
             out.append(w)

@@ -1,6 +1,9 @@
 """Trajectories of catalog missiles: input checking, mixed-missile batches, summaries.
 
-Degrees and km at this edge; the numeric core (:mod:`bmdsim.core.trajectory`) works in SI.
+Degrees and km at this edge; the numeric core (:mod:`bmdsim.core.trajectory`) works in SI. Missile
+names resolve in a catalog context (``catalog=``, a :class:`bmdsim.model.catalogs.Catalog`; None: the
+built-ins); a :class:`TrajectorySet` keeps the entries it flew (``missile_entries``), so that what
+comes after (engagements, exports, maps) needs no catalog.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import numpy as np
 from bmdsim.core import earth, flight, geodesy
 from bmdsim.core import trajectory as core
 from bmdsim.errors import BmdsimError, GeometryError, OutOfReachError
-from bmdsim.model.missiles import get_missile
+from bmdsim.model.catalogs import Catalog, resolve_catalog
+from bmdsim.model.missiles import Missile
 from bmdsim.model.places import check_lat_lon
 
 MIN_RANGE_KM = 1.0
@@ -61,11 +65,13 @@ class Shape:
             raise BmdsimError(f"gamma_deg {val} out of range; valid 1..85 degrees")
         return cls("gamma", math.radians(val))
 
-    def resolve(self, missile: str) -> Shape:
-        """The shape ``missile`` flies: its catalog standard shape if this is ``standard``, else this."""
+    def resolve(self, missile: str | Missile, catalog: Catalog | None = None) -> Shape:
+        """The shape ``missile`` (a name in ``catalog``, or an entry) flies: its standard shape if this is
+        ``standard``, else this."""
         if self.kind != "standard":
             return self
-        kind, value = get_missile(missile).standard_shape.core_shape()
+        m = missile if isinstance(missile, Missile) else resolve_catalog(catalog).missile(missile)
+        kind, value = m.standard_shape.core_shape()
         return Shape(kind, value)
 
     def trajectory_phrase(self) -> str:
@@ -113,6 +119,11 @@ class TrajectorySet:
     reach_m: np.ndarray = None  # (n,) reach toward the aimpoint where the solver needed it, else NaN
     min_range_m: np.ndarray = None  # (n,) shortest range of the shape toward the aimpoint where needed, else NaN
     shapes: dict = field(default_factory=dict)  # missile name -> the Shape it flies here
+    missile_entries: dict = field(default_factory=dict)  # missile name -> its catalog entry (Missile)
+
+    def entry(self, i: int) -> Missile:
+        """The catalog entry of the missile of row i."""
+        return self.missile_entries[str(self.missile[i])]
 
     def shape_of(self, i: int) -> Shape:
         """The shape row i was flown on."""
@@ -190,12 +201,15 @@ def _r(x, nd):
 
 
 def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg,
-                       aim_lon_deg, shape: Shape | None = None, step_s: float | None = None) -> TrajectorySet:
-    """Solve n launch -> aim trajectories; ``missiles`` is one name or n names (mixed types allowed).
+                       aim_lon_deg, shape: Shape | None = None, step_s: float | None = None, *,
+                       catalog: Catalog | None = None) -> TrajectorySet:
+    """Solve n launch -> aim trajectories; ``missiles`` is one name or n names (mixed types allowed),
+    looked up in ``catalog`` (None: the built-ins).
 
     ``shape`` None (or ``Shape.standard()``): each missile's standard shape. Rows that cannot be
     solved carry a status code (see :data:`bmdsim.core.trajectory.STATUS_TEXT`).
     """
+    cat = resolve_catalog(catalog)
     shape = shape or Shape.standard()
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
         raise BmdsimError(f"step_s must be > 0 seconds, got {step_s}")
@@ -210,15 +224,16 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
         if bad.any():
             k = int(np.argmax(bad))
             check_lat_lon(float(a[k]), float(b[k]), what)
-    canon = {nm: get_missile(nm).name for nm in set(names)}
-    names = np.array([canon[nm] for nm in names], dtype=object)
+    entries = {nm: cat.missile(nm) for nm in set(names)}
+    names = np.array([entries[nm].name for nm in names], dtype=object)
+    entries = {m.name: m for m in entries.values()}
     groups = {nm: np.nonzero(names == nm)[0] for nm in sorted(set(names))}
-    shapes = {nm: shape.resolve(nm) for nm in groups}
+    shapes = {nm: shape.resolve(entries[nm]) for nm in groups}
     common = set(shapes.values())
     batch_shape = common.pop() if len(common) == 1 else Shape.standard()
     parts = {}
     for nm, idx in groups.items():
-        spec = get_missile(nm).rocket_spec()
+        spec = entries[nm].rocket_spec()
         parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shapes[nm].kind,
                                shape_value=shapes[nm].value, step_s=step_s)
     m = max((p.samples.shape[1] for p in parts.values()), default=0)
@@ -228,13 +243,13 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
             missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
             aim_lon_deg=lon2, impact_lat_deg=p.impact_lat_deg, impact_lon_deg=p.impact_lon_deg, miss_m=p.miss_m,
             status=p.status, events_t_s=p.events_t_s, events_state=p.events_state, samples=p.samples,
-            controls=p.controls, reach_m=p.reach_m, min_range_m=p.min_range_m, shapes=shapes)
+            controls=p.controls, reach_m=p.reach_m, min_range_m=p.min_range_m, shapes=shapes, missile_entries=entries)
     out = TrajectorySet(
         missile=names, shape=batch_shape, launch_lat_deg=lat1, launch_lon_deg=lon1, aim_lat_deg=lat2,
         aim_lon_deg=lon2, impact_lat_deg=np.full(n, np.nan), impact_lon_deg=np.full(n, np.nan),
         miss_m=np.full(n, np.nan), status=np.zeros(n, dtype=np.int64), events_t_s=np.full((n, 4), np.nan),
         events_state=np.full((n, 4, 6), np.nan), samples=np.empty((n, m, 7)), controls=np.full((n, 3), np.nan),
-        reach_m=np.full(n, np.nan), min_range_m=np.full(n, np.nan), shapes=shapes,
+        reach_m=np.full(n, np.nan), min_range_m=np.full(n, np.nan), shapes=shapes, missile_entries=entries,
     )
     for nm, idx in groups.items():
         p = parts[nm]
@@ -248,15 +263,16 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
 
 
 def reach_km(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
-             shape: Shape | None = None) -> np.ndarray:
+             shape: Shape | None = None, *, catalog: Catalog | None = None) -> np.ndarray:
     """Reach (km) of each missile from its launch point toward its aimpoint on the rotating WGS84 Earth.
 
     The geodesic distance to the impact point of the full-burn trajectory of the shape (each
     missile's standard shape if ``shape`` is None) in the aimpoint's direction
     (:func:`bmdsim.core.trajectory.reach_toward_m`): the solver solves aimpoints nearer than this and
     reports farther ones out of reach. Inputs broadcast to (n,); NaN where the shape cannot be flown
-    at full burn in that direction.
+    at full burn in that direction. Names resolve in ``catalog`` (None: the built-ins).
     """
+    cat = resolve_catalog(catalog)
     shape = shape or Shape.standard()
     lat1, lon1, lat2, lon2 = (np.atleast_1d(np.asarray(v, dtype=float)).ravel() for v in
                               np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg))
@@ -264,19 +280,21 @@ def reach_km(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_
     names = np.array([missiles] * n if isinstance(missiles, str) else list(missiles), dtype=object)
     if names.size != n:
         raise BmdsimError(f"{names.size} missile names for {n} launch/aim pairs")
-    canon = {nm: get_missile(nm).name for nm in set(names)}
-    names = np.array([canon[nm] for nm in names], dtype=object)
+    entries = {nm: cat.missile(nm) for nm in set(names)}
+    names = np.array([entries[nm].name for nm in names], dtype=object)
+    entries = {m.name: m for m in entries.values()}
     out = np.full(n, np.nan)
     for nm in sorted(set(names)):
         idx = np.nonzero(names == nm)[0]
-        sh = shape.resolve(nm)
-        out[idx] = core.reach_toward_m(get_missile(nm).rocket_spec(), lat1[idx], lon1[idx], lat2[idx], lon2[idx],
+        sh = shape.resolve(entries[nm])
+        out[idx] = core.reach_toward_m(entries[nm].rocket_spec(), lat1[idx], lon1[idx], lat2[idx], lon2[idx],
                                        shape=sh.kind, shape_value=sh.value) / 1e3
     return out
 
 
 def in_reach(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
-             shape: Shape | None = None, min_km: float = MIN_RANGE_KM) -> np.ndarray:
+             shape: Shape | None = None, min_km: float = MIN_RANGE_KM, *, catalog: Catalog | None = None
+             ) -> np.ndarray:
     """(n,) bool: the aimpoint lies between ``min_km`` and the missile's :func:`reach_km` toward it.
 
     Consistent with the solver: a pair in reach solves, a pair out of reach is reported out of reach
@@ -284,15 +302,16 @@ def in_reach(missiles: str | Sequence[str], launch_lat_deg, launch_lon_deg, aim_
     """
     d, _, _ = geodesy.inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
     d_km = np.atleast_1d(d).ravel() / 1e3
-    r_km = reach_km(missiles, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape)
+    r_km = reach_km(missiles, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape, catalog=catalog)
     return (d_km > min_km) & (d_km <= r_km)
 
 
 def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float], shape: Shape | None = None,
-              step_s: float | None = 10.0) -> TrajectorySet:
-    """One trajectory; raises a one-line :class:`BmdsimError` if it cannot be flown."""
+              step_s: float | None = 10.0, *, catalog: Catalog | None = None) -> TrajectorySet:
+    """One trajectory of ``missile`` (a name in ``catalog``; None: the built-ins); raises a one-line
+    :class:`BmdsimError` if it cannot be flown."""
     shape = shape or Shape.standard()
-    m = get_missile(missile)
+    m = resolve_catalog(catalog).missile(missile)
     spec_name = m.name
     check_lat_lon(*launch, "launch")
     check_lat_lon(*aim, "aimpoint")
@@ -301,7 +320,7 @@ def solve_one(missile: str, launch: tuple[float, float], aim: tuple[float, float
     if d_km < MIN_RANGE_KM:
         raise GeometryError(f"launch point and aimpoint coincide ({d_km:.3f} km apart); they must be "
                             f"at least {MIN_RANGE_KM:g} km apart")
-    ts = solve_trajectories(spec_name, launch[0], launch[1], aim[0], aim[1], shape, step_s)
+    ts = solve_trajectories(spec_name, launch[0], launch[1], aim[0], aim[1], shape, step_s, catalog=catalog)
     st = int(ts.status[0])
     flown = ts.shape_of(0)
     if st == core.STATUS_OUT_OF_REACH:

@@ -8,6 +8,7 @@ first message and how many more there are; ``validate`` prints every message.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -58,6 +59,16 @@ def _strip(tp):
     return tp
 
 
+_VALIDATED_MEMBER = re.compile(r"^function-(?:after|before|wrap|plain)\[.*?(\w+)\]$")
+
+
+def _member_name(comp):
+    """A union member's name as pydantic writes it in a location (``function-after[_check(), Model]`` for a
+    model with a validator -> ``Model``)."""
+    m = _VALIDATED_MEMBER.match(comp) if isinstance(comp, str) else None
+    return m.group(1) if m else comp
+
+
 def _step(tp, comp):
     """The type at ``comp`` inside type ``tp`` (a field, list item, dict value or union member), or None."""
     tp = _strip(tp)
@@ -65,7 +76,7 @@ def _step(tp, comp):
     if origin in (typing.Union, types.UnionType):
         members = [_strip(a) for a in typing.get_args(tp) if a is not type(None)]
         for m in members:  # pydantic puts the member's name in the location of a union error
-            if isinstance(comp, str) and getattr(m, "__name__", None) == comp:
+            if isinstance(comp, str) and getattr(m, "__name__", None) == _member_name(comp):
                 return ("member", m)
         for m in members:
             nxt = _step(m, comp)
@@ -140,7 +151,7 @@ def validation_messages(err: ValidationError, model: type | None, where: str, li
     from bmdsim.model.yamlsafe import line_of
 
     out = []
-    errors = err.errors()
+    errors = _without_union_noise(err.errors())
     for e in errors[:MAX_MESSAGES]:
         raw_loc = tuple(e["loc"])
         loc = _clean_loc(model, raw_loc) if model is not None else raw_loc
@@ -161,12 +172,26 @@ def validation_messages(err: ValidationError, model: type | None, where: str, li
     return out
 
 
+def _without_union_noise(errors: list) -> list:
+    """Errors without the ``str`` member's complaint of a ``str | Model`` union written as a mapping (the
+    user meant the model: "Input should be a valid string" is noise beside the model's own errors)."""
+    keep = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "string_type" and loc and loc[-1] == "str" and isinstance(e.get("input"), dict | list):
+            if any(o is not e and tuple(o["loc"][:len(loc) - 1]) == loc[:-1] for o in errors):
+                continue
+        keep.append(e)
+    return keep or errors
+
+
 _CRITERIA_KEYS = {"max_vbo_kms", "forbidden_zones", "max_interceptors_per_zone", "radar_sectors"}
 _SCENARIO_KEYS = {"architecture", "threats", "extends", "options", "sweep", "variants"}
+_CATALOG_KEYS = {"missiles", "interceptors", "sensors", "placements", "places"}  # bmdsim.model.catalogs.KINDS
 
 
 def file_kind(data) -> str:
-    """The kind of a file from its top-level keys: scenario, architecture, criteria or forces."""
+    """The kind of a file from its top-level keys: scenario, architecture, criteria, forces or catalog."""
     keys = set(data) if isinstance(data, dict) else set()
     if keys & _SCENARIO_KEYS:
         return "scenario"
@@ -176,4 +201,6 @@ def file_kind(data) -> str:
         return "forces"
     if keys & _CRITERIA_KEYS:
         return "criteria"
+    if keys & _CATALOG_KEYS:
+        return "catalog"
     return "scenario"

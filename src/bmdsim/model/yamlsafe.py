@@ -344,6 +344,8 @@ def read_text(path: str | Path, what: str = "file") -> str:
                               else f"{what} {str(p)!r} does not exist")
         with open(p, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
+    except BmdsimError:
+        raise
     except OSError as err:
         raise BmdsimError(f"cannot read {what} {str(p)!r}: {err.strerror or err}") from None
     except ValueError as err:  # e.g. an embedded NUL in the path

@@ -45,6 +45,7 @@ class Settings:
     warm: bool = True  # warm numba and fly-out tables at start (server and worker)
     worker: bool = True
     static_dir: Path | None = None  # default: the package's static folder
+    catalog_files: tuple[str, ...] = ()  # user catalogs every request sees (bmdsim serve --catalog)
 
     def hosts(self) -> set[str]:
         h = set(LOOPBACK_NAMES) | {x.lower() for x in self.allowed_hosts}
@@ -110,10 +111,12 @@ def warm_up() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The explorer app. Starts the worker process and the warm-up when the server starts (lifespan)."""
     from bmdsim.io.provenance import version
+    from bmdsim.web.catalog import server_catalog
     from bmdsim.web.jobs import JobManager
     from bmdsim.web.routes import router
 
     settings = settings or Settings()
+    catalog = server_catalog(settings.catalog_files)  # one-line errors before the server starts
     settings.out_dir = Path(settings.out_dir)
     static = StaticIndex.build(Path(settings.static_dir) if settings.static_dir else static_folder())
 
@@ -148,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                       "prints after `bmdsim: error:` and the request field it concerns. Units: degrees, km, "
                       "km/s and s at this edge, as on the CLI."))
     app.state.settings = settings
+    app.state.catalog = catalog
     app.state.static = static
     app.state.jobs = JobManager(settings.out_dir, warm=settings.warm)
     app.state.warm_done = threading.Event()

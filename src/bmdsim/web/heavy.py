@@ -3,7 +3,8 @@
 Each job takes its parameters (validated by the server before it was queued) and a
 :class:`bmdsim.web.jobs.Reporter`; it calls the library, reports progress and partial results, writes
 the files the CLI writes for the same analysis into ``rep.out_dir`` and returns the result dict (with
-``files``: the names written). Nothing here reads a path from a request.
+``files``: the names written). ``p["catalog"]`` is the request's catalog context (None: the built-ins),
+passed to every library call. Nothing here reads a path from a request.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def warm_up() -> None:
     from bmdsim.core.flyout import build_flyout_table
     from bmdsim.core.flyout_path import warm
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.interceptors import load_interceptors
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import builtin_names, expand_variants, load_scenario
     from bmdsim.model.trajectories import solve_one
 
@@ -36,7 +37,7 @@ def warm_up() -> None:
         for s in arch.sites:
             build_flyout_table(s.kin)
             warm(s.kin)
-    for icp in load_interceptors().values():
+    for icp in Catalog.builtin().interceptors.values():
         kin = icp.kinematics()
         build_flyout_table(kin)
         warm(kin)
@@ -63,7 +64,8 @@ def footprint_job(p: dict, rep) -> dict:
     from bmdsim.io.report import write_report
     from bmdsim.model.architecture import resolve
 
-    arch = resolve(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"])
+    cat = p.get("catalog")
+    arch = resolve(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"], catalog=cat)
     passes = _grid_passes(p["grid_deg"])
     t0 = time.monotonic()
     fp = None
@@ -76,7 +78,7 @@ def footprint_job(p: dict, rep) -> dict:
                               "grid_deg": g, "done": 0, "total": None})
         final = n == len(passes)
         fp = footprint(arch, p["missiles"], p["launch"], grid_deg=g, k=p["k"], bbox=p["bbox"], step_s=p["step_s"],
-                       min_city_population=500_000 if final else NO_CITIES, progress=cb)
+                       min_city_population=500_000 if final else NO_CITIES, progress=cb, catalog=cat)
         rep.emit("partial", {"job": rep.job_id, "pass": n, "passes": len(passes), "grid_deg": g,
                              "compute_s": round(time.monotonic() - t0, 2), "bbox": list(p["bbox"]),
                              "lat_deg": [round(float(x), 4) for x in fp.lat_deg],
@@ -89,8 +91,8 @@ def footprint_job(p: dict, rep) -> dict:
               "bbox": ",".join(f"{x:g}" for x in p["bbox"]), "vbo_kms": p["vbo_kms"],
               "decision_time_s": p["decision_time_s"]}
     scn = p.get("variant")
-    prov = static_provenance(scenario=scn, arch=arch, missiles=fp.missiles, inputs=inputs)
-    paths = [write_scenario(out, scn)] if scn is not None else []
+    prov = static_provenance(scenario=scn, arch=arch, missiles=fp.missiles, inputs=inputs, catalog=cat)
+    paths = [write_scenario(out, scn, cat)] if scn is not None else []
     paths += write_footprint(fp, out, arch.sites, arch=arch, provenance=prov)
     sm = fp.summary()
     paths += write_report(out, f"Defended area: {arch.name} vs {', '.join(fp.missiles)} from {p['launch'][2]}", [
@@ -110,10 +112,10 @@ def footprint_job(p: dict, rep) -> dict:
             "compute_s": round(time.monotonic() - t0, 2), "files": [x.name for x in paths]}
 
 
-def _place_coords(ids) -> dict:
-    from bmdsim.model.places import load_places
+def _place_coords(ids, catalog=None) -> dict:
+    from bmdsim.model.catalogs import resolve_catalog
 
-    places = load_places()
+    places = resolve_catalog(catalog).places
     out = {}
     for i in ids:
         p = places.get(i)
@@ -134,8 +136,10 @@ def deterrent_job(p: dict, rep) -> dict:
         rep.emit("progress", {"job": rep.job_id, "stage": "vbo ladder", "done": done, "total": total})
 
     rep.emit("progress", {"job": rep.job_id, "stage": "deterrent trajectories", "done": 0, "total": None})
-    dm = deterrent_matrix(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"], progress=cb)
-    arch = resolve(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"])
+    cat = p.get("catalog")
+    dm = deterrent_matrix(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"], progress=cb,
+                          catalog=cat)
+    arch = resolve(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"], catalog=cat)
     wh = {f["missile"]: f["warheads_per_launcher"] for f in DEFAULT_FORCES["force"]}
     paths = write_deterrent(dm, rep.out_dir, wh)
     sm = dm.summary(wh)
@@ -153,7 +157,7 @@ def deterrent_job(p: dict, rep) -> dict:
                 {"missile": dm.threats.missile[i], "engageable": bool(dm.engageable[i])})
     return {"kind": "deterrent", "architecture": arch.name, "launches": launches, "targets": targets,
             "share": [[None if not math.isfinite(v) else round(float(v), 4) for v in row] for row in share],
-            "cells": cells, "places": _place_coords(list(launches) + list(targets)),
+            "cells": cells, "places": _place_coords(list(launches) + list(targets), cat),
             "launch_coords": {lid: [la, lo] for lid, la, lo in zip(dm.threats.launch_id, dm.threats.launch_lat,
                                                                     dm.threats.launch_lon, strict=True)},
             "target_coords": {aid: [la, lo] for aid, la, lo in zip(dm.threats.aim_id, dm.threats.aim_lat,
@@ -170,7 +174,7 @@ def envelope_job(p: dict, rep) -> dict:
 
     rep.emit("progress", {"job": rep.job_id, "stage": "deterrent trajectories", "done": 0, "total": None})
     env = safe_envelope(grid_deg=p["grid_deg"], template=p["template"], decision_time_s=p["decision_time_s"],
-                        progress=cb)
+                        progress=cb, catalog=p.get("catalog"))
     paths = write_envelope(env, rep.out_dir)
     v = env.safe_vbo_kms
     return {"kind": "envelope", "grid_deg": p["grid_deg"], "lat_deg": [round(float(x), 4) for x in env.lat_deg],
@@ -188,7 +192,8 @@ def claims_job(p: dict, rep) -> dict:
         rep.emit("progress", {"job": rep.job_id, "stage": "claims", "done": done, "total": total})
 
     rep.emit("progress", {"job": rep.job_id, "stage": "claims", "done": 0, "total": None})
-    records = run_claims(rep.out_dir, p["only"], progress=cb, envelope_grid_deg=p["envelope_grid_deg"])
+    records = run_claims(rep.out_dir, p["only"], progress=cb, envelope_grid_deg=p["envelope_grid_deg"],
+                         catalog=p.get("catalog"))
     paths = write_claims(records, rep.out_dir)
     return {"kind": "claims", "records": json.loads(json.dumps(records, default=_plain)),
             "files": [x.name for x in paths]}

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 
 from bmdsim.errors import BmdsimError
 from bmdsim.web import service
-from bmdsim.web.catalog import Catalog, catalog_for
+from bmdsim.web.catalog import Catalog, catalog_for, scenario_names
 from bmdsim.web.schemas import (
     ClaimsRequest,
     DeterrentRequest,
@@ -89,15 +89,19 @@ class CatalogKind(StrEnum):
     missiles = "missiles"
     interceptors = "interceptors"
     sensors = "sensors"
+    placements = "placements"
     places = "places"
 
 
-@router.get("/catalog/{kind}", summary="A catalog table: every entry with its numbers and sources",
-            responses=ERRORS)
+@router.get("/catalog/{kind}", summary="A catalog table: every entry with its numbers, sources and origin "
+                                      "(sensors: the types; placements: the placed types)", responses=ERRORS)
 def catalog(kind: CatalogKind, cat: Cat) -> Response:
-    table = {"missiles": cat.missiles, "interceptors": cat.interceptors, "sensors": cat.sensors,
-             "places": cat.places}[kind.value]()
-    return _json([m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in table.values()])
+    rows = []
+    for n, m in cat.table(kind.value).items():
+        o = cat.origin(kind.value, n)
+        rows.append({**m.model_dump(mode="json", by_alias=True, exclude_none=True),
+                     "origin": "built-in" if o.builtin else str(o)})
+    return _json(rows)
 
 
 # --------------------------------------------------------------------------------------------- scenarios
@@ -115,10 +119,10 @@ def validate(body: ValidateRequest, cat: Cat) -> Response:
             responses={404: {"model": ErrorBody, "description": "no built-in scenario of that name"}, **ERRORS})
 def scenario(name: Annotated[str, PathParam(description="built-in scenario name", max_length=100)],
              cat: Cat) -> Response:
-    if name not in cat.scenario_names():
+    if name not in scenario_names():
         from bmdsim.errors import UnknownNameError
 
-        raise ApiError(str(UnknownNameError("scenario", name, cat.scenario_names())), "name", status=404)
+        raise ApiError(str(UnknownNameError("scenario", name, scenario_names())), "name", status=404)
     scn = service.builtin_scenario(name, cat, "name")
     with field("name"):
         return _json(service.scenario_document(scn, cat))
@@ -137,10 +141,10 @@ def _attachment(data, fmt: str, stem: str) -> Response:
 
 
 def _threat(body, cat: Catalog):
-    launch = service.point(body.launch, "from")
-    aim = service.point(body.aim, "to")
+    launch = service.point(body.launch, "from", cat)
+    aim = service.point(body.aim, "to", cat)
     shp = service.shape(body.apogee_km, body.flight_time_s, body.gamma_deg)
-    return launch, aim, shp, service.solve_threat(body.missile, launch, aim, shp, body.step_s)
+    return launch, aim, shp, service.solve_threat(body.missile, launch, aim, shp, body.step_s, cat)
 
 
 def _content(*types: str) -> dict:
@@ -186,7 +190,7 @@ def engage(body: EngageRequest, cat: Cat,
            ) -> Response:
     src = service.architecture_source(cat, body.scenario, body.scenario_yaml, body.architecture)
     arch = service.resolve_arch(src, body.vbo_kms, body.decision_time_s)
-    _, _, _, ts = _threat(body, cat)
+    _, _, _, ts = _threat(body, src.catalog)
     if body.format == "csv":
         from bmdsim.analysis.engage import run_engagements
 
@@ -211,19 +215,19 @@ def footprint(body: FootprintRequest, request: Request, cat: Cat):
 
     src = service.architecture_source(cat, body.scenario, body.scenario_yaml, body.architecture)
     service.resolve_arch(src, body.vbo_kms, body.decision_time_s)  # every name checked before queueing
-    launch = service.point(body.launch_area, "launch_area")
+    launch = service.point(body.launch_area, "launch_area", src.catalog)
     missiles = body.missiles
     if missiles is None:
         if src.scenario is None:
             raise ApiError("give `missiles` (names) with an inline architecture", "missiles")
         with field("scenario"):
             tset = load_threat_set(service.first_variant(src.scenario).threats)
-            missiles = sorted(set(expand_threats(tset).missile)) if tset.missiles == "deployed" else list(
-                tset.missiles)
+            missiles = sorted(set(expand_threats(tset, catalog=src.catalog).missile)) if (
+                tset.missiles == "deployed") else list(tset.missiles)
     if not missiles:
         raise ApiError("give at least one missile", "missiles")
     with field("missiles"):
-        missiles = [cat.missile(m).name for m in missiles]
+        missiles = [src.catalog.missile(m).name for m in missiles]
     b = body.bbox
     with field("bbox"):
         if not (-180 <= b.lon_min < b.lon_max <= 180 and -90 <= b.lat_min < b.lat_max <= 90):
@@ -250,8 +254,15 @@ def footprint(body: FootprintRequest, request: Request, cat: Cat):
               "decision_time_s": body.decision_time_s if body.decision_time_s is not None else
               (src.options.decision_time_s if src.options else None),
               "missiles": missiles, "launch": launch, "grid_deg": float(body.grid_deg), "k": int(body.k),
-              "bbox": (b.lon_min, b.lon_max, b.lat_min, b.lat_max), "step_s": float(step), "variant": variant}
+              "bbox": (b.lon_min, b.lon_max, b.lat_min, b.lat_max), "step_s": float(step), "variant": variant,
+              "catalog": _ship(src.catalog)}
     return _job_stream(request, "footprint", params)
+
+
+def _ship(cat: Catalog):
+    """The context a job takes to the worker: None for the built-ins (the worker has them), else the context
+    (it pickles)."""
+    return None if cat is None or cat.is_builtin else cat
 
 
 @router.post("/deterrent", summary="Deterrent matrix of an architecture (bmdsim deterrent), streamed",
@@ -263,7 +274,7 @@ def deterrent(body: DeterrentRequest, request: Request, cat: Cat):
     params = {"arch_spec": src.spec,
               "vbo_kms": body.vbo_kms if body.vbo_kms is not None else (o.vbo_kms if o else None),
               "decision_time_s": body.decision_time_s if body.decision_time_s is not None else
-              (o.decision_time_s if o else None)}
+              (o.decision_time_s if o else None), "catalog": _ship(src.catalog)}
     return _job_stream(request, "deterrent", params)
 
 
@@ -280,7 +291,7 @@ def envelope(body: EnvelopeRequest, request: Request, cat: Cat):
         if not (math.isfinite(body.decision_time_s) and 0 <= body.decision_time_s <= 3600):
             raise BmdsimError(f"decision_time_s {body.decision_time_s} out of range; valid 0..3600 s")
     return _job_stream(request, "envelope", {"grid_deg": float(body.grid_deg), "template": tpl,
-                                             "decision_time_s": float(body.decision_time_s)})
+                                             "decision_time_s": float(body.decision_time_s), "catalog": _ship(cat)})
 
 
 def _claim_scenarios(func, names: list[str]) -> list[str]:
@@ -301,7 +312,7 @@ def _claim_scenarios(func, names: list[str]) -> list[str]:
 def claims(request: Request, cat: Cat) -> dict:
     from bmdsim.analysis.claims import ARTICLE_DESCRIPTION, CLAIMS
 
-    names = cat.scenario_names()
+    names = scenario_names()
     return {"article": ARTICLE_DESCRIPTION, "claims": [
         {"id": c.id, "title": c.title, "quote": c.quote, "place": f"line {c.line} of the article's text",
          "scenarios": _claim_scenarios(c.run, names), "reproduce": f"bmdsim claims --only {c.id}"} for c in CLAIMS]}
@@ -309,7 +320,7 @@ def claims(request: Request, cat: Cat) -> dict:
 
 @router.post("/claims", summary="Run the claims ledger (bmdsim claims), streamed",
              responses={200: SSE_SCHEMA, **ERRORS}, response_class=StreamingResponse)
-def run_claims(body: ClaimsRequest, request: Request):
+def run_claims(body: ClaimsRequest, request: Request, cat: Cat):
     from bmdsim.analysis.claims import CLAIMS
 
     ids = [c.id for c in CLAIMS]
@@ -321,7 +332,8 @@ def run_claims(body: ClaimsRequest, request: Request):
     with field("envelope_grid_deg"):
         if not 1.0 <= body.envelope_grid_deg <= 10:
             raise BmdsimError(f"envelope grid {body.envelope_grid_deg} deg out of range here; valid 1..10 degrees")
-    return _job_stream(request, "claims", {"only": only, "envelope_grid_deg": float(body.envelope_grid_deg)})
+    return _job_stream(request, "claims", {"only": only, "envelope_grid_deg": float(body.envelope_grid_deg),
+                                           "catalog": _ship(cat)})
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="A file a job wrote (names from its `result` event)",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bmdsim.errors import BmdsimError
-from bmdsim.web.catalog import Catalog
+from bmdsim.web.catalog import Catalog, scenario_names, threat_set_names, upload_catalog
 
 MAX_UPLOAD_BYTES = 256_000  # an uploaded scenario's YAML text (bytes, UTF-8)
 TRAJECTORY_CACHE = 64  # solved threats kept (a slider move re-engages the same threat)
@@ -50,8 +50,9 @@ def field(name: str):
 
 
 # ------------------------------------------------------------------------------------------ points, shape
-def point(value, name: str) -> tuple[float, float, str]:
-    """``"LAT,LON"``, a place id or ``[lat, lon]`` -> (lat_deg, lon_deg, label), as the CLI's --from/--to."""
+def point(value, name: str, cat: Catalog | None = None) -> tuple[float, float, str]:
+    """``"LAT,LON"``, a place id (of ``cat``; None: the built-ins) or ``[lat, lon]`` -> (lat_deg, lon_deg,
+    label), as the CLI's --from/--to."""
     from bmdsim.model.places import check_lat_lon, parse_point
 
     with field(name):
@@ -61,7 +62,7 @@ def point(value, name: str) -> tuple[float, float, str]:
             lat, lon = float(value[0]), float(value[1])
             check_lat_lon(lat, lon, name)
             return lat, lon, f"{lat:.4f},{lon:.4f}"
-        return parse_point(str(value), name)
+        return parse_point(str(value), name, cat)
 
 
 def shape(apogee_km, flight_time_s, gamma_deg):
@@ -82,24 +83,24 @@ def check_upload_size(text: str, name: str = "scenario_yaml") -> None:
 
 
 def _refuse_files(data: dict, cat: Catalog, name: str) -> None:
-    """Uploaded scenarios are data only: no file names (``extends: FILE``, ``catalogs: [FILE]``)."""
+    """Uploaded scenarios are data only: no file names (``extends: FILE``, ``catalogs: [FILE]``); catalog
+    entries come inline (``missiles:`` ... blocks)."""
     parent = data.get("extends")
     if parent is not None:
-        known = cat.scenario_names()
+        known = scenario_names()
         if not isinstance(parent, str) or parent not in known:
             raise ApiError(f"uploaded scenario: `extends` may only name a built-in scenario ({', '.join(known)}); "
                            f"found {str(parent)[:80]!r} (the server reads no files named by an upload)",
                            f"{name}.extends")
-    cats = data.get("catalogs")
-    if cats is not None:
-        items = cats if isinstance(cats, list) else [cats]
-        if any(not isinstance(x, dict) for x in items):
-            raise ApiError("uploaded scenario: `catalogs` may only hold inline blocks (mappings), not file paths; "
-                           "the server reads no files named by an upload", f"{name}.catalogs")
+    if data.get("catalogs") is not None:
+        raise ApiError("uploaded scenario: `catalogs` names files, and the server reads no files named by an upload; "
+                       "give the entries inline (`missiles:`, `interceptors:`, `sensors:`, `placements:`, "
+                       "`places:`)", f"{name}.catalogs")
 
 
 def uploaded_scenario(text: str, cat: Catalog, name: str = "scenario_yaml"):
-    """Validate uploaded scenario text (safe, bounded YAML; ``extends`` only a built-in) -> Scenario."""
+    """Validate uploaded scenario text (safe, bounded YAML; ``extends`` only a built-in; inline catalog blocks
+    checked against ``cat``, the server's context) -> Scenario (its context: :func:`upload_catalog`)."""
     from bmdsim.model.scenario import (
         check_references,
         load_yaml,
@@ -124,19 +125,20 @@ def uploaded_scenario(text: str, cat: Catalog, name: str = "scenario_yaml"):
             merged["name"] = data.get("name", f"uploaded (extends {parent})")
             data = merged
         scn = validate_scenario_data(data, lines, where)
-        check_references(scn, where)
+        check_references(scn, where, lines if parent is None else None, cat)
     return scn
 
 
 def builtin_scenario(name: str, cat: Catalog, field_name: str = "scenario"):
-    """A built-in scenario by name (never a path: the name must be in the catalog's list)."""
+    """A built-in scenario by name (never a path: the name must be in the built-in list); names resolve in
+    ``cat``."""
     from bmdsim.errors import UnknownNameError
     from bmdsim.model.scenario import load_scenario
 
     with field(field_name):
-        if name not in cat.scenario_names():
-            raise UnknownNameError("scenario", name, cat.scenario_names())
-        return load_scenario(name)
+        if name not in scenario_names():
+            raise UnknownNameError("scenario", name, scenario_names())
+        return load_scenario(name, cat)
 
 
 def first_variant(scn):
@@ -147,15 +149,18 @@ def first_variant(scn):
 
 @dataclass
 class ArchSource:
-    """Where a request's architecture came from: the spec, the scenario options (or None) and a label."""
+    """Where a request's architecture came from: the spec, the scenario options (or None), the scenario
+    (or None) and the request's catalog context (the server's, extended by an upload's inline blocks)."""
 
     spec: object
     options: object | None
     scenario: object | None
+    catalog: Catalog | None = None
 
 
 def architecture_source(cat: Catalog, scenario=None, scenario_yaml=None, architecture=None) -> ArchSource:
-    """Exactly one of a built-in scenario name, uploaded scenario text or an inline architecture."""
+    """Exactly one of a built-in scenario name, uploaded scenario text or an inline architecture; ``cat``:
+    the server's context."""
     from bmdsim.model.architecture import parse_architecture
 
     given = [k for k, v in (("scenario", scenario), ("scenario_yaml", scenario_yaml),
@@ -166,11 +171,12 @@ def architecture_source(cat: Catalog, scenario=None, scenario_yaml=None, archite
                        given[-1] if given else "scenario")
     if architecture is not None:
         with field("architecture"):
-            return ArchSource(parse_architecture(architecture, "architecture"), None, None)
+            return ArchSource(parse_architecture(architecture, "architecture"), None, None, cat)
     scn = builtin_scenario(scenario, cat) if scenario is not None else uploaded_scenario(scenario_yaml, cat)
     with field(given[0]):
         v = first_variant(scn)
-    return ArchSource(v.architecture, v.options, scn)
+        ctx = upload_catalog(scn, cat)
+    return ArchSource(v.architecture, v.options, scn, ctx)
 
 
 def resolve_arch(src: ArchSource, vbo_kms=None, decision_time_s=None, name: str = "architecture"):
@@ -182,7 +188,7 @@ def resolve_arch(src: ArchSource, vbo_kms=None, decision_time_s=None, name: str 
     dec = decision_time_s if decision_time_s is not None else (o.decision_time_s if o is not None else None)
     fld = "vbo_kms" if vbo_kms is not None and not (math.isfinite(vbo_kms) and vbo_kms > 0) else name
     with field(fld):
-        return resolve(src.spec, vbo_kms=vbo, decision_time_s=dec)
+        return resolve(src.spec, vbo_kms=vbo, decision_time_s=dec, catalog=src.catalog)
 
 
 # ------------------------------------------------------------------------------------------ trajectories
@@ -190,24 +196,25 @@ _traj_cache: OrderedDict = OrderedDict()
 _traj_lock = threading.Lock()
 
 
-def solve_threat(missile: str, launch, aim, shp, step_s: float):
-    """One trajectory (cached by its inputs: a slider move re-engages the same threat)."""
+def solve_threat(missile: str, launch, aim, shp, step_s: float, cat: Catalog | None = None):
+    """One trajectory (cached by its inputs and the catalog context's identity: a slider move re-engages
+    the same threat)."""
+    from bmdsim.model.catalogs import resolve_catalog
     from bmdsim.model.trajectories import solve_one
 
-    key = (missile, launch[:2], aim[:2], shp, step_s)
+    cat = resolve_catalog(cat)
+    key = (missile, launch[:2], aim[:2], shp, step_s, cat.key)
     with _traj_lock:
         if key in _traj_cache:
             _traj_cache.move_to_end(key)
             return _traj_cache[key]
     with field("missile"):
-        from bmdsim.model.missiles import get_missile
-
-        get_missile(missile)
+        cat.missile(missile)
     with field("step_s"):
         if not (math.isfinite(step_s) and 0 < step_s <= 60):
             raise BmdsimError(f"step_s {step_s} out of range; valid 0 < step_s <= 60 seconds")
     with field("to"):
-        ts = solve_one(missile, launch[:2], aim[:2], shp, step_s)
+        ts = solve_one(missile, launch[:2], aim[:2], shp, step_s, catalog=cat)
     with _traj_lock:
         _traj_cache[key] = ts
         while len(_traj_cache) > TRAJECTORY_CACHE:
@@ -284,14 +291,14 @@ def scenario_summaries(cat: Catalog) -> dict:
     from bmdsim.model.scenario import load_threat_set, resolve_extends
 
     scenarios = []
-    for name in cat.scenario_names():
+    for name in scenario_names():
         data, _, _ = resolve_extends(name)
         thr = data.get("threats")
         scenarios.append({"name": name, "date": None if data.get("date") is None else str(data.get("date")),
                           "threats": thr if isinstance(thr, str) else "inline",
                           "description": " ".join(str(data.get("description", "")).split())})
     sets = []
-    for name in cat.threat_set_names():
+    for name in threat_set_names():
         ts = load_threat_set(name)
         sets.append({"name": name, "missiles": ts.missiles if isinstance(ts.missiles, str) else list(ts.missiles),
                      "description": " ".join(ts.description.split())})
@@ -306,10 +313,10 @@ def scenario_document(scn, cat: Catalog) -> dict:
     v = first_variant(scn)
     arch_doc = v.architecture.model_dump(mode="json", exclude_none=True)
     with field("scenario"):
-        src = ArchSource(v.architecture, v.options, scn)
+        src = ArchSource(v.architecture, v.options, scn, upload_catalog(scn, cat))
         arch = resolve_arch(src)
         tset = load_threat_set(v.threats)
-        tl = expand_threats(tset)
+        tl = expand_threats(tset, catalog=src.catalog)
     launches = sorted({(tl.launch_id[k], tl.launch_lat[k], tl.launch_lon[k]) for k in range(tl.n)})
     aims = sorted({(tl.aim_id[k], tl.aim_lat[k], tl.aim_lon[k]) for k in range(tl.n)})
     pairs = sorted({(tl.missile[k], tl.launch_id[k], tl.aim_id[k]) for k in range(tl.n)})
