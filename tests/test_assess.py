@@ -43,6 +43,7 @@ from bmdsim.model.catalogs import Catalog
 from bmdsim.model.missiles import Missile
 from bmdsim.model.names import parse_catalog
 from bmdsim.model.sizing import Measured
+from tests.catalog_entries import parameters
 from tests.reference.lofted import kepler_same_speed, observe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,19 +267,7 @@ def test_the_saved_missile_is_a_catalog_entry_with_the_assessed_range(july28, tm
     entries = parse_catalog(text, Missile, "missiles", "missile")
     m = entries["HS-14-like"]
     data = yaml.safe_load(text)["missiles"][0]
-
-    def params(obj):
-        if isinstance(obj, dict):
-            if "value" in obj:
-                yield obj
-            else:
-                for v in obj.values():
-                    yield from params(v)
-        elif isinstance(obj, list):
-            for v in obj:
-                yield from params(v)
-
-    assert all(p.get("notional") is True and p.get("note") for p in params(data))
+    assert all(p.get("notional") is True and p.get("note") for p in parameters(data))
     assert standard_range_km(m) == pytest.approx(july28.numbers["standard_range"].value / 1e3, rel=5e-4)
     assert m.nominal_range_km.low <= m.nominal_range_km.value <= m.nominal_range_km.high
     assert "fit record" in text.lower() and "residuals" in text

@@ -38,6 +38,7 @@ from bmdsim.model.sizing import (
     optimal_staging,
     size_missile,
 )
+from tests.catalog_entries import parameters
 from tests.published import reference as ref
 from tests.published.cases import CASES
 from tests.reference.standard_range import fly, standard_flight
@@ -117,19 +118,7 @@ def test_entry_is_the_catalog_schema_every_number_notional_and_the_fit_recorded(
     m = parse_catalog(text, Missile, "missiles", "missile")["Trident-I-C4"]
     assert m.missile_class == "SLBM" and len(m.stages) == 3
     data = yaml.safe_load(text)
-
-    def params(obj):
-        if isinstance(obj, dict):
-            if "value" in obj:
-                yield obj
-            else:
-                for v in obj.values():
-                    yield from params(v)
-        elif isinstance(obj, list):
-            for v in obj:
-                yield from params(v)
-
-    ps = list(params(data))
+    ps = list(parameters(data))
     assert len(ps) == 3 * 5 + 10  # 5 per stage + range, payload, rv x3, booster RCS, Cd, rise, pitch-over, isp_scale
     assert all(p["notional"] is True and p["note"] for p in ps)
     assert all(p.get("low") is not None and p.get("high") is not None for p in ps)

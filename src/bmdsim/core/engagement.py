@@ -21,7 +21,9 @@ interceptor launched at t_L reaches P at t_L + tau iff the table's interceptor r
 target* ``P' = P - Phi_rv(tau) v_s(t_L)`` in tau: ground range from ``s(t_L)`` to P', altitude
 ``h + |P'| - |P|``. In the launch-time solve tau = t - t_L is known for a trial t_L, so feasibility
 is ``tau_min(s(t_L), P'(t - t_L)) <= t - t_L``: a fixed-point iteration on t_L from t_L = t, then a
-scan of [t - t_max, t] and bisection (:func:`_solve`). P' may lie below the
+scan of [t - t_max, t] and bisection (:func:`_solve`), keeping only a self-consistent launch
+(``t_L + tau_min(P'(t - t_L)) = t`` within :data:`SELF_CONSISTENT_S`: reaching P' *before* tau says
+nothing about being at P at t, since the shift depends on tau). P' may lie below the
 ground where the real path, lifted by the site's velocity, runs above it (far eastward points near
 the ground): the table continues its paths below the ground for that
 (:func:`bmdsim.core.flyout.continued_depth_m`). On arrival the interceptor's inertial velocity is
@@ -440,7 +442,8 @@ def _solve_launch_numpy(tc, p, h, site, table, radius):
             lo = np.where(ok, mid, lo)
             hi = np.where(ok, hi, mid)
         tau, g, hq = tau_at(lo)
-        good = rest & (best >= 0) & np.isfinite(tau)
+        with np.errstate(invalid="ignore"):
+            good = rest & (best >= 0) & np.isfinite(tau) & (lo + tau >= tc - SELF_CONSISTENT_S)
         for o, v in zip(out, ((tc - lo), lo, g, hq), strict=True):
             o[good] = v[good]
     return tuple(out)
@@ -575,6 +578,13 @@ def _tau_lookup(g, h, tab):
 
 
 _SOLVE_NODES = 16  # launch-time scan when the fixed point fails
+# A launch time is a solution only if it is self-consistent: tl + tau_min(s(tl), P'(tj - tl)) = tj within
+# this (s). The shift P' depends on the fly-out time; where the shifted target leaves the envelope as the
+# launch moves later (a jump of tau_min to "unreachable"), the last launch with tl + tau <= tj can have
+# tau far below tj - tl: the table's interceptor would reach P' early, which says nothing about being at P
+# at tj. Such a "solution" is refused (tests/test_engagement.py: the IRBM's last intercept, checked
+# against the rotating-Earth reference and a brute-force search of launch directions).
+SELF_CONSISTENT_S = 1.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -630,7 +640,7 @@ def _solve(tj, pt, site, tab):
         if hi_t - lo_t < 1e-3:
             break
     tau, g, hq = _tau_from(lo_t, tj, pt, site, tab)
-    if tau != tau:
+    if tau != tau or lo_t + tau < tj - SELF_CONSISTENT_S:
         return np.nan, np.nan, np.nan, np.nan
     return tj - lo_t, lo_t, g, hq  # >= tau_min by < 1 ms: the interceptor arrives exactly at tj
 

@@ -256,9 +256,12 @@ def _plane(site_ecef, launch_s, p_eci):
 
 
 def _plan(kin, site_ecef, launch_s, flyout_s, p_ecef, alt_m):
-    """Launch time, aim and plane of the drawn path: the launch time is iterated to the fixed point
-    t_L = t - arrival(t_L) (the site turns with the Earth) starting from the engine's launch time; if that
-    fails the engine's launch time is kept. None if no elevation reaches the point."""
+    """Launch time, aim and plane of the drawn path. When the model carries the site's velocity
+    (:func:`carries_site_velocity`) the engine's launch time is kept: it already solves the rotating
+    problem, and the planar fan (launched at rest) would move it by the site's velocity's effect (~10 s).
+    Otherwise the launch time is iterated to the fixed point t_L = t - arrival(t_L) (the site turns with
+    the Earth) starting from the engine's launch time; if that fails the engine's launch time is kept.
+    None if no elevation reaches the point."""
     site = np.asarray(site_ecef, float)
     t_int = launch_s + flyout_s
     p_eci = ecef_to_eci(np.asarray(p_ecef, float), t_int)
@@ -267,6 +270,8 @@ def _plan(kin, site_ecef, launch_s, flyout_s, p_ecef, alt_m):
     if aim is None:
         return None
     first = (launch_s, aim, u, w, ang)
+    if carries_site_velocity(kin):
+        return first  # the engine's launch time already includes the site's velocity; the planar fan does not
     t_l = launch_s
     for _ in range(6):
         new = t_int - aim.arrival_s
