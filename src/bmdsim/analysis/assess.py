@@ -578,6 +578,25 @@ def check_observation(obs: ObservedTest) -> None:
             raise BmdsimError(f"{what}: the position uncertainty must be >= 0 km")
 
 
+# A ballistic missile's flight time over the drag-free conic with the observed apogee and range
+# (core.kepler_flight_time_s): published tests fly 1.05-1.15 times it, depressed SRBMs up to about 1.5 times
+# (the boost climbs slowly, the atmosphere slows them). Observations outside this band (each end widened by
+# 3 sigma of the observed time) describe no ballistic flight.
+FLIGHT_TIME_RATIO = (0.7, 2.0)
+
+
+def _check_consistent(obs: ObservedTest, rng: Measured) -> None:
+    """A one-line error if the observed apogee, range and flight time cannot belong to one ballistic flight."""
+    t_kep = core.kepler_flight_time_s(obs.apogee_m.value, rng.value)
+    t, sig = obs.flight_time_s.value, 3.0 * obs.flight_time_s.sigma
+    lo, hi = FLIGHT_TIME_RATIO
+    if t + sig < lo * t_kep or t - sig > hi * t_kep:
+        raise BmdsimError(
+            f"the observations are not one ballistic flight: an apogee of {obs.apogee_m.value / 1e3:,.0f} km and a "
+            f"range of {rng.value / 1e3:,.0f} km take about {t_kep / 60:.1f} min drag-free (a powered flight "
+            f"{lo:g}-{hi:g} times that), not {t / 60:.1f} min; check the units (km, min) and the numbers")
+
+
 def _range_observation(obs: ObservedTest) -> Measured:
     if obs.launch is not None and obs.splash is not None:
         d, _, _ = geodesy.inverse(obs.launch.lat_deg, obs.launch.lon_deg, obs.splash.lat_deg, obs.splash.lon_deg)
@@ -716,6 +735,7 @@ def _assess(obs, template, payload_kg, standard_payload_kg, boost_time, launch_m
     else:
         burn_prior = burn_prior_of(tpl)
     rng = _range_observation(obs)
+    _check_consistent(obs, rng)
     if obs.launch is not None:
         planet, planet_name = flight.PLANET_WGS84, "the rotating WGS84 Earth (J2, co-rotating atmosphere)"
         if obs.splash is not None:

@@ -3,7 +3,10 @@
 What it reports (SI inside, km / km/s / degrees in the output):
 
 * the parameters: burnout speed ``vbo`` (relative to the launcher, non-rotating Earth, reached at
-  every launch elevation), burn time ``tb``, minimum elevation, lift-off and lowest flown elevation,
+  every launch elevation), burn time ``tb``, minimum elevation (``min_elev_deg``, the catalog's),
+  lift-off elevation (``liftoff_elev_deg``: below it the thrust that gives burnout speed vbo cannot
+  lift the interceptor off the pad), lowest flown elevation (``lowest_flown_elev_deg``: the larger of
+  the two, plus a small margin),
   altitude band ``[h_min, h_max]`` (the catalog's), longest fly-out ``t_max``;
 * the fan: per launch elevation (the lowest flown, then every 5 degrees to 90), the thrust
   acceleration and the burnout state (speed, altitude, ground range), flown with the fly-out table's
@@ -34,13 +37,14 @@ from bmdsim.core.engagement import least_flyout_s
 from bmdsim.core.flyout import FanPaths, FlyoutTable, InterceptorKinematics, build_flyout_table, fly_fan_paths
 from bmdsim.errors import BmdsimError
 from bmdsim.model.catalogs import Catalog, resolve_catalog
+from bmdsim.model.interceptors import VBO_MAX_KMS
 
 RANGE_FRACTIONS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95)
 ALT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.95)
 AZIMUTHS_DEG = {"N": 0.0, "E": 90.0, "S": 180.0, "W": 270.0}
 FAN_STEP_DEG = 5.0
-VBO_MAX_KMS = 15.0  # above escape speed from the surface (11.2 km/s) with a margin; the tables stay valid
 TB_MAX_S = 1000.0
+TB_MIN_S = 1.0  # a shorter burn is an impulse: the per-elevation thrust would exceed 1,000 g
 VBO_MEANING = ("burnout speed relative to the launcher on a non-rotating Earth, reached at every launch "
                "elevation; on the rotating Earth the site's velocity (omega x r) is added")
 
@@ -149,6 +153,9 @@ def flyout_report(name: str, *, vbo_kms: float | None = None, tb_s: float | None
             raise BmdsimError(f"{label} {v} is out of range; valid 0 < {label} <= {top:g} {unit}")
     kin = icp.kinematics(vbo_kms)
     if tb_s is not None:
+        if not TB_MIN_S <= tb_s < kin.t_max_s:
+            raise BmdsimError(f"tb_s {tb_s:g} s is out of range for {icp.name}: the burn must last at least "
+                              f"{TB_MIN_S:g} s and end before the longest fly-out t_max = {kin.t_max_s:g} s")
         kin = dataclasses.replace(kin, tb_s=float(tb_s))
     table = build_flyout_table(kin)
     e_lo = kin.lowest_flown_elev_rad

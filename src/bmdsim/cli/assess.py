@@ -199,6 +199,7 @@ def assess(
         res = run_assess(obs, template, payload_kg=payload, standard_payload_kg=standard_payload_kg, boost_time=boost,
                          launch_mass_kg=launch_mass_kg, reach_from=origin, places=places,
                          sensitivity=not no_sensitivity, catalog=cat)
+    warn(res.warnings)  # also in the report; on stderr so that a poor fit is not missed
     text = res.to_json() if fmt == AssessFormat.json else res.to_text()
     missile_text = res.to_missile_yaml(save_missile) if save_missile is not None else None
     if figure is not None:

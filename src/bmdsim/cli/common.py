@@ -87,7 +87,7 @@ ProjectionOpt = Annotated[Projection, typer.Option(
 EpochOpt = Annotated[str | None, typer.Option(
     "--epoch", help="absolute time of launch, ISO-8601 UTC (default: the scenario's date, else 2012-01-01T00:00:00Z)")]
 
-CatalogOpt = Annotated[list[Path] | None, typer.Option(
+CatalogOpt = Annotated[list[str] | None, typer.Option(
     "--catalog", help="a user catalog FILE (missiles, interceptors, sensors, placements, places in the built-in "
                       "catalogs' schema) added to the built-ins; repeatable", show_default=False)]
 
@@ -219,7 +219,7 @@ def emit(text: str, out) -> None:
     from bmdsim.io import files
 
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text if not text or text.endswith("\n") else text + "\n")
     else:
         files.write_atomic(out, text)
         console.print(f"wrote {out}", style="dim")
@@ -240,8 +240,9 @@ def dask_options(scheduler: str | None, jobs: int | None) -> dict:
     return {"scheduler": scheduler, "jobs": 2 if jobs is None else jobs}
 
 def progress_bar(quiet: bool, label: str):
-    """A rich progress callback (or None when quiet)."""
-    if quiet:
+    """A rich progress callback (None when quiet, or when stderr is not a terminal: a log or a pipe gets
+    no progress lines, so an error stays the one line on stderr)."""
+    if quiet or not sys.stderr.isatty():
         return None, None
     from rich.progress import Progress
 
@@ -254,10 +255,11 @@ def progress_bar(quiet: bool, label: str):
     return prog, cb
 
 def busy(quiet: bool, text: str):
-    """A transient spinner on stderr for runs of more than a moment (none when quiet)."""
+    """A transient spinner on stderr for runs of more than a moment (none when quiet or when stderr is not a
+    terminal)."""
     import contextlib
 
-    return contextlib.nullcontext() if quiet else Console(stderr=True).status(text)
+    return contextlib.nullcontext() if quiet or not sys.stderr.isatty() else Console(stderr=True).status(text)
 
 VariantOpt = Annotated[str | None, typer.Option(
     "--variant", help="one variant of the scenario (NAME, or base for the file itself) or all; default all: one "

@@ -377,6 +377,26 @@ def interval(q: Callable[[np.ndarray], np.ndarray], theta, cov, *, steps=FD_STEP
     return out
 
 
+def kepler_flight_time_s(apogee_m: float, range_m: float, radius_m: float = earth.R_MEAN_M,
+                         mu: float = earth.MU_EARTH_M3_PER_S2) -> float:
+    """Flight time (s) of the drag-free conic from and to the surface of a non-rotating sphere with that
+    apogee (m above the surface) and ground range (m): the conic of :func:`kepler_same_speed_range_m`
+    (apogee at true anomaly pi, the surface points at pi -+ a, a = range / (2 R)), timed with Kepler's
+    equation (Bate, Mueller & White 1971, section 4.2): t = 2 (pi - M(pi - a)) / n, M = E - e sin E,
+    tan(E/2) = sqrt((1 - e)/(1 + e)) tan(nu/2), n = sqrt(mu / a_sm^3). A powered flight takes longer (the
+    boost climbs slowly): published tests fly 1.05-1.15 times this, SRBMs up to about 1.5 times."""
+    ra = radius_m + apogee_m
+    half = 0.5 * range_m / radius_m
+    k = ra / radius_m - 1.0
+    e = k / (1.0 - math.cos(half) + k)
+    p = ra * (1.0 - e)
+    a_sm = p / (1.0 - e * e)
+    n = math.sqrt(mu / a_sm ** 3)
+    nu0 = math.pi - half
+    e_anom = 2.0 * math.atan(math.sqrt((1.0 - e) / (1.0 + e)) * math.tan(0.5 * nu0))
+    return 2.0 * (math.pi - (e_anom - e * math.sin(e_anom))) / n
+
+
 def kepler_same_speed_range_m(apogee_m: float, range_m: float, radius_m: float = earth.R_MEAN_M,
                               mu: float = earth.MU_EARTH_M3_PER_S2) -> tuple[float, float]:
     """The naive conversion, for comparison: (burnout speed m/s, minimum-energy range m) of a drag-free

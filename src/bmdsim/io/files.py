@@ -67,7 +67,19 @@ def check_writable(path: str | Path) -> Path:
         raise BmdsimError(f"cannot write {str(p)!r}: {str(parent)!r} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise BmdsimError(f"cannot write {str(p)!r}: folder {str(parent)!r} is not writable")
+    _probe(parent, f"cannot write {str(p)!r}")
     return p
+
+
+def _probe(folder: Path, what: str) -> None:
+    """Create and remove a temporary file in ``folder``: permissions alone do not tell (a read-only or
+    special file system such as /proc, a full disk). A one-line error if that fails."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".bmdsim-probe.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as err:
+        raise BmdsimError(f"{what}: folder {str(folder)!r} does not take new files ({err.strerror or err})") from None
 
 
 def check_dir_creatable(path: str | Path) -> Path:
@@ -79,12 +91,18 @@ def check_dir_creatable(path: str | Path) -> Path:
             raise BmdsimError(f"output folder {str(p)!r} exists and is not a folder")
         if not os.access(p, os.W_OK | os.X_OK):
             raise BmdsimError(f"output folder {str(p)!r} is not writable")
+        _probe(p, f"cannot write into {str(p)!r}")
         return p
     base = _nearest_existing(p.absolute())
     if not base.is_dir():
         raise BmdsimError(f"cannot create output folder {str(p)!r}: {str(base)!r} is a file")
     if not os.access(base, os.W_OK | os.X_OK):
         raise BmdsimError(f"cannot create output folder {str(p)!r}: {str(base)!r} is not writable")
+    try:  # permissions alone do not tell (e.g. /proc): make and remove a folder there
+        os.rmdir(tempfile.mkdtemp(prefix=".bmdsim-probe.", dir=base))
+    except OSError as err:
+        raise BmdsimError(f"cannot create output folder {str(p)!r}: {str(base)!r} does not take new folders "
+                          f"({err.strerror or err})") from None
     return p
 
 
@@ -111,15 +129,20 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     p = check_writable(path)
     existed = p.exists()
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    except OSError as err:
+        raise BmdsimError(f"cannot write {str(p)!r}: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             os.fchmod(fh.fileno(), 0o666 & ~umask())
         os.replace(tmp, p)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise BmdsimError(f"cannot write {str(p)!r}: {err.strerror or err}") from None
         raise
     if _CREATED and not existed:
         _CREATED[-1].append(p)

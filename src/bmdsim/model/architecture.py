@@ -55,6 +55,7 @@ from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model import yamlsafe
 from bmdsim.model.catalogs import Catalog, resolve_catalog
 from bmdsim.model.dates import iso_date_text
+from bmdsim.model.interceptors import VBO_MAX_KMS
 from bmdsim.model.names import normalise_name
 from bmdsim.model.sensors import IrSpec, RadarSpec, SensorPlacement, SensorType
 
@@ -116,7 +117,7 @@ class SiteSpec(BaseModel):
     lat_deg: float | None = Field(default=None, ge=-90, le=90)
     lon_deg: float | None = Field(default=None, ge=-180, le=180)
     interceptor: str
-    vbo_kms: float | None = Field(default=None, gt=0, le=12)
+    vbo_kms: float | None = Field(default=None, gt=0, le=VBO_MAX_KMS)
     inventory: int = Field(default=1, ge=0, le=100000)
     sensors: list[str | SiteSensorSpec] = []
 
@@ -171,6 +172,16 @@ class Architecture(BaseModel):
     def _date(cls, v):
         return None if v is None else iso_date_text(v)
 
+    @field_validator("sites")
+    @classmethod
+    def _unique_sites(cls, v):
+        names = [s.name for s in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate site names {', '.join(dup)}: each site needs its own name (links and "
+                             "variants refer to sites by name)")
+        return v
+
 
 # ------------------------------------------------------------------------------ resolved
 @dataclass(frozen=True)
@@ -210,8 +221,9 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
     sensor that cannot be placed where it is listed, two sensors of one name, or a link from a
     sensor the architecture does not have."""
     cat = resolve_catalog(catalog)
-    if vbo_kms is not None and not (math.isfinite(vbo_kms) and vbo_kms > 0):
-        raise BmdsimError(f"vbo_kms must be > 0 km/s, got {vbo_kms}")
+    if vbo_kms is not None and not (math.isfinite(vbo_kms) and 0 < vbo_kms <= VBO_MAX_KMS):
+        raise BmdsimError(f"vbo_kms {vbo_kms} is out of range; valid 0 < vbo_kms <= {VBO_MAX_KMS:g} km/s (the burnout "
+                          "speed)")
     if decision_time_s is not None and not decision_time_s >= 0:
         raise BmdsimError(f"decision_time_s must be >= 0 s, got {decision_time_s}")
     names = [s.name for s in arch.sites]

@@ -527,7 +527,15 @@ def resolve_catalog(catalog: Catalog | None) -> Catalog:
 
 
 def with_files(paths: Iterable[str | Path] | None, base: Catalog | None = None) -> Catalog:
-    """``base`` (default the built-ins) extended by catalog files (``--catalog FILE ...``)."""
+    """``base`` (default the built-ins) extended by catalog files (``--catalog FILE ...``), each file once
+    (a file given twice is read once). Raises BmdsimError for an empty path."""
     base = resolve_catalog(base)
-    paths = [p for p in (paths or [])]
-    return base.extend(*paths) if paths else base
+    seen, unique = set(), []
+    for p in paths or []:
+        if not str(p).strip():
+            raise BmdsimError("--catalog: empty file name; give a catalog YAML file")
+        key = Path(p).resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return base.extend(*unique) if unique else base

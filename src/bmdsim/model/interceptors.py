@@ -20,6 +20,10 @@ from bmdsim.errors import BmdsimError
 from bmdsim.model.names import parse_catalog
 from bmdsim.model.params import Param
 
+# The highest burnout speed any entry takes (catalog, --vbo-kms, architecture files, the API): above the
+# escape speed from the surface (11.2 km/s) with a margin; the fly-out tables stay valid up to it.
+VBO_MAX_KMS = 15.0
+
 
 class Interceptor(BaseModel):
     """A catalog interceptor. Speeds in km/s, altitudes in km, angles in degrees here."""

@@ -4,9 +4,29 @@ reading and validating a catalog file."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from importlib import resources
 
 from bmdsim.errors import BmdsimError, UnknownNameError
+
+LABEL_MAX_CHARS = 100
+
+
+def check_label(value: str, what: str) -> str:
+    """A name that becomes part of titles and folder names (scenarios, variants): 1-100 characters, no
+    control or format characters (NUL, escapes, bidirectional overrides), no ``/`` or ``\\``, not ``.`` or
+    ``..``. Returns it; raises ValueError (the models' validators turn it into the one-line error)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what}: give a non-empty name")
+    if len(value) > LABEL_MAX_CHARS:
+        raise ValueError(f"{what} {value[:20]!r}...: at most {LABEL_MAX_CHARS} characters")
+    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+    if bad:
+        raise ValueError(f"{what} {value!r}: control or format characters ({', '.join(bad)}); use letters, digits, "
+                         "spaces and punctuation")
+    if "/" in value or "\\" in value or value.strip() in (".", ".."):
+        raise ValueError(f"{what} {value!r}: no '/' or backslash (names become folder names)")
+    return value
 
 
 def normalise_name(name: str) -> str:

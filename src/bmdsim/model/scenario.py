@@ -59,6 +59,7 @@ from bmdsim.model.catalogs import Catalog, CatalogBlock, resolve_catalog
 from bmdsim.model.dates import iso_date_text
 from bmdsim.model.interceptors import Interceptor
 from bmdsim.model.missiles import Missile
+from bmdsim.model.names import check_label
 from bmdsim.model.places import NamedPlace
 from bmdsim.model.sensors import SensorPlacement, SensorType
 from bmdsim.model.validation import ValidationErrors, validation_messages
@@ -170,9 +171,16 @@ class Scenario(BaseModel):
     places: list[NamedPlace] = []
     base: bool = True  # with variants: whether the file itself runs too, as the variant ``base``
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v):
+        return check_label(v, "scenario name")
+
     @field_validator("variants")
     @classmethod
     def _no_base_variant(cls, v):
+        for name in v:
+            check_label(name, "variant name")
         if BASE_VARIANT in v:
             raise ValueError(f"a variant may not be named {BASE_VARIANT!r}: the base case runs under that name "
                              "(rename the variant, or set `base: false` and give the base case as a variant)")
@@ -643,7 +651,12 @@ def analysis_cases(scn: Scenario, which: str | None = None) -> list[tuple[str, S
     names = variant_names(scn)
     if which not in (None, "all"):
         if which not in names:
-            raise BmdsimError(f"--variant {which!r}: scenario {scn.name!r} has "
+            import difflib
+
+            close = [n for n in names if n.lower() == str(which).lower()] or difflib.get_close_matches(
+                str(which), names, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise BmdsimError(f"--variant {which!r}: {hint}scenario {scn.name!r} has "
                               + (f"the variants {', '.join(names)} (or give all)" if names
                                  else "no variants (leave --variant out)"))
     base = scn.model_dump(by_alias=True, exclude={"sweep", "variants"})

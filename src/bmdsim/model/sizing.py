@@ -85,6 +85,11 @@ CLASS_DEFAULTS = {
     "SLBM": (10.0, 10.0, 12200.0, 0.05, 4.0),
 }
 
+# The Isp factor a fit may need before the inputs are called inconsistent: the built-in catalog's factors
+# lie in 0.9-1.25 (Iskander's 1.23 is the largest: a point-mass model of a quasi-ballistic SRBM); beyond
+# 0.7-1.3 the given masses, burn times and range do not describe one missile of typical propellants.
+ISP_SCALE_PLAUSIBLE = (0.7, 1.3)
+
 
 def missile_class(range_km: float) -> str:
     """US DoD range classes: SRBM < 1,000 km <= MRBM < 3,000 <= IRBM < 5,500 <= ICBM."""
@@ -474,7 +479,11 @@ def _size_missile(inp: SizingInputs) -> SizingResult:
                    **{k: round(v, 1) for k, v in notes.items()}},
     }
     if inp.test is None:
-        mf = fit_missile(trial)
+        try:
+            mf = fit_missile(trial)
+        except ValueError as err:
+            raise BmdsimError(f"the numbers given cannot make a missile of that range: {err}; check the launch mass, "
+                              "payload, burn times and range") from None
         k, k_lo, k_hi = mf.isp_scale, mf.isp_scale_low, mf.isp_scale_high
         std = core_cal.standard_trajectory(core_assess.scaled_spec(spec1, k))
         record["fit"] = {"isp_scale": round(k, 6), "fitted_to": "nominal range (exactly)",
@@ -487,6 +496,12 @@ def _size_missile(inp: SizingInputs) -> SizingResult:
         note = ("performance factor on every stage Isp fitted by weighted least squares to the nominal range and the "
                 "test flight together (residuals in the comment above the entry); low/high: its 90 % interval; "
                 "bmdsim catalog fit")
+    if not ISP_SCALE_PLAUSIBLE[0] <= k <= ISP_SCALE_PLAUSIBLE[1]:
+        raise BmdsimError(
+            f"the numbers given are inconsistent for a {inp.propellant}-propellant missile: matching them needs every "
+            f"stage's Isp scaled by {k:.2f} (plausible {ISP_SCALE_PLAUSIBLE[0]:g}-{ISP_SCALE_PLAUSIBLE[1]:g}; the "
+            f"sized stages give an ideal delta-v of {staging.delta_v_m_s:,.0f} m/s); check the launch mass, payload, "
+            "burn times and range")
     tuning = _tuning_line(inp, m0, mpl, dry_scale, notes, record)
     missile = build_missile(inp, staging, m0, mpl, dry_scale, k, k_lo, k_hi, note, tuning)
     # what the entry as written (rounded isp_scale) gives
