@@ -369,3 +369,33 @@ def test_cli_assess_unknown_template_lists_the_templates(capsys):
                                 "1000", "--flight-time-min", "47")
     assert code == 2 and len(lines) == 1
     assert "generic-2-stage" in lines[0] and "SS-27" in lines[0]
+
+
+@pytest.mark.parametrize("apogee_km, range_km", [(3725.0, 998.0), (50.0, 286.0), (1300.0, 10000.0), (500.0, 1.0)])
+def test_kepler_flight_time_matches_an_integrated_drag_free_fall(apogee_km, range_km):
+    """core.kepler_flight_time_s against solve_ivp: from the apogee with the horizontal speed that lands at the
+    given range (found here by root-finding on the integrated range), fall to the surface; twice that time."""
+    from scipy.integrate import solve_ivp
+
+    from bmdsim.core.earth import MU_EARTH_M3_PER_S2 as MU
+    from bmdsim.core.earth import R_MEAN_M as R
+
+    ra = R + apogee_km * 1e3
+
+    def fall(v):
+        def rhs(t, y):
+            r3 = (y[0] ** 2 + y[1] ** 2) ** 1.5
+            return [y[2], y[3], -MU * y[0] / r3, -MU * y[1] / r3]
+
+        def ground(t, y):
+            return math.hypot(y[0], y[1]) - R
+
+        ground.terminal, ground.direction = True, -1
+        sol = solve_ivp(rhs, (0.0, 2e4), [0.0, ra, v, 0.0], method="DOP853", rtol=1e-11, atol=1e-6, events=ground)
+        y = sol.y_events[0][0]
+        return sol.t_events[0][0], 2.0 * R * math.atan2(y[0], y[1])
+
+    v_graze = math.sqrt(2.0 * MU * R / (ra * (ra + R)))  # periapsis on the surface: the farthest fall
+    v = brentq(lambda v: fall(v)[1] - range_km * 1e3, 0.1, 0.999 * v_graze, xtol=1e-9)
+    t_half, _ = fall(v)
+    assert core.kepler_flight_time_s(apogee_km * 1e3, range_km * 1e3) == pytest.approx(2.0 * t_half, rel=1e-6)

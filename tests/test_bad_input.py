@@ -451,3 +451,74 @@ def test_nul_byte_in_an_argument_is_one_line(tmp_path):
     rc, _, err = cli("run", "", "--out", "\x00", "--quiet")
     one_error(rc, err, "NUL byte")
     assert not any(tmp_path.iterdir())
+
+
+# ============================================================================ found by a new user (issue 11 review)
+def test_burnout_speed_has_one_bound_everywhere(tmp_path):
+    from bmdsim.model.interceptors import VBO_MAX_KMS
+
+    one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--vbo-kms", "1e308")[::2], r"<= 15 km/s")
+    one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--vbo-kms", "16")[::2], r"vbo_kms")
+    arch = tmp_path / "a.yaml"
+    arch.write_text("name: a\nsites:\n  - {name: s, place: deveselu, interceptor: SM-3-IB, vbo_kms: 16}\n")
+    one_error(*cli("engage", "--architecture", arch, *ENGAGE)[::2], "vbo_kms")
+    rc, out, err = cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--vbo-kms", str(VBO_MAX_KMS))
+    assert rc == 0, err
+
+
+def test_a_folder_that_takes_no_files_fails_before_the_work(tmp_path):
+    one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--out", "/proc/x.json")[::2],
+              "does not take new files")
+    one_error(*cli("footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "2", "--out", "/proc/fp")[::2],
+              "does not take new folders")
+
+
+def test_duplicate_site_names_are_refused_by_validate(tmp_path):
+    arch = tmp_path / "a.yaml"
+    arch.write_text("name: a\nsites:\n  - {name: s3, place: deveselu, interceptor: SM-3-IB}\n"
+                    "  - {name: s3, place: redzikowo, interceptor: SM-3-IIA}\n")
+    rc, _, err = cli("validate", arch)
+    assert rc == 2 and "duplicate site names s3" in err
+
+
+@pytest.mark.parametrize("name", ['"../../esc"', '"x\\u202e\\u0000evil"', '""', '"a/b"'])
+def test_scenario_names_cannot_leave_the_output_folder(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    f = tmp_path / "s.yaml"
+    f.write_text(f"name: {name}\nextends: epaa-phase-1\n")
+    one_error(*cli("run", f, "--quiet")[::2], "name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_variant_names_are_checked_and_suggested(tmp_path):
+    f = tmp_path / "v.yaml"
+    f.write_text('name: v\nextends: epaa-phase-1\nvariants:\n  "bad name/..": {}\n')
+    one_error(*cli("validate", f)[::2], "variant name")
+    one_error(*cli("deterrent", "ships-forward", "--variant", "BLOCK-IB", "--out", tmp_path / "d")[::2],
+              "did you mean 'block-ib'")
+
+
+def test_flyout_burn_time_must_end_before_t_max():
+    one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "1000")[::2], "t_max")
+    one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "0.001")[::2], "at least 1 s")
+
+
+def test_catalog_fit_refuses_numbers_no_missile_has():
+    one_error(*cli("catalog", "fit", "--name", "X5", "--stages", "2", "--range-km", "4000", "--burn-times-s", "70,60",
+                   "--launch-mass-kg", "100")[::2], "inconsistent")
+    one_error(*cli("catalog", "fit", "--name", "X12", "--stages", "3", "--range-km", "50", "--burn-times-s",
+                   "70,60,50", "--launch-mass-kg", "100000")[::2], "cannot make a missile")
+
+
+def test_assess_refuses_observations_that_are_no_ballistic_flight():
+    one_error(*cli("assess", "--apogee-km", "3724.9", "--range-km", "998", "--flight-time-min", "5", "--template",
+                   "generic-2-stage")[::2], "not one ballistic flight")
+    one_error(*cli("assess", "--apogee-km", "100", "--range-km", "9000", "--flight-time-min", "47", "--template",
+                   "generic-2-stage")[::2], "not one ballistic flight")
+
+
+def test_errors_are_one_line_without_progress_output(tmp_path):
+    rc, _, err = cli("footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "2", "--k", "0")
+    assert err.startswith("bmdsim: error:")
+    one_error(rc, err, "k must be")
+    one_error(*cli("missiles", "--catalog", "")[::2], "empty file name")
