@@ -85,11 +85,13 @@ def demo(out: Path = typer.Option(Path("out"), "--out", help="output folder"),
     cat = None if cat.is_builtin else cat
     run_demo(out, console, catalog=cat)
     prog, cb = progress_bar(False, "claims ledger")
-    prog.start()
+    if prog:
+        prog.start()
     try:
         records = run_claims(out / "claims", progress=cb, catalog=cat)
     finally:
-        prog.stop()
+        if prog:
+            prog.stop()
     paths = write_claims(records, out / "claims")
     for r in records:
         console.print(f"{r['id']:>4}  {r['verdict']:<13}  {r['title']}")
