@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -107,15 +108,32 @@ def test_out_of_reach_leaves_no_file(tmp_path):
     assert r.returncode == 2 and not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_demo_writes_json_and_kml(tmp_path):
-    r = run("demo", "--out", str(tmp_path / "o"))
-    assert r.returncode == 0, r.stderr
-    rows = json.loads((tmp_path / "o" / "trajectories.json").read_text())
+def _check_demo_trajectories(folder):
+    rows = json.loads((folder / "trajectories.json").read_text())
     assert len(rows) >= 10
     for row in rows:
         miss, _, _ = geodesy.inverse(row["impact"]["lat"], row["impact"]["lon"], row["aim"]["lat"], row["aim"]["lon"])
         assert miss < 1000.0
-    assert "<kml" in (tmp_path / "o" / "trajectories.kml").read_text()
+    assert "<kml" in (folder / "trajectories.kml").read_text()
+
+
+def test_demo_trajectories_hit_their_aimpoints(tmp_path):
+    """The demo's first part in-process (the ledger it runs next is tested in tests/test_claims.py)."""
+    from rich.console import Console
+
+    from bmdsim.analysis.demo import run_demo
+
+    run_demo(tmp_path, Console(file=io.StringIO()))
+    _check_demo_trajectories(tmp_path)
+
+
+@pytest.mark.slow
+def test_demo_writes_json_and_kml(tmp_path):
+    """The whole `bmdsim demo` as `make demo` runs it (about two minutes: the claims ledger)."""
+    r = run("demo", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    _check_demo_trajectories(tmp_path / "o")
+    assert (tmp_path / "o" / "claims" / "claims.json").exists()
 
 
 def test_same_input_same_bytes(tmp_path):

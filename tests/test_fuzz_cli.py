@@ -361,7 +361,7 @@ def workroot(tmp_path_factory):
     print(f"\nCLI fuzz: {total} examples in {time.monotonic() - _CLOCK[0] if _CLOCK else 0:.0f} s ({by})")
 
 
-@settings(max_examples=20_000 if LONG else 1_000, deadline=None, derandomize=not LONG, database=None,
+@settings(max_examples=20_000 if LONG else 500, deadline=None, derandomize=not LONG, database=None,
           suppress_health_check=list(HealthCheck), print_blob=True)
 @given(inv=st.one_of(invocations(), one_fault_invocations()))
 def test_cli_fuzz_in_process(inv, workroot):

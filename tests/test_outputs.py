@@ -107,7 +107,9 @@ def test_projection_follows_the_area():
         figures.choose_projection(0, 1, 0, 1, "mercator")
 
 
-@pytest.mark.parametrize("fmt, volatile", [("png", b"Software"), ("svg", b"<dc:date>"), ("pdf", b"CreationDate")])
+@pytest.mark.parametrize("fmt, volatile", [("png", b"Software"),  # svg and pdf: the same code path, `make slow`
+                                           pytest.param("svg", b"<dc:date>", marks=pytest.mark.slow),
+                                           pytest.param("pdf", b"CreationDate", marks=pytest.mark.slow)])
 def test_figures_are_byte_identical_and_carry_no_date(tmp_path, ss27, eng, fmt, volatile):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
