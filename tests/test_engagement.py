@@ -910,9 +910,9 @@ def rot_tol(tau_s):
 def open_band(name):
     """Catalog kinematics of interceptor ``name`` with the altitude band wide open, and its table."""
     from bmdsim.core.flyout import build_flyout_table
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
-    kin = dataclasses.replace(get_interceptor(name).kinematics(), h_min_m=0.0, h_max_m=1e9)
+    kin = dataclasses.replace(Catalog.builtin().interceptor(name).kinematics(), h_min_m=0.0, h_max_m=1e9)
     return kin, build_flyout_table(kin)
 
 

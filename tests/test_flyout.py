@@ -233,12 +233,12 @@ def burnout_speeds(elev, accel, tb_s):
 
 
 def _catalog_and_overrides():
-    from bmdsim.model.interceptors import get_interceptor, load_interceptors
+    from bmdsim.model.catalogs import Catalog
 
-    cases = [(name, icp.kinematics()) for name, icp in load_interceptors().items()]
-    iia = get_interceptor("SM-3-IIA")
+    cases = [(name, icp.kinematics()) for name, icp in Catalog.builtin().interceptors.items()]
+    iia = Catalog.builtin().interceptor("SM-3-IIA")
     cases += [("SM-3-IIA@7.3", iia.kinematics(vbo_kms=7.3)), ("SM-3-IIA@1.0", iia.kinematics(vbo_kms=1.0)),
-              ("GBI-3@12", get_interceptor("GBI-3").kinematics(vbo_kms=12.0))]
+              ("GBI-3@12", Catalog.builtin().interceptor("GBI-3").kinematics(vbo_kms=12.0))]
     return cases
 
 
@@ -392,12 +392,12 @@ def test_cli_flyout_json_reports_the_envelope(capsys):
     the documented one."""
     import json
 
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
     rc, out, err = run_cli(capsys, "flyout", "--interceptor", "SM-3-IIA")
     assert rc == 0, err
     d = json.loads(out)
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     assert d["interceptor"] == "SM-3-IIA" and d["vbo_kms"] == 4.5 and d["tb_s"] == 70.0
     assert "burnout speed" in d["vbo_meaning"]
     assert d["h_min_km"] == 80.0 and d["h_max_km"] == 1000.0
@@ -449,9 +449,9 @@ def test_cli_flyout_site_gives_tau_per_azimuth_on_the_rotating_earth(capsys):
     assert rc == 0, err
     d = json.loads(out)
     assert d["grid"]["azimuths"] == ["N", "E", "S", "W"] and d["site"]["lat_deg"] == 0.0
-    from bmdsim.model.interceptors import get_interceptor
+    from bmdsim.model.catalogs import Catalog
 
-    kin = get_interceptor("SM-3-IIA").kinematics()
+    kin = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
     pick = {t["azimuth"]: t for t in d["tau_min"] if t["ground_range_km"] == d["grid"]["ground_range_km"][2]
             and t["alt_km"] == d["grid"]["alt_km"][1]}
     site = R_MEAN_M * np.array([math.cos(math.radians(30.0)), math.sin(math.radians(30.0)), 0.0])

@@ -92,7 +92,7 @@ def test_two_variants_give_labelled_outputs_for_both(two_variant_footprints):
     folder's numbers are the library footprint of that variant's architecture."""
     from bmdsim.analysis.footprint import footprint
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import analysis_cases, load_scenario
 
     out = two_variant_footprints / "a"
@@ -100,7 +100,7 @@ def test_two_variants_give_labelled_outputs_for_both(two_variant_footprints):
     assert [v["variant"] for v in index["variants"]] == ["base", "ib"]
     assert {"index.html", "index.md", "provenance.json"} <= {p.name for p in out.iterdir()}
     cases = dict(analysis_cases(load_scenario(str(two_variant_footprints / "two.yaml"))))
-    t = get_place("tabriz")
+    t = Catalog.builtin().place("tabriz")
     for name in ("base", "ib"):
         sub = out / name
         summ = json.loads((sub / "summary.json").read_text())
@@ -180,18 +180,18 @@ def test_named_places_match_direct_engagements():
     from bmdsim.analysis.engage import run_engagements
     from bmdsim.analysis.footprint import footprint, resolve_places
     from bmdsim.model.architecture import resolve
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import load_scenario
     from bmdsim.model.trajectories import in_reach, solve_one
 
     arch = resolve(load_scenario("epaa-phase-3").architecture)
-    t = get_place("tabriz")
+    t = Catalog.builtin().place("tabriz")
     places = resolve_places("ankara,bucharest,warsaw,nicosia")
     fp = footprint(arch, ["Sejjil-2"], (t.lat_deg, t.lon_deg, "tabriz"), grid_deg=4.0, bbox=(24.0, 48.0, 32.0, 48.0),
                    places=places)
     assert [p["id"] for p in fp.places] == ["ankara", "bucharest", "warsaw", "nicosia"]
     for p in fp.places:
-        q = get_place(p["id"])
+        q = Catalog.builtin().place(p["id"])
         if not in_reach("Sejjil-2", t.lat_deg, t.lon_deg, q.lat_deg, q.lon_deg)[0]:
             assert p["status"] == "out of range" and p["shots"]["Sejjil-2"] is None
             continue
@@ -210,10 +210,10 @@ def test_named_places_match_direct_engagements():
 def test_default_box_holds_the_launch_area_and_the_threatened_region(missiles):
     from bmdsim.analysis.footprint import BOX_MARGIN_DEG, REGION_BOX, default_box
     from bmdsim.core import geodesy
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.trajectories import reach_km
 
-    t = get_place("tabriz")
+    t = Catalog.builtin().place("tabriz")
     (lo0, lo1, la0, la1), rule = default_box(missiles, t.lat_deg, t.lon_deg)
     assert lo0 <= t.lon_deg - BOX_MARGIN_DEG and t.lon_deg + BOX_MARGIN_DEG <= lo1
     assert la0 <= t.lat_deg - BOX_MARGIN_DEG and t.lat_deg + BOX_MARGIN_DEG <= la1
@@ -236,14 +236,15 @@ def test_deterrent_says_why_not_for_every_no():
     from bmdsim.analysis.deterrent import deterrent_matrix
     from bmdsim.core.engagement import REASONS
     from bmdsim.model.architecture import parse_architecture
-    from bmdsim.model.places import get_place
+    from bmdsim.model.catalogs import Catalog
     from bmdsim.model.scenario import ThreatList
     from bmdsim.model.trajectories import solve_trajectories
 
-    la, lo = get_place("barents").lat_deg, get_place("barents").lon_deg
+    place = Catalog.builtin().place
+    la, lo = place("barents").lat_deg, place("barents").lon_deg
     aims = ["washington", "seattle", "kings_bay"]
     tl = ThreatList(("SS-N-23",) * 3, ("barents",) * 3, tuple(aims), (la,) * 3, (lo,) * 3,
-                    tuple(get_place(a).lat_deg for a in aims), tuple(get_place(a).lon_deg for a in aims))
+                    tuple(place(a).lat_deg for a in aims), tuple(place(a).lon_deg for a in aims))
     ts = solve_trajectories(list(tl.missile), tl.launch_lat, tl.launch_lon, tl.aim_lat, tl.aim_lon, step_s=5.0)
     spec = parse_architecture({"name": "two", "sites": [
         {"name": "ship", "place": "barents_sea", "kind": "ship", "interceptor": "SM-3-IA", "sensors": ["SPY-1"]},
