@@ -211,3 +211,29 @@ def test_default_force_respects_the_new_start_aggregate():
     assert 0.8 * NEW_START_2011["deployed_warheads"] <= warheads <= NEW_START_2011["deployed_warheads"]
     assert launchers <= NEW_START_2011["deployed_launchers"]
     assert any("New START" in s and "http" in s for s in DEFAULT_FORCES["sources"])
+
+
+def test_safe_envelope_bisection_agrees_with_a_scan_of_every_lower_rung():
+    """The envelope bisects the vbo ladder, assuming that a site which engages some deterrent trajectory at a
+    burnout speed engages some at every higher one. A single point is not engaged monotonically in vbo
+    (bmdsim.core.flyout), so check the assumption where it matters: at sampled cells every rung below the
+    bisected answer engages nothing (the answer is the first engaging rung from below, minus one)."""
+    import dataclasses
+
+    th = envmod.envelope_threats(step_s=10.0, decision_time_s=30.0)
+    rng = np.random.default_rng(11)
+    kin0 = Catalog.builtin().interceptor("SM-3-IIA").kinematics()
+    ladder = np.round(np.arange(1.0, 11.0 + 1e-9, 0.25), 6)
+    checked = 0
+    for la, lo in zip(rng.uniform(52.0, 72.0, 8), rng.uniform(0.0, 50.0, 8), strict=True):
+        v = envmod.safe_vbo_cell((th, la, lo, kin0, ladder))
+        if np.isnan(v):
+            continue
+        site = geodetic_to_ecef(np.radians(la), np.radians(lo), 0.0)
+        for rung in ladder[ladder <= v]:
+            kin = dataclasses.replace(kin0, vbo_m_s=float(rung) * 1e3)
+            r = engage_site(th.t_s, th.r_eci, th.v_eci, th.alt_m, site, th.t_launch_earliest_s,
+                            build_flyout_table(kin), kin, 0.0, max_shots=1)
+            assert not r.engageable.any(), (la, lo, v, rung)
+        checked += 1
+    assert checked >= 5

@@ -50,7 +50,7 @@ def run_demo(out_dir: Path, console, catalog=None) -> None:
     ts, src, dst = demo_trajectories(catalog=catalog)
     rng = ts.range_km()
     _, _, apo = ts.event_geodetic(1)
-    t = Table(title="bmdsim demo: minimum-energy trajectories of the catalog missiles (rotating WGS84 Earth)")
+    t = Table(title="bmdsim demo: standard-shape trajectories of the catalog missiles (rotating WGS84 Earth)")
     for col in ("missile", "from", "to", "range km", "flight min", "burnout s", "burnout km/s", "apogee km",
                 "miss m"):
         t.add_column(col, justify="right" if col not in ("missile", "from", "to") else "left")

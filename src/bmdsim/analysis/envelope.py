@@ -11,7 +11,11 @@ Stated assumptions (change them with the arguments):
   maximum fly-out time) with vbo swept from ``vbo_min_kms`` to ``vbo_max_kms`` in ``vbo_step_kms``;
 * the deterrent: the built-in threat sets russia-icbm-to-us and russia-slbm-to-us, minimum-energy.
 
-Engageability grows with vbo (a tested property), so each cell is bisected on the vbo ladder. A cell
+Each cell is bisected on the vbo ladder (0.25 km/s rungs), which assumes that a site engaging some deterrent
+trajectory at one burnout speed engages some at every higher one. A single threat point is not engaged
+monotonically in vbo (see :mod:`bmdsim.core.flyout`; the deterrent's least-vbo search does not assume it),
+but over the 164 deterrent trajectories the assumption holds where it was checked: tests/test_analyses.py
+scans every rung below the bisected answer at sampled cells and finds nothing engaged. A cell
 whose value equals the ladder top engages nothing even at the top ("safe at any tested vbo"); a value
 below the bottom is NaN ("engages something even at the lowest vbo").
 """
@@ -125,7 +129,8 @@ def _rung(template_kin, vbo_kms: float):
 def safe_vbo_cell(args, hint: int | None = None) -> float:
     """Highest ladder vbo engaging nothing at one cell (NaN if even the lowest engages).
 
-    Engageability is monotone in vbo, so the answer is the last "safe" ladder index. Without a hint:
+    Assumes engaging anything is monotone in vbo (see the module docstring), so the answer is the last "safe"
+    ladder index. Without a hint:
     bisection (~log2(len) evaluations). With ``hint`` (a neighbouring cell's index): a galloping search
     outward from it, usually 2 evaluations.
     """

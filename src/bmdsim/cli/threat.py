@@ -67,7 +67,8 @@ def trajectory(
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
 ) -> None:
-    """Solve one trajectory that hits the aimpoint within 1 km (minimum-energy unless a shape is given)."""
+    """Solve one trajectory that hits the aimpoint within 0.2 km (the missile's standard shape: minimum-energy,
+    or depressed for Iskander, unless a shape is given)."""
     from bmdsim.io import trajectory_formats as tf
     from bmdsim.io.timefmt import DEFAULT_EPOCH, parse_epoch
     from bmdsim.model.places import parse_point

@@ -3,12 +3,12 @@
 The engagement engine answers *whether* and *when* a site reaches a threat point from its fly-out
 table (least time tau_min(ground range, altitude)); it keeps no path. The explorer draws the path,
 so this module re-flies it with the same model as :mod:`bmdsim.core.flyout` (its module docstring
-states the model): spherical, non-rotating Earth of radius ``R_MEAN_M`` with point-mass gravity; for
-``tb_s`` seconds a constant thrust acceleration ``vbo_m_s / tb_s`` along a fixed direction at
-elevation ``e`` in the vertical plane through the site and the target point; then free fall. The
-ground range is measured from the site's *inertial* position at the interceptor's launch time, as the
-engine does, so the path is drawn in inertial space and turned into Earth-fixed coordinates at each
-time (the globe turns under it).
+states the model): spherical Earth of radius ``R_MEAN_M`` with point-mass gravity; for ``tb_s``
+seconds a constant thrust acceleration -- the one that gives burnout speed vbo at that elevation
+(:func:`thrust_accel_m_s2`) -- along a fixed inertial direction at elevation ``e``; then free fall. The
+launch is from the site's *inertial* position at the engine's launch time, with the site's rotation
+velocity when the model carries it (:func:`carries_site_velocity`), so the path is drawn in inertial
+space and turned into Earth-fixed coordinates at each time (the globe turns under it).
 
 Method
 ------
