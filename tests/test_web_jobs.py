@@ -213,3 +213,22 @@ def test_footprint_of_an_uploaded_missile_runs_in_the_worker_with_the_uploads_ca
     assert r.status_code == 422 and r.json()["field"] == "scenario_yaml.catalogs"
     r = client.post("/api/footprint", json={**body, "scenario_yaml": None, "scenario": "epaa-phase-3"})
     assert r.status_code == 422 and "UP-IRBM" in r.json()["detail"]
+
+
+def test_footprint_of_a_box_smaller_than_a_coarse_cell(client):
+    """A 2.5-degree box at 1 degree: the 4-degree pass would not fit in it (the library refuses a box smaller
+    than one cell), so the job runs the 2- and 1-degree passes and ends with the library's footprint."""
+    from bmdsim.analysis.footprint import footprint
+    from bmdsim.model.architecture import resolve
+    from bmdsim.model.catalogs import Catalog
+    from bmdsim.model.scenario import expand_variants, load_scenario
+
+    box = {"lon_min": 20.0, "lon_max": 22.5, "lat_min": 40.0, "lat_max": 42.5}
+    evs = events(client, "/api/footprint", {**FP, "bbox": box})
+    assert evs[-1][0] == "result", evs[-1]
+    assert [d["grid_deg"] for k, d in evs if k == "partial"] == [2.0, 1.0]
+    arch = resolve(expand_variants(load_scenario("epaa-phase-3"))[0].scenario.architecture)
+    p = Catalog.builtin().place("tabriz")
+    fp = footprint(arch, ["Iran-IRBM"], (p.lat_deg, p.lon_deg, "tabriz"), grid_deg=1.0, k=1,
+                   bbox=(20.0, 22.5, 40.0, 42.5), step_s=5.0)
+    assert np.array_equal(np.array(evs[-1][1]["classes"]), fp.classes())

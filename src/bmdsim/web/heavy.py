@@ -50,9 +50,22 @@ def _classes_json(fp) -> list[list[int]]:
     return fp.classes().astype(int).tolist()
 
 
-def _grid_passes(grid_deg: float) -> list[float]:
-    """Coarse-to-fine passes ending at the requested grid: x4, x2, x1 (within the library's 0.05..10 deg)."""
-    return [g for g in (4 * grid_deg, 2 * grid_deg) if g <= 10.0 and grid_deg <= 2.5] + [grid_deg]
+def grid_passes(grid_deg: float, bbox=None) -> list[float]:
+    """Coarse-to-fine passes ending at the requested grid: x4, x2, x1 (within the library's 0.05..10 deg),
+    leaving out a coarse pass whose cells do not fit in ``bbox`` (lon_min, lon_max, lat_min, lat_max; the
+    library refuses a box smaller than one cell)."""
+    from bmdsim.analysis.grids import make_grid
+    from bmdsim.errors import BmdsimError
+
+    def fits(g: float) -> bool:
+        try:
+            make_grid(bbox, g)
+        except BmdsimError:
+            return False
+        return True
+
+    coarse = [g for g in (4 * grid_deg, 2 * grid_deg) if g <= 10.0 and grid_deg <= 2.5]
+    return [g for g in coarse if bbox is None or fits(g)] + [grid_deg]
 
 
 def footprint_job(p: dict, rep) -> dict:
@@ -66,7 +79,7 @@ def footprint_job(p: dict, rep) -> dict:
 
     cat = p.get("catalog")
     arch = resolve(p["arch_spec"], vbo_kms=p["vbo_kms"], decision_time_s=p["decision_time_s"], catalog=cat)
-    passes = _grid_passes(p["grid_deg"])
+    passes = grid_passes(p["grid_deg"], p["bbox"])
     t0 = time.monotonic()
     fp = None
     for n, g in enumerate(passes, start=1):

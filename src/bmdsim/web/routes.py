@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import math
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -35,7 +34,22 @@ ERRORS = {422: {"model": ErrorBody, "description": "bad input: the one-line mess
           415: {"model": ErrorBody, "description": "a POST body that is not application/json"},
           403: {"model": ErrorBody, "description": "a cross-origin or cross-site request"},
           400: {"model": ErrorBody, "description": "a Host header that does not name this server"}}
-router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+async def checked_json(request: Request) -> None:
+    """Every JSON body, before its fields are read: finite numbers, Unicode text, bounded nesting
+    (:func:`bmdsim.web.service.check_json`). FastAPI has parsed the body already (and answered 422 if it is
+    not JSON); ``request.json()`` returns that parse."""
+    if request.method != "POST" or not await request.body():
+        return
+    try:
+        data = await request.json()
+    except ValueError:  # not JSON: FastAPI's own validation answers it
+        return
+    service.check_json(data)
+
+
+router = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(checked_json)])
 Cat = Annotated[Catalog, Depends(catalog_for)]
 
 SSE_SCHEMA = {
@@ -77,6 +91,8 @@ def meta(request: Request) -> dict:
 
     s = request.app.state.settings
     return {"version": version(), "max_upload_bytes": service.MAX_UPLOAD_BYTES, "max_body_bytes": s.max_body_bytes,
+            "max_sites": service.MAX_SITES, "max_upload_cases": service.MAX_UPLOAD_CASES,
+            "max_footprint_cells": s.max_footprint_cells,
             "fragment_upload_chars": s.fragment_upload_chars, "vbo_step_kms": 0.05,
             "reasons": [r for r in REASONS if r], "palette": {"classes": palette.CLASS_COLORS,
                                                                "class_labels": palette.CLASS_LABELS,
@@ -140,11 +156,12 @@ def _attachment(data, fmt: str, stem: str) -> Response:
     return Response(data, media_type=media, headers={"content-disposition": f'attachment; filename="{stem}.{ext}"'})
 
 
-def _threat(body, cat: Catalog):
+def _threat(body, cat: Catalog, command: str, fmt: str | None = None):
     launch = service.point(body.launch, "from", cat)
     aim = service.point(body.aim, "to", cat)
     shp = service.shape(body.apogee_km, body.flight_time_s, body.gamma_deg)
-    return launch, aim, shp, service.solve_threat(body.missile, launch, aim, shp, body.step_s, cat)
+    return launch, aim, shp, service.solve_threat(body.missile, launch, aim, shp, body.step_s, cat, command=command,
+                                                  fmt=fmt)
 
 
 def _content(*types: str) -> dict:
@@ -161,7 +178,7 @@ def trajectory(body: TrajectoryRequest, request: Request, cat: Cat) -> Response:
 
     with field("epoch"):
         ep = parse_epoch(body.epoch if body.epoch is not None else DEFAULT_EPOCH, "epoch")
-    launch, aim, _, ts = _threat(body, cat)
+    launch, aim, _, ts = _threat(body, cat, "trajectory", body.format)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"trajectory-{ts.missile[0]}")
     fmt = body.format
     if fmt == "json":
@@ -190,7 +207,7 @@ def engage(body: EngageRequest, cat: Cat,
            ) -> Response:
     src = service.architecture_source(cat, body.scenario, body.scenario_yaml, body.architecture)
     arch = service.resolve_arch(src, body.vbo_kms, body.decision_time_s)
-    _, _, _, ts = _threat(body, src.catalog)
+    _, _, _, ts = _threat(body, src.catalog, "engage")
     if body.format == "csv":
         from bmdsim.analysis.engage import run_engagements
 
@@ -211,7 +228,9 @@ def _job_stream(request: Request, kind: str, params) -> StreamingResponse:
 @router.post("/footprint", summary="Defended-area footprint of a launch area (bmdsim footprint), streamed",
              responses={200: SSE_SCHEMA, **ERRORS}, response_class=StreamingResponse)
 def footprint(body: FootprintRequest, request: Request, cat: Cat):
+    from bmdsim.analysis.grids import make_grid
     from bmdsim.model.scenario import expand_threats, load_threat_set
+    from bmdsim.web.heavy import grid_passes
 
     src = service.architecture_source(cat, body.scenario, body.scenario_yaml, body.architecture)
     service.resolve_arch(src, body.vbo_kms, body.decision_time_s)  # every name checked before queueing
@@ -229,32 +248,34 @@ def footprint(body: FootprintRequest, request: Request, cat: Cat):
     with field("missiles"):
         missiles = [src.catalog.missile(m).name for m in missiles]
     b = body.bbox
-    with field("bbox"):
-        if not (-180 <= b.lon_min < b.lon_max <= 180 and -90 <= b.lat_min < b.lat_max <= 90):
-            raise BmdsimError(f"bbox lon {b.lon_min}..{b.lon_max}, lat {b.lat_min}..{b.lat_max} invalid; need "
-                              "lon_min < lon_max in -180..180 and lat_min < lat_max in -90..90")
+    box = (b.lon_min, b.lon_max, b.lat_min, b.lat_max)
     with field("grid_deg"):
         if not 0.05 <= body.grid_deg <= 10:
             raise BmdsimError(f"grid {body.grid_deg} deg out of range; valid 0.05..10 degrees")
-        cells = ((b.lon_max - b.lon_min) / body.grid_deg) * ((b.lat_max - b.lat_min) / body.grid_deg)
+    with field("bbox"):
+        grid = make_grid(box, body.grid_deg)  # the library's box rules (as --lat/--lon)
+    with field("grid_deg"):
+        passes = [make_grid(box, g) for g in grid_passes(body.grid_deg, box)]  # coarse to fine: all are computed
+        cells = sum(g.cells for g in passes)
         limit = request.app.state.settings.max_footprint_cells
-        if cells > limit:
-            raise BmdsimError(f"grid {body.grid_deg} deg over this box gives {cells:,.0f} cells; the explorer "
+        if grid.cells > limit:
+            raise BmdsimError(f"grid {body.grid_deg} deg over this box gives {grid.cells:,} cells; the explorer "
                               f"computes at most {limit:,} (use `bmdsim footprint` for finer grids)")
+    coarser = "use a coarser grid_deg or a smaller bbox, or fewer missiles"
+    service.check_work("footprint", [("grid_cells", cells, coarser), ("trajectories", cells * len(missiles), coarser)],
+                       "grid_deg")
     with field("k"):
         if not 1 <= body.k <= 20:
             raise BmdsimError(f"k must be 1..20 shots, got {body.k}")
-    step = body.step_s if body.step_s is not None else (src.options.step_s if src.options is not None else 5.0)
-    with field("step_s"):
-        if not (math.isfinite(step) and 0 < step <= 60):
-            raise BmdsimError(f"step_s {step} out of range; valid 0 < step_s <= 60 seconds")
+    step = service.check_step(body.step_s if body.step_s is not None else (
+        src.options.step_s if src.options is not None else 5.0))
     variant = service.first_variant(src.scenario) if src.scenario is not None else None
     params = {"arch_spec": src.spec, "vbo_kms": body.vbo_kms if body.vbo_kms is not None else
               (src.options.vbo_kms if src.options else None),
               "decision_time_s": body.decision_time_s if body.decision_time_s is not None else
               (src.options.decision_time_s if src.options else None),
               "missiles": missiles, "launch": launch, "grid_deg": float(body.grid_deg), "k": int(body.k),
-              "bbox": (b.lon_min, b.lon_max, b.lat_min, b.lat_max), "step_s": float(step), "variant": variant,
+              "bbox": box, "step_s": float(step), "variant": variant,
               "catalog": _ship(src.catalog)}
     return _job_stream(request, "footprint", params)
 
@@ -287,11 +308,20 @@ def envelope(body: EnvelopeRequest, request: Request, cat: Cat):
                               "(finer grids: bmdsim criteria --derive)")
     with field("template"):
         tpl = cat.interceptor(body.template).name
-    with field("decision_time_s"):
-        if not (math.isfinite(body.decision_time_s) and 0 <= body.decision_time_s <= 3600):
-            raise BmdsimError(f"decision_time_s {body.decision_time_s} out of range; valid 0..3600 s")
+    service.check_decision_time(body.decision_time_s)
+    service.check_work("envelope", _envelope_sizes(body.grid_deg, cat, "grid_deg"), "grid_deg", "criteria --derive")
     return _job_stream(request, "envelope", {"grid_deg": float(body.grid_deg), "template": tpl,
                                              "decision_time_s": float(body.decision_time_s), "catalog": _ship(cat)})
+
+
+def _envelope_sizes(grid_deg: float, cat: Catalog, name: str) -> list[tuple[str, float, str]]:
+    """The safe envelope's size on its box, as ``bmdsim criteria --derive`` and ``bmdsim claims`` count it."""
+    from bmdsim.analysis.envelope import ENVELOPE_BBOX, envelope_sizes
+    from bmdsim.analysis.grids import make_grid
+
+    with field(name):
+        sizes = envelope_sizes(make_grid(ENVELOPE_BBOX, grid_deg), catalog=cat)
+    return [(u, n, f"use a coarser {name}") for u, n, _ in sizes]
 
 
 def _claim_scenarios(func, names: list[str]) -> list[str]:
@@ -332,6 +362,7 @@ def run_claims(body: ClaimsRequest, request: Request, cat: Cat):
     with field("envelope_grid_deg"):
         if not 1.0 <= body.envelope_grid_deg <= 10:
             raise BmdsimError(f"envelope grid {body.envelope_grid_deg} deg out of range here; valid 1..10 degrees")
+    service.check_work("claims", _envelope_sizes(body.envelope_grid_deg, cat, "envelope_grid_deg"), "envelope_grid_deg")
     return _job_stream(request, "claims", {"only": only, "envelope_grid_deg": float(body.envelope_grid_deg),
                                            "catalog": _ship(cat)})
 

@@ -24,6 +24,13 @@ from bmdsim.web.catalog import Catalog, scenario_names, threat_set_names, upload
 
 MAX_UPLOAD_BYTES = 256_000  # an uploaded scenario's YAML text (bytes, UTF-8)
 TRAJECTORY_CACHE = 64  # solved threats kept (a slider move re-engages the same threat)
+# The explorer's own bounds on top of the library's work limits (bmdsim.model.limits), so that one request
+# cannot hold the server for minutes: the built-in architectures have at most 5 sites and 4 sensors, and
+# drawing the fly-outs of 50 engageable sites takes about 8 s on the development machine.
+MAX_SITES = 50  # sites of an architecture the explorer engages (and sensors it places)
+MAX_UPLOAD_CASES = 100  # cases (variants x sweep points) of an uploaded scenario; the explorer shows the first
+MAX_JSON_DEPTH = 40  # nesting of a request body: the YAML loader's limit (bmdsim.model.yamlsafe.MAX_DEPTH)
+MAX_DETAIL_CHARS = 1000  # a refusal's one-line message is cut to this (it may echo what was sent)
 
 
 class ApiError(Exception):
@@ -46,7 +53,44 @@ def field(name: str):
         raise
     except BmdsimError as err:
         messages = getattr(err, "messages", None)
-        raise ApiError(" ".join(str(err).split()), name, messages=messages) from None
+        raise ApiError(one_line(str(err)), name, messages=messages) from None
+
+
+def one_line(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``limit`` characters."""
+    t = " ".join(str(text).split())
+    return t if len(t) <= limit else t[: limit - 3] + "..."
+
+
+# ------------------------------------------------------------------------------------------ request bodies
+def check_json(value, path: str = "", depth: int = 0) -> None:
+    """Refuse what JSON itself does not have but Python's parser lets through, before any field is read:
+    non-finite numbers (``NaN``, ``Infinity``, or a literal beyond the float range such as ``1e400``), text
+    that is not Unicode (a lone surrogate written as ``\\ud800``) and nesting deeper than
+    :data:`MAX_JSON_DEPTH`. The error names the field (dotted path, list items by index)."""
+    where = path or "body"
+    if depth > MAX_JSON_DEPTH:
+        raise ApiError(f"{where}: nesting deeper than {MAX_JSON_DEPTH} levels", where)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ApiError(f"{where}: found {value!r}; give a finite number (JSON has no NaN or Infinity, and a number "
+                       "must lie within the float range, about 1.8e308)", where)
+    if isinstance(value, str):
+        _check_text(value, where)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k, where)
+            check_json(v, f"{path}.{k}" if path else str(k), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            check_json(v, f"{path}.{i}" if path else str(i), depth + 1)
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ApiError(f"{where}: text with a lone UTF-16 surrogate ({text[err.start]!r} at character {err.start}) "
+                       "is not Unicode text", where) from None
 
 
 # ------------------------------------------------------------------------------------------ points, shape
@@ -76,7 +120,8 @@ def shape(apogee_km, flight_time_s, gamma_deg):
 
 # ---------------------------------------------------------------------------------------------- scenarios
 def check_upload_size(text: str, name: str = "scenario_yaml") -> None:
-    n = len(text.encode("utf-8", "replace"))
+    _check_text(text, name)
+    n = len(text.encode("utf-8"))
     if n > MAX_UPLOAD_BYTES:
         raise ApiError(f"uploaded scenario is {n:,} bytes; the explorer accepts at most {MAX_UPLOAD_BYTES:,} bytes "
                        "(run larger files with `bmdsim run FILE`)", name, status=413)
@@ -125,8 +170,49 @@ def uploaded_scenario(text: str, cat: Catalog, name: str = "scenario_yaml"):
             merged["name"] = data.get("name", f"uploaded (extends {parent})")
             data = merged
         scn = validate_scenario_data(data, lines, where)
+    check_upload_work(scn, name)
+    with field(name):
         check_references(scn, where, lines if parent is None else None, cat)
     return scn
+
+
+def _sweep_values(path: str, spec) -> list:
+    from bmdsim.model.scenario import RangeSpec
+
+    try:
+        return spec.values() if isinstance(spec, RangeSpec) else list(spec)
+    except (ValueError, OverflowError) as err:  # as bmdsim.model.scenario.expand_variants words it
+        raise BmdsimError(f"sweep {path!r}: {err}") from None
+
+
+def check_upload_work(scn, name: str = "scenario_yaml") -> None:
+    """Bound what checking an uploaded scenario costs before every case is merged and resolved
+    (:func:`bmdsim.model.scenario.check_references` validates each variant x sweep point in turn): at most
+    :data:`MAX_UPLOAD_CASES` cases and :data:`MAX_SITES` sites (its own and those its variants name)."""
+    from bmdsim.model.scenario import variant_names
+
+    with field(name):
+        cases = max(1, len(variant_names(scn)))
+        for path, spec in scn.sweep.items():
+            cases *= max(1, len(_sweep_values(path, spec)))
+    if cases > MAX_UPLOAD_CASES:
+        raise ApiError(f"uploaded scenario has {cases:,} cases (variants x sweep points); the explorer takes at most "
+                       f"{MAX_UPLOAD_CASES} and shows the first (run them all with `bmdsim run FILE`)",
+                       f"{name}.sweep" if scn.sweep else f"{name}.variants")
+    extra = sum(len(v["architecture"]["sites"]) for v in scn.variants.values() if isinstance(v, dict)
+                and isinstance(v.get("architecture"), dict) and isinstance(v["architecture"].get("sites"), list))
+    check_architecture_size(scn.architecture, f"{name}.architecture", extra)
+
+
+def check_architecture_size(arch, name: str = "architecture", extra_sites: int = 0) -> None:
+    """At most :data:`MAX_SITES` sites (``extra_sites``: more that variants name) and as many placed
+    sensors (the architecture's and its sites')."""
+    sites = len(arch.sites) + extra_sites
+    sensors = len(arch.sensors) + sum(len(s.sensors) for s in arch.sites)
+    for what, n in (("sites", sites), ("sensors", sensors)):
+        if n > MAX_SITES:
+            raise ApiError(f"the architecture has {n:,} {what}; the explorer engages at most {MAX_SITES} (run larger "
+                           "architectures with `bmdsim engage --architecture FILE`)", f"{name}.{what}")
 
 
 def builtin_scenario(name: str, cat: Catalog, field_name: str = "scenario"):
@@ -142,9 +228,13 @@ def builtin_scenario(name: str, cat: Catalog, field_name: str = "scenario"):
 
 
 def first_variant(scn):
-    from bmdsim.model.scenario import expand_variants
+    """The scenario's first case, as :func:`bmdsim.model.scenario.expand_variants` orders them (the base case,
+    or the first variant, at the first value of every sweep), without merging and validating the others."""
+    from bmdsim.model.scenario import expand_variants, variant_names
 
-    return expand_variants(scn)[0].scenario
+    names = variant_names(scn)
+    one = scn.model_copy(update={"sweep": {p: _sweep_values(p, v)[:1] for p, v in scn.sweep.items()}})
+    return expand_variants(one, names[0] if names else None)[0].scenario
 
 
 @dataclass
@@ -171,24 +261,65 @@ def architecture_source(cat: Catalog, scenario=None, scenario_yaml=None, archite
                        given[-1] if given else "scenario")
     if architecture is not None:
         with field("architecture"):
-            return ArchSource(parse_architecture(architecture, "architecture"), None, None, cat)
+            spec = parse_architecture(architecture, "architecture")
+        check_architecture_size(spec)
+        return ArchSource(spec, None, None, cat)
     scn = builtin_scenario(scenario, cat) if scenario is not None else uploaded_scenario(scenario_yaml, cat)
     with field(given[0]):
         v = first_variant(scn)
         ctx = upload_catalog(scn, cat)
+    check_architecture_size(v.architecture, f"{given[0]}.architecture")
     return ArchSource(v.architecture, v.options, scn, ctx)
 
 
+def check_decision_time(decision_time_s, name: str = "decision_time_s") -> float | None:
+    """A decision-time override: what a scenario's ``options.decision_time_s`` admits
+    (:class:`bmdsim.model.scenario.Options`: a finite number of seconds in its range), else ApiError."""
+    from pydantic import ValidationError
+
+    from bmdsim.model.scenario import Options
+
+    if decision_time_s is None:
+        return None
+    try:
+        return Options.model_validate({"decision_time_s": decision_time_s}).decision_time_s
+    except ValidationError as err:
+        raise ApiError(f"{name} {decision_time_s!r}: {err.errors()[0]['msg']} (seconds)", name) from None
+
+
 def resolve_arch(src: ArchSource, vbo_kms=None, decision_time_s=None, name: str = "architecture"):
-    """Resolve names to numbers; the request's vbo/decision time override the scenario options."""
+    """Resolve names to numbers (:func:`bmdsim.model.architecture.resolve`, as ``bmdsim engage``); the
+    request's vbo/decision time override the scenario options. A refusal names the request field it
+    concerns: the architecture is resolved first as it stands, then with the request's overrides."""
     from bmdsim.model.architecture import resolve
 
+    check_decision_time(decision_time_s)
     o = src.options
-    vbo = vbo_kms if vbo_kms is not None else (o.vbo_kms if o is not None else None)
-    dec = decision_time_s if decision_time_s is not None else (o.decision_time_s if o is not None else None)
-    fld = "vbo_kms" if vbo_kms is not None and not (math.isfinite(vbo_kms) and vbo_kms > 0) else name
-    with field(fld):
-        return resolve(src.spec, vbo_kms=vbo, decision_time_s=dec, catalog=src.catalog)
+    vbo = o.vbo_kms if o is not None else None
+    dec = o.decision_time_s if o is not None else None
+    with field(name):
+        arch = resolve(src.spec, vbo_kms=vbo, decision_time_s=dec, catalog=src.catalog)
+    if vbo_kms is not None or decision_time_s is not None:
+        dec = decision_time_s if decision_time_s is not None else dec
+        with field("vbo_kms" if vbo_kms is not None else "decision_time_s"):  # the decision time is checked above
+            arch = resolve(src.spec, vbo_kms=vbo_kms if vbo_kms is not None else vbo, decision_time_s=dec,
+                           catalog=src.catalog)
+    check_flyable(arch, "vbo_kms" if vbo_kms is not None else name)
+    return arch
+
+
+def check_flyable(arch, name: str) -> None:
+    """Build (or find in the library's cache) each site's fly-out table before any other work: the library
+    takes any burnout speed > 0, but its fly-out model does not converge for some (e.g. 1e-5 km/s), which
+    would otherwise fail the engagement or the job halfway."""
+    from bmdsim.core.flyout import build_flyout_table
+
+    for s in arch.sites:
+        try:
+            build_flyout_table(s.kin)
+        except ArithmeticError as err:
+            raise ApiError(one_line(f"site {s.name!r}: the fly-out model cannot fly a burnout speed of "
+                                    f"{s.kin.vbo_m_s / 1e3:g} km/s ({err}); give a larger vbo_kms"), name) from None
 
 
 # ------------------------------------------------------------------------------------------ trajectories
@@ -196,23 +327,56 @@ _traj_cache: OrderedDict = OrderedDict()
 _traj_lock = threading.Lock()
 
 
-def solve_threat(missile: str, launch, aim, shp, step_s: float, cat: Catalog | None = None):
+def check_step(step_s, name: str = "step_s") -> float:
+    """The sample step: :func:`bmdsim.model.limits.check_step` (the CLI's ``--step-s`` range and message)."""
+    from bmdsim.model.limits import check_step as library_check
+
+    with field(name):
+        return library_check(step_s, name)
+
+
+def check_work(command: str, sizes: list[tuple[str, float, str]], name: str, cli: str | None = None) -> None:
+    """The library's work limits (:func:`bmdsim.model.limits.check_work`, as the CLI checks them); beyond one,
+    ApiError on field ``name`` with the library's message, whose ``--force`` advice names the CLI command
+    ``cli`` (default ``command``) that takes it: the explorer has no ``--force``."""
+    from bmdsim.model.limits import WorkLimitError
+    from bmdsim.model.limits import check_work as library_check
+
+    try:
+        library_check(command, sizes)
+    except WorkLimitError as err:
+        msg = one_line(str(err))
+        tail = "; or pass --force to run it anyway"
+        if msg.endswith(tail):
+            msg = msg[: -len(tail)] + f" (the explorer takes no --force; `bmdsim {cli or command} ... --force` runs it)"
+        raise ApiError(msg, name) from None
+
+
+def solve_threat(missile: str, launch, aim, shp, step_s: float, cat: Catalog | None = None, *,
+                 command: str = "trajectory", fmt: str | None = None):
     """One trajectory (cached by its inputs and the catalog context's identity: a slider move re-engages
-    the same threat)."""
+    the same threat). The step and the work limits are the CLI's (``bmdsim trajectory`` / ``engage``):
+    samples per trajectory and, for a file format ``fmt``, the output bytes."""
+    from bmdsim.model import limits
     from bmdsim.model.catalogs import resolve_catalog
     from bmdsim.model.trajectories import solve_one
 
     cat = resolve_catalog(cat)
+    with field("missile"):
+        cat.missile(missile)
+    step_s = check_step(step_s)
+    with field("missile"):
+        n = limits.samples_per_trajectory(missile, step_s, shp, catalog=cat)
+    how = f"raise step_s (now {step_s:g} s)"
+    sizes = [("samples_per_trajectory", n, how)]
+    if fmt in limits.BYTES_PER_SAMPLE:
+        sizes.append(("output_bytes", n * limits.BYTES_PER_SAMPLE[fmt], how))
+    check_work(command, sizes, "step_s")
     key = (missile, launch[:2], aim[:2], shp, step_s, cat.key)
     with _traj_lock:
         if key in _traj_cache:
             _traj_cache.move_to_end(key)
             return _traj_cache[key]
-    with field("missile"):
-        cat.missile(missile)
-    with field("step_s"):
-        if not (math.isfinite(step_s) and 0 < step_s <= 60):
-            raise BmdsimError(f"step_s {step_s} out of range; valid 0 < step_s <= 60 seconds")
     with field("to"):
         ts = solve_one(missile, launch[:2], aim[:2], shp, step_s, catalog=cat)
     with _traj_lock:
