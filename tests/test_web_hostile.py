@@ -43,6 +43,9 @@ class RecordingJobs:
     (one ``result`` event), so that a job endpoint's answer is its validation and what it would queue."""
 
     def __init__(self):
+        import threading
+
+        self.ready = threading.Event()  # GET /api/health reports it; no worker here
         self.submitted: list[tuple[str, dict]] = []
         self._jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)

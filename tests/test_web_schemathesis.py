@@ -1,6 +1,8 @@
 """Property-based API tests from the OpenAPI document (schemathesis): no server error on any input the
 schema admits, and every refusal answers {detail, field} with a one-line message. The event-stream jobs
-(footprint, deterrent, envelope, claims run) are left out; their validation is tested in test_web_jobs."""
+(footprint, deterrent, envelope, claims run) are validated here too, against the recording job manager of
+test_web_hostile (a job that passes validation is queued and answered at once, not run); their runs are
+tested in test_web_jobs."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from bmdsim.web.app import Settings, create_app  # noqa: E402
+from tests.test_web_hostile import RecordingJobs  # noqa: E402
 
 # schemathesis' ASGI client sends Host: testserver, a name this app must be told to accept
 APP = create_app(Settings(warm=False, worker=False, allowed_hosts=("testserver",),
                           out_dir=tempfile.mkdtemp(prefix="bmdsim-explorer-")))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(
-    path_regex=r"^/api/(footprint|deterrent|envelope|claims)$", method="POST")
+APP.state.jobs = RecordingJobs()
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 def refusal_is_one_line(ctx, response, case):

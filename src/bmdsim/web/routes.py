@@ -52,6 +52,19 @@ async def checked_json(request: Request) -> None:
 router = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(checked_json)])
 Cat = Annotated[Catalog, Depends(catalog_for)]
 
+# One event of the stream (OpenAPI 3.2's itemSchema): its kind and its JSON data, with the keys SSE_SCHEMA lists.
+EVENT_KEYS = {"queued": ["job", "kind", "ahead"], "started": ["job", "kind"],
+              "progress": ["job", "stage", "done", "total", "elapsed_s"],
+              "partial": ["job", "pass", "passes", "grid_deg", "bbox", "lat_deg", "lon_deg", "classes", "summary"],
+              "result": ["job", "kind", "files"], "error": ["job", "detail", "field"], "cancelled": ["job"]}
+JOB_EVENT_SCHEMA = {
+    "title": "JobEvent", "type": "object", "required": ["event", "data"],
+    "properties": {"event": {"type": "string", "enum": list(EVENT_KEYS)}, "id": {"type": "string"},
+                   "data": {"type": "string", "contentMediaType": "application/json"}},
+    "oneOf": [{"properties": {"event": {"const": kind}, "data": {
+        "contentMediaType": "application/json", "contentSchema": {"type": "object", "required": keys}}}}
+        for kind, keys in EVENT_KEYS.items()],
+}
 SSE_SCHEMA = {
     "description": (
         "A stream of server-sent events (text/event-stream). Each event has `event:` (its kind), `id:` (a "
@@ -67,7 +80,7 @@ SSE_SCHEMA = {
         "* `error` {job, detail, field}: the one-line message;\n"
         "* `cancelled` {job}.\n\n"
         "The stream ends after `result`, `error` or `cancelled`. Closing it cancels the job."),
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    "content": {"text/event-stream": {"itemSchema": JOB_EVENT_SCHEMA}},
 }
 
 
