@@ -484,3 +484,12 @@ def test_a_server_bug_still_answers_the_documented_shape(tmp_path, monkeypatch):
         r = client.post("/api/engage", json=VALID["/api/engage"])
     assert r.status_code == 500
     assert r.json() == {"detail": "internal error: RuntimeError: a bug over two lines", "field": "server"}
+
+
+def test_footprint_missiles_counted_once(api):
+    """A missile named twice is flown once (as `bmdsim footprint --missile` takes it), so a repeated name
+    cannot multiply the work."""
+    client, jobs = api
+    r = client.post("/api/footprint", json={**VALID["/api/footprint"], "missiles": ["Iran-IRBM"] * 20 + ["Shahab-3"]})
+    assert r.status_code == 200, r.text
+    assert jobs.submitted[-1][1]["missiles"] == ["Iran-IRBM", "Shahab-3"]

@@ -259,7 +259,7 @@ def footprint(body: FootprintRequest, request: Request, cat: Cat):
     if not missiles:
         raise ApiError("give at least one missile", "missiles")
     with field("missiles"):
-        missiles = [src.catalog.missile(m).name for m in missiles]
+        missiles = list(dict.fromkeys(src.catalog.missile(m).name for m in missiles))  # as the CLI: once each
     b = body.bbox
     box = (b.lon_min, b.lon_max, b.lat_min, b.lat_max)
     with field("grid_deg"):
