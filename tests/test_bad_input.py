@@ -459,6 +459,9 @@ def test_burnout_speed_has_one_bound_everywhere(tmp_path):
 
     one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--vbo-kms", "1e308")[::2], r"<= 15 km/s")
     one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--vbo-kms", "16")[::2], r"vbo_kms")
+    one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--vbo-kms", "1e-5")[::2], r"0.05 <= vbo_kms")
+    one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--decision-time-s", "inf")[::2],
+              r"decision_time_s")
     arch = tmp_path / "a.yaml"
     arch.write_text("name: a\nsites:\n  - {name: s, place: deveselu, interceptor: SM-3-IB, vbo_kms: 16}\n")
     one_error(*cli("engage", "--architecture", arch, *ENGAGE)[::2], "vbo_kms")

@@ -37,7 +37,7 @@ from bmdsim.core.engagement import least_flyout_s
 from bmdsim.core.flyout import FanPaths, FlyoutTable, InterceptorKinematics, build_flyout_table, fly_fan_paths
 from bmdsim.errors import BmdsimError
 from bmdsim.model.catalogs import Catalog, resolve_catalog
-from bmdsim.model.interceptors import VBO_MAX_KMS
+from bmdsim.model.interceptors import VBO_MAX_KMS, VBO_MIN_KMS
 
 RANGE_FRACTIONS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95)
 ALT_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 0.95)
@@ -148,9 +148,11 @@ def flyout_report(name: str, *, vbo_kms: float | None = None, tb_s: float | None
     rotating Earth. Raises BmdsimError (one line) for an unknown interceptor or values out of range
     (0 < vbo <= 15 km/s, 0 < tb <= 1,000 s). ``catalog``: where ``name`` is looked up (None: the built-ins)."""
     icp = resolve_catalog(catalog).interceptor(name)
-    for label, v, top, unit in (("vbo_kms", vbo_kms, VBO_MAX_KMS, "km/s"), ("tb_s", tb_s, TB_MAX_S, "s")):
-        if v is not None and not (math.isfinite(v) and 0.0 < v <= top):
-            raise BmdsimError(f"{label} {v} is out of range; valid 0 < {label} <= {top:g} {unit}")
+    for label, v, low, top, unit in (("vbo_kms", vbo_kms, VBO_MIN_KMS, VBO_MAX_KMS, "km/s"),
+                                     ("tb_s", tb_s, 0.0, TB_MAX_S, "s")):
+        if v is not None and not (math.isfinite(v) and low <= v <= top and v > 0.0):
+            raise BmdsimError(f"{label} {v} is out of range; valid {low:g} {'<=' if low else '<'} {label} <= {top:g} "
+                              f"{unit}")
     kin = icp.kinematics(vbo_kms)
     if tb_s is not None:
         if not TB_MIN_S <= tb_s < kin.t_max_s:

@@ -55,7 +55,7 @@ from bmdsim.errors import BmdsimError, UnknownNameError
 from bmdsim.model import yamlsafe
 from bmdsim.model.catalogs import Catalog, resolve_catalog
 from bmdsim.model.dates import iso_date_text
-from bmdsim.model.interceptors import VBO_MAX_KMS
+from bmdsim.model.interceptors import VBO_MAX_KMS, VBO_MIN_KMS
 from bmdsim.model.names import normalise_name
 from bmdsim.model.sensors import IrSpec, RadarSpec, SensorPlacement, SensorType
 
@@ -117,7 +117,7 @@ class SiteSpec(BaseModel):
     lat_deg: float | None = Field(default=None, ge=-90, le=90)
     lon_deg: float | None = Field(default=None, ge=-180, le=180)
     interceptor: str
-    vbo_kms: float | None = Field(default=None, gt=0, le=VBO_MAX_KMS)
+    vbo_kms: float | None = Field(default=None, ge=VBO_MIN_KMS, le=VBO_MAX_KMS)
     inventory: int = Field(default=1, ge=0, le=100000)
     sensors: list[str | SiteSensorSpec] = []
 
@@ -221,11 +221,11 @@ def resolve(arch: Architecture, *, vbo_kms: float | None = None, decision_time_s
     sensor that cannot be placed where it is listed, two sensors of one name, or a link from a
     sensor the architecture does not have."""
     cat = resolve_catalog(catalog)
-    if vbo_kms is not None and not (math.isfinite(vbo_kms) and 0 < vbo_kms <= VBO_MAX_KMS):
-        raise BmdsimError(f"vbo_kms {vbo_kms} is out of range; valid 0 < vbo_kms <= {VBO_MAX_KMS:g} km/s (the burnout "
-                          "speed)")
-    if decision_time_s is not None and not decision_time_s >= 0:
-        raise BmdsimError(f"decision_time_s must be >= 0 s, got {decision_time_s}")
+    if vbo_kms is not None and not (math.isfinite(vbo_kms) and VBO_MIN_KMS <= vbo_kms <= VBO_MAX_KMS):
+        raise BmdsimError(f"vbo_kms {vbo_kms} is out of range; valid {VBO_MIN_KMS:g} <= vbo_kms <= "
+                          f"{VBO_MAX_KMS:g} km/s (the burnout speed)")
+    if decision_time_s is not None and not (math.isfinite(decision_time_s) and 0 <= decision_time_s <= 3600):
+        raise BmdsimError(f"decision_time_s {decision_time_s} is out of range; valid 0 <= decision_time_s <= 3600 s")
     names = [s.name for s in arch.sites]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:

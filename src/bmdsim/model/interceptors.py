@@ -23,6 +23,9 @@ from bmdsim.model.params import Param
 # The highest burnout speed any entry takes (catalog, --vbo-kms, architecture files, the API): above the
 # escape speed from the surface (11.2 km/s) with a margin; the fly-out tables stay valid up to it.
 VBO_MAX_KMS = 15.0
+# The lowest: the least-vbo searches step by 0.05 km/s; far below it the per-elevation thrust that gives the
+# burnout speed stops converging (the interceptor barely leaves the pad).
+VBO_MIN_KMS = 0.05
 
 
 class Interceptor(BaseModel):

@@ -57,7 +57,7 @@ from bmdsim.model.architecture import Architecture
 from bmdsim.model.catalogs import KINDS as CATALOG_KEYS
 from bmdsim.model.catalogs import Catalog, CatalogBlock, resolve_catalog
 from bmdsim.model.dates import iso_date_text
-from bmdsim.model.interceptors import Interceptor
+from bmdsim.model.interceptors import VBO_MAX_KMS, VBO_MIN_KMS, Interceptor
 from bmdsim.model.missiles import Missile
 from bmdsim.model.names import check_label
 from bmdsim.model.places import NamedPlace
@@ -138,7 +138,7 @@ class ThreatSetSpec(BaseModel):
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
     step_s: float = Field(default=5.0, ge=0.1, le=60)  # bmdsim.model.limits.STEP_MIN_S .. STEP_MAX_S
-    vbo_kms: float | None = Field(default=None, gt=0, le=12)
+    vbo_kms: float | None = Field(default=None, ge=VBO_MIN_KMS, le=VBO_MAX_KMS)
     decision_time_s: float | None = Field(default=None, ge=0, le=3600)
 
 
