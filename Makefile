@@ -40,7 +40,7 @@ demo: $(STAMP) $(WEB_STAMP)
 
 # the whole suite, with a short browser smoke test of the explorer (tests/e2e without BMDSIM_E2E)
 test: $(STAMP) $(WEB_STAMP) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # the long reference runs left out of make test (pytest marker `slow`)
 slow: $(STAMP)

@@ -309,9 +309,9 @@ def resolve_arch(src: ArchSource, vbo_kms=None, decision_time_s=None, name: str 
 
 
 def check_flyable(arch, name: str) -> None:
-    """Build (or find in the library's cache) each site's fly-out table before any other work: the library
-    takes any burnout speed > 0, but its fly-out model does not converge for some (e.g. 1e-5 km/s), which
-    would otherwise fail the engagement or the job halfway."""
+    """Build (or find in the library's cache) each site's fly-out table before any other work, so that a burnout
+    speed the fly-out model cannot fly fails here, on its field, and not halfway through a job (the library
+    refuses speeds below 0.05 km/s, where it stops converging; this stays as the guard)."""
     from bmdsim.core.flyout import build_flyout_table
 
     for s in arch.sites:
