@@ -44,7 +44,7 @@ test: $(STAMP) $(WEB_STAMP) chromium
 
 # the long reference runs left out of make test (pytest marker `slow`)
 slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m slow -n 2 --dist loadfile
 
 # about ten minutes: the hypothesis campaign on the command line (tests/test_fuzz_cli.py: 5 min in-process,
 # then 30 subprocess cases), then atheris on the file loaders (tools/fuzz_loaders.py: 3 min, 2 GiB RSS limit)
