@@ -57,15 +57,15 @@ def test_whole_flow(new_page):
 
     # fly a threat typed in the boxes
     n = p.js("window.__explorer.engageCount")
-    page.select_option("#missile", "Iran-IRBM")
+    page.select_option("#missile", "Iran-ICBM")
     p.engaged_after(n)
     n = p.js("window.__explorer.engageCount")
     page.fill("#from", "tabriz")
-    page.fill("#to", "52.52,13.4")  # Berlin: within the Iran-IRBM's reach from Tabriz (Paris is not)
+    page.fill("#to", "48.85,2.35")  # Paris: beyond the recalibrated Iran-IRBM's reach from Tabriz, not the ICBM's
     page.click("#fly")
     res = p.engaged_after(n)
     th = res["threats"][0]
-    assert (th["aim"]["lat"], th["aim"]["lon"]) == (52.52, 13.4) and th["missile"] == "Iran-IRBM"
+    assert (th["aim"]["lat"], th["aim"]["lon"]) == (48.85, 2.35) and th["missile"] == "Iran-ICBM"
     assert p.js("window.__explorer.globe.layers.trajectory.length") >= 2  # coloured by phase
     shot(p, "flow-1-threat")
 
