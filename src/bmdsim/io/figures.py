@@ -505,6 +505,16 @@ def _finish(fig, canvas, ax, out: Path, fmt: str, dpi: int, extra_axes=(), view=
                       view, name, crs, m)
 
 
+def _with_ends(markers, launch, aim) -> list:
+    """The markers plus the launch and aim points ((lat, lon, label) or None) as launch/aim markers."""
+    mk = list(markers)
+    if launch is not None:
+        mk.append(Marker(launch[0], launch[1], launch[2], "launch"))
+    if aim is not None:
+        mk.append(Marker(aim[0], aim[1], aim[2], "aim"))
+    return mk
+
+
 def _new_figure(figsize, dpi):
     matplotlib, Figure, FigureCanvasAgg = _mpl()
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
@@ -718,11 +728,7 @@ def plot_trajectory(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, events: d
     pts_lat = list(lat) + [m.lat_deg for m in markers] + [f.lat_deg for f in fans]
     pts_lon = list(lon) + [m.lon_deg for m in markers] + [f.lon_deg for f in fans]
     view = view_box(pts_lat, pts_lon, margin_deg=4.0)
-    mk = list(markers)
-    if launch is not None:
-        mk.append(Marker(launch[0], launch[1], launch[2], "launch"))
-    if aim is not None:
-        mk.append(Marker(aim[0], aim[1], aim[2], "aim"))
+    mk = _with_ends(markers, launch, aim)
     matplotlib, fig, canvas = _new_figure(TRAJECTORY_FIGSIZE_IN, dpi)
     import cartopy.crs as ccrs
 
@@ -823,11 +829,7 @@ def plot_engagement(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, flyouts: 
     pts_lat = list(lat) + [m.lat_deg for m in markers] + [v for f in flyouts for v in np.asarray(f.lat_deg)]
     pts_lon = list(lon) + [m.lon_deg for m in markers] + [v for f in flyouts for v in np.asarray(f.lon_deg)]
     view = view_box(pts_lat, pts_lon, margin_deg=3.0)
-    mk = list(markers)
-    if launch is not None:
-        mk.append(Marker(launch[0], launch[1], launch[2], "launch"))
-    if aim is not None:
-        mk.append(Marker(aim[0], aim[1], aim[2], "aim"))
+    mk = _with_ends(markers, launch, aim)
     matplotlib, fig, canvas = _new_figure(ENGAGEMENT_FIGSIZE_IN, dpi)
     import cartopy.crs as ccrs
 
