@@ -108,6 +108,21 @@ COMMANDS = {
     "schema": ([], [("--out", [OUT_FILE], 0.7)]),
     "missiles": ([], [("--catalog", [FILE], 0.7)]), "interceptors": ([], [("--catalog", [FILE], 0.5)]),
     "sensors": ([], [("--catalog", [FILE], 0.7)]), "scenarios": ([], []),
+    "places": ([], [("--category", ["icbm_base", "european_capital", "nope", ""], 0.5), ("--catalog", [FILE], 0.2)]),
+    "flyout": ([], [("--interceptor", ["SM-3-IIA", "THAAD", "GBI-2", "sm3iia", "nope"], 0.95),
+                    ("--vbo-kms", ["4.5", "0.05", "0.01", "15", "16", "nan"], 0.4),
+                    ("--tb-s", ["30", "0.5", "699", "1000", "-1"], 0.3), ("--site", PLACES, 0.4),
+                    ("--format", ["json", "csv", "xml"], 0.3), ("--out", [OUT_FILE], 0.5)]),
+    "assess": ([], [("--apogee-km", ["3725", "1000", "0", "-5", "1e9", "3725+-50"], 0.95),
+                    ("--range-km", ["998", "9000", "0", "nan"], 0.9),
+                    ("--flight-time-min", ["47", "5", "0", "1e6"], 0.95),
+                    ("--template", ["generic-2-stage", "generic-1-stage", "SS-27", "nope"], 0.9),
+                    ("--payload-kg", ["500", "1000,200", "0", "1e9"], 0.3), ("--no-sensitivity", None, 0.9),
+                    ("--format", ["json", "text", "xml"], 0.3), ("--out", [OUT_FILE], 0.4)]),
+    "fit": ([], [("--name", ["X1", "", "SS-27", "a/b"], 0.95), ("--stages", ["1", "2", "3", "0", "9"], 0.95),
+                 ("--range-km", ["2000", "50", "40000", "nan"], 0.95),
+                 ("--burn-times-s", ["60", "70,60", "70,60,50", "0", "a"], 0.95),
+                 ("--launch-mass-kg", ["20000", "100", "1e9"], 0.6), ("--out", [OUT_FILE], 0.5)]),
 }
 
 
@@ -184,7 +199,7 @@ def invocations(draw, commands=tuple(COMMANDS)):
         m, a, b = draw(st.sampled_from(FLYABLE))
         fixed = {"--missile": [m], "--from": [a], "--to": [b]}
         options = [(o, fixed.get(o, pool), p) for o, pool, p in options]
-    argv = ["criteria", "--derive"] if cmd == "derive" else [cmd]
+    argv = {"derive": ["criteria", "--derive"], "fit": ["catalog", "fit"]}.get(cmd, [cmd])
     for pool in positional:
         if draw(st.floats(0, 1)) < 0.95:
             argv.append(draw(_value(pool, 0.1)))
@@ -220,6 +235,11 @@ VALID = {
     "deterrent": ["deterrent", "epaa-phase-1", "--out", OUT_DIR, "--quiet"],
     "schema": ["schema", "--out", OUT_FILE],
     "catalog": ["sensors", "--catalog", "@FILE:catalog"],
+    "flyout": ["flyout", "--interceptor", "SM-3-IB", "--site", "@A", "--format", "csv", "--out", OUT_FILE],
+    "assess": ["assess", "--apogee-km", "3725", "--range-km", "998", "--flight-time-min", "47", "--template",
+               "generic-2-stage", "--no-sensitivity", "--out", OUT_FILE],
+    "fit": ["catalog", "fit", "--name", "X1", "--stages", "2", "--range-km", "2000", "--burn-times-s", "70,60",
+            "--launch-mass-kg", "20000", "--out", OUT_FILE],
     "trajectory-catalog": ["trajectory", "--catalog", "@FILE:catalog", "--missile", "MY-IRBM", "--from", "@A",
                            "--to", "@B", "--step-s", "30", "--out", OUT_FILE],
 }
