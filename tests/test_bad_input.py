@@ -135,7 +135,7 @@ def test_scheduler_with_nothing_listening(tmp_path):
         port = s.getsockname()[1]  # closed again below: nothing listens there
     r = subprocess_cli("deterrent", "epaa-phase-1", "--scheduler", f"tcp://127.0.0.1:{port}", "--out",
                        tmp_path / "o", timeout=90)
-    one_error(r.returncode, r.stderr, needle=rf"127\.0\.0\.1:{port}.*Dask scheduler")
+    assert one_error(r.returncode, r.stderr, needle=rf"127\.0\.0\.1:{port}.*Dask scheduler")
 
 
 def test_box_smaller_than_a_cell_and_a_grid_that_covers_the_box(tmp_path):
@@ -367,8 +367,8 @@ def test_huge_files_generated_at_test_time(tmp_path):
     for name, text in cases.items():
         f = tmp_path / name
         f.write_text(text)
-        one_error(*cli("validate", f)[::2], needle=needles[name])
-        one_error(*cli("engage", "--architecture", f, *ENGAGE)[::2], needle=needles[name])
+        assert one_error(*cli("validate", f)[::2], needle=needles[name])
+        assert one_error(*cli("engage", "--architecture", f, *ENGAGE)[::2], needle=needles[name])
 
 
 def test_land_mask_agrees_with_an_independent_mask():
@@ -470,10 +470,10 @@ def test_burnout_speed_has_one_bound_everywhere(tmp_path):
 
 
 def test_a_folder_that_takes_no_files_fails_before_the_work(tmp_path):
-    one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--out", "/proc/x.json")[::2],
-              "does not take new files")
-    one_error(*cli("footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "2", "--out", "/proc/fp")[::2],
-              "does not take new folders")
+    assert one_error(*cli("engage", "--architecture", "epaa-phase-3", *ENGAGE, "--out", "/proc/x.json")[::2],
+                     "does not take new files")
+    fp = ("footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "2")
+    assert one_error(*cli(*fp, "--out", "/proc/fp")[::2], "does not take new folders")
 
 
 def test_duplicate_site_names_are_refused_by_validate(tmp_path):
@@ -502,22 +502,24 @@ def test_variant_names_are_checked_and_suggested(tmp_path):
 
 
 def test_flyout_burn_time_must_end_before_t_max():
-    one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "1000")[::2], "t_max")
-    one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "0.001")[::2], "at least 1 s")
+    assert one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "1000")[::2], "t_max")
+    assert one_error(*cli("flyout", "--interceptor", "SM-3-IIA", "--tb-s", "0.001")[::2], "at least 1 s")
 
 
 def test_catalog_fit_refuses_numbers_no_missile_has():
-    one_error(*cli("catalog", "fit", "--name", "X5", "--stages", "2", "--range-km", "4000", "--burn-times-s", "70,60",
-                   "--launch-mass-kg", "100")[::2], "inconsistent")
-    one_error(*cli("catalog", "fit", "--name", "X12", "--stages", "3", "--range-km", "50", "--burn-times-s",
-                   "70,60,50", "--launch-mass-kg", "100000")[::2], "cannot make a missile")
+    fit = ("catalog", "fit", "--stages")
+    assert one_error(*cli(*fit, "2", "--name", "X5", "--range-km", "4000", "--burn-times-s", "70,60",
+                          "--launch-mass-kg", "100")[::2], "inconsistent")
+    assert one_error(*cli(*fit, "3", "--name", "X12", "--range-km", "50", "--burn-times-s", "70,60,50",
+                          "--launch-mass-kg", "100000")[::2], "cannot make a missile")
 
 
 def test_assess_refuses_observations_that_are_no_ballistic_flight():
-    one_error(*cli("assess", "--apogee-km", "3724.9", "--range-km", "998", "--flight-time-min", "5", "--template",
-                   "generic-2-stage")[::2], "not one ballistic flight")
-    one_error(*cli("assess", "--apogee-km", "100", "--range-km", "9000", "--flight-time-min", "47", "--template",
-                   "generic-2-stage")[::2], "not one ballistic flight")
+    tpl = ("--template", "generic-2-stage")
+    assert one_error(*cli("assess", "--apogee-km", "3724.9", "--range-km", "998", "--flight-time-min", "5",
+                          *tpl)[::2], "not one ballistic flight")
+    assert one_error(*cli("assess", "--apogee-km", "100", "--range-km", "9000", "--flight-time-min", "47",
+                          *tpl)[::2], "not one ballistic flight")
 
 
 def test_errors_are_one_line_without_progress_output(tmp_path):
