@@ -527,3 +527,31 @@ def test_errors_are_one_line_without_progress_output(tmp_path):
     assert err.startswith("bmdsim: error:")
     one_error(rc, err, "k must be")
     one_error(*cli("missiles", "--catalog", "")[::2], "empty file name")
+
+
+# ============================================================================ second new-user review
+def test_epoch_grid_and_figure_bounds(tmp_path):
+    traj = ("trajectory", "--missile", "Shahab-3", "--from", "tabriz", "--to", "ankara")
+    assert one_error(*cli(*traj, "--epoch", "9999-12-31T23:59:59Z", "--format", "czml")[::2], "1900..2200")
+    assert one_error(*cli("footprint", "epaa-phase-3", "--launch-area", "tabriz", "--grid", "1e-9")[::2],
+                     "valid 0.001 to 180")
+    f = tmp_path / "s.png"
+    assert one_error(*cli(*traj, "--figure", f, "--out", f)[::2], "same file")
+    assert not f.exists()
+    assert one_error(*cli("catalog", "fit", "--name", "X1", "--stages", "2", "--range-km", "4000", "--burn-times-s",
+                          "70,60", "--launch-mass-kg", "26000", "--payload-kg", "1e307")[::2], "expected 10 to")
+
+
+def test_a_variant_may_not_be_named_all(tmp_path):
+    f = tmp_path / "v.yaml"
+    f.write_text("name: v\nextends: epaa-phase-1\nvariants:\n  all: {}\n")
+    assert one_error(*cli("validate", f)[::2], "'all'")
+
+
+def test_default_box_holds_the_region_a_long_range_missile_reaches_over_the_pole():
+    """An ICBM from Tabriz reaches beyond the North Pole: the default box is the whole clip region, not the
+    band below the ring of its reach (which comes back down on the far side of the pole)."""
+    from bmdsim.analysis.footprint import REGION_BOX, default_box
+
+    box, _ = default_box(["Iran-ICBM"], 38.08, 46.29)
+    assert box[3] == REGION_BOX[3] and box[2] == REGION_BOX[2]

@@ -61,6 +61,15 @@ def default_box(missiles, launch_lat: float, launch_lon: float, catalog: Catalog
         lats += list(la)
         lons += list(launch_lon + ((np.asarray(lo) - launch_lon + 180.0) % 360.0) - 180.0)
     lo0, lo1, la0, la1 = min(lons), max(lons), min(lats), max(lats)
+    # a reach beyond a pole: the region (a disk) holds the pole, though its edge (the ring of points above)
+    # comes back down on the other side
+    for m in missiles:
+        for pole, az0 in ((90.0, 0.0), (-90.0, 180.0)):
+            d_pole = float(geodesy.inverse(launch_lat, launch_lon, pole, launch_lon)[0])
+            la_p, lo_p = geodesy.direct(launch_lat, launch_lon, az0, d_pole * 0.999)
+            r = reach_km(m, launch_lat, launch_lon, np.atleast_1d(la_p), np.atleast_1d(lo_p), catalog=catalog)[0]
+            if np.isfinite(r) and r * 1e3 >= d_pole:
+                la0, la1 = (la0, 90.0) if pole > 0 else (-90.0, la1)
     if lo0 < -180.0 or lo1 > 180.0 or la1 > 89.0 or la0 < -89.0:
         lo0, lo1 = -180.0, 180.0
     rule = ("the threatened region (each missile's reach from the launch point, every 5 deg of azimuth, rotating "

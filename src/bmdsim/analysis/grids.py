@@ -57,6 +57,9 @@ def _axis(lo: float, hi: float, step: float, limit_lo: float, limit_hi: float, n
     return start, n
 
 
+MIN_STEP_DEG = 0.001  # about 100 m: finer grids would not fit in memory (the work limits refuse far coarser ones)
+
+
 def make_grid(bbox, step_deg: float) -> Grid:
     """The grid of ``step_deg`` cells covering ``bbox`` = (lon_min, lon_max, lat_min, lat_max), degrees.
 
@@ -68,6 +71,8 @@ def make_grid(bbox, step_deg: float) -> Grid:
         raise BmdsimError(f"box {bbox!r}: expected (lon_min, lon_max, lat_min, lat_max) in degrees") from None
     if not all(math.isfinite(v) for v in (lon0, lon1, lat0, lat1, step_deg)) or not step_deg > 0:
         raise BmdsimError("box and grid step must be finite numbers, the step > 0")
+    if not MIN_STEP_DEG <= step_deg <= 180.0:
+        raise BmdsimError(f"grid step {step_deg:g} deg: valid {MIN_STEP_DEG:g} to 180 degrees")
     if not (-90 <= lat0 < lat1 <= 90):
         raise BmdsimError(f"latitudes {lat0:g}..{lat1:g}: need south < north within -90..90")
     if not (-180 <= lon0 < lon1 <= 180):

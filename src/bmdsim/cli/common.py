@@ -109,14 +109,22 @@ def _root(version: bool = typer.Option(False, "--version", help="print bmdsim's 
     """bmdsim: open missile-defense kinematics laboratory (open-literature, notional parameters)."""
 
 
-def check_figure_options(dpi: int, figure=None) -> None:
-    """Fail before any work on a bad --dpi or a --figure whose suffix is not png/svg/pdf or unwritable."""
+def check_figure_options(dpi: int, figure=None, out=None) -> None:
+    """Fail before any work on a bad --dpi, a --figure whose suffix is not png/svg/pdf or unwritable, or a
+    --figure that is the --out file (one would overwrite the other)."""
     from bmdsim.io import figures, files
 
     figures.check_dpi(dpi)
     if figure is not None:
         figures.figure_format(figure)
         files.check_writable(figure)
+        if out is not None and Path(figure).resolve() == Path(out).resolve():
+            fail(f"--figure and --out are the same file {str(figure)!r}; give two names")
+
+
+def note(text: str) -> None:
+    """A progress note on stderr (standard output carries the data)."""
+    Console(stderr=True).print(text, style="dim")
 
 
 def finish_folder(out: Path, paths: list) -> list:

@@ -29,9 +29,9 @@ from bmdsim.cli.common import (
     app,
     check_figure_options,
     check_out_and_step,
-    console,
     emit,
     fail,
+    note,
     one_threat,
     user_catalog,
     warn,
@@ -74,7 +74,7 @@ def trajectory(
     from bmdsim.model.places import parse_point
 
     check_out_and_step(out, step_s)
-    check_figure_options(dpi, figure)
+    check_figure_options(dpi, figure, out)
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
     cat = user_catalog(catalog)
     ts = one_threat(missile, launch, aim, apogee_km, flight_time_s, gamma_deg, step_s, command="trajectory",
@@ -86,7 +86,7 @@ def trajectory(
     if figure is not None:
         tf.plot(ts, figure, dpi=dpi, projection=projection.value,
                 launch_label=parse_point(launch, "--from", cat)[2], aim_label=parse_point(aim, "--to", cat)[2])
-        console.print(f"wrote {figure}", style="dim")
+        note(f"wrote {figure}")
     emit(text, out)
 
 
@@ -138,7 +138,7 @@ def engage(
     step_s = 5.0 if step_s is None else step_s
     check_out_and_step(out, step_s)
 
-    check_figure_options(dpi, figure)
+    check_figure_options(dpi, figure, out)
     if solve_vbo and vbo_kms is not None:
         fail("--solve-vbo searches the burnout speed itself; leave out --vbo-kms")
     ep = parse_epoch(epoch if epoch is not None else DEFAULT_EPOCH)
@@ -160,7 +160,7 @@ def engage(
     if figure is not None:
         ef.plot(table, paths, figure, dpi=dpi, projection=projection.value,
                 launch_label=parse_point(launch, "--from", cat)[2], aim_label=parse_point(aim, "--to", cat)[2])
-        console.print(f"wrote {figure}", style="dim")
+        note(f"wrote {figure}")
     emit(text, out)
 
 
@@ -183,7 +183,7 @@ def flyout(
     from bmdsim.model.places import parse_point
 
     check_out_and_step(out, 1.0)
-    check_figure_options(dpi, figure)
+    check_figure_options(dpi, figure, out)
     cat = user_catalog(catalog)
     where = None if site is None else parse_point(site, "--site", cat)
     report = flyout_report(interceptor, vbo_kms=vbo_kms, tb_s=tb_s, site=where, catalog=cat)

@@ -37,7 +37,10 @@ def parse_epoch(text: str, what: str = "--epoch") -> dt.datetime:
                           "2012-05-20T12:00:00Z") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(dt.UTC)
+    t = t.astimezone(dt.UTC)
+    if not 1900 <= t.year <= 2200:  # the exports add up to hours to it; ISO years outside 1000-9999 break readers
+        raise BmdsimError(f"{what} {text!r}: the year must lie in 1900..2200")
+    return t
 
 
 def default_epoch(scenario_date: str | None = None) -> dt.datetime:

@@ -181,6 +181,8 @@ class Scenario(BaseModel):
     def _no_base_variant(cls, v):
         for name in v:
             check_label(name, "variant name")
+            if name.strip().lower() == "all":
+                raise ValueError("a variant may not be named 'all': --variant all runs every case")
         if BASE_VARIANT in v:
             raise ValueError(f"a variant may not be named {BASE_VARIANT!r}: the base case runs under that name "
                              "(rename the variant, or set `base: false` and give the base case as a variant)")

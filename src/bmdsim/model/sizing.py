@@ -249,10 +249,12 @@ def check_inputs(inp: SizingInputs) -> SizingInputs:
         raise BmdsimError(f"--burn-times-s {','.join(f'{b:g}' for b in inp.burn_times_s)}: each must be 5..600 s")
     if inp.launch_mass_kg is None and inp.payload_kg is None:
         raise BmdsimError("give --launch-mass-kg or --payload-kg (or both)")
-    for nm, v in (("--launch-mass-kg", inp.launch_mass_kg), ("--payload-kg", inp.payload_kg),
-                  ("--diameter-m", inp.diameter_m)):
-        if v is not None and not (math.isfinite(v) and v > 0):
-            raise BmdsimError(f"{nm} {v}: must be a positive number")
+    # ballistic missiles from a 100 kg sounding rocket to a 1,000 t super-heavy ICBM; payload 10 kg to 50 t;
+    # bodies 0.1 to 10 m across (outside these the sizing's typical fractions mean nothing)
+    for nm, v, lo, hi in (("--launch-mass-kg", inp.launch_mass_kg, 100.0, 1.0e6),
+                          ("--payload-kg", inp.payload_kg, 10.0, 5.0e4), ("--diameter-m", inp.diameter_m, 0.1, 10.0)):
+        if v is not None and not (math.isfinite(v) and lo <= v <= hi):
+            raise BmdsimError(f"{nm} {v:.6g}: expected {lo:g} to {hi:,.0f}")
     if (inp.launch_mass_kg is not None and inp.payload_kg is not None
             and not inp.payload_kg < 0.5 * inp.launch_mass_kg):
         raise BmdsimError(f"--payload-kg {inp.payload_kg:g} must be well below the launch mass "
@@ -459,8 +461,12 @@ def size_missile(inp: SizingInputs) -> SizingResult:
     fitted factors, and the residuals of every fitted number (model - given, and in sigmas).
     """
     inp = check_inputs(inp)
-    with np.errstate(invalid="ignore", divide="ignore"):  # failed trial flights are NaN by design
-        return _size_missile(inp)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # failed trial flights are NaN by design
+        try:
+            return _size_missile(inp)
+        except (ZeroDivisionError, OverflowError, FloatingPointError) as err:
+            raise BmdsimError(f"the numbers given cannot make a missile ({type(err).__name__}: {err}); check the "
+                              "launch mass, payload, diameter, burn times and range") from None
 
 
 def _size_missile(inp: SizingInputs) -> SizingResult:

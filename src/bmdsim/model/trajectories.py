@@ -234,8 +234,13 @@ def solve_trajectories(missiles: str | Sequence[str], launch_lat_deg, launch_lon
     parts = {}
     for nm, idx in groups.items():
         spec = entries[nm].rocket_spec()
-        parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shapes[nm].kind,
-                               shape_value=shapes[nm].value, step_s=step_s)
+        try:
+            parts[nm] = core.solve(spec, lat1[idx], lon1[idx], lat2[idx], lon2[idx], shape=shapes[nm].kind,
+                                   shape_value=shapes[nm].value, step_s=step_s)
+        except BmdsimError:
+            raise
+        except ValueError as err:  # the core's checks of the entry's numbers (boost program, rise, stages)
+            raise BmdsimError(f"missile {nm} cannot be flown: {err}") from None
     m = max((p.samples.shape[1] for p in parts.values()), default=0)
     if len(parts) == 1:  # one missile type: take the solver's arrays as they are (no copy)
         (nm, p), = parts.items()
