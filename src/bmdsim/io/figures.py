@@ -505,6 +505,15 @@ def _finish(fig, canvas, ax, out: Path, fmt: str, dpi: int, extra_axes=(), view=
                       view, name, crs, m)
 
 
+def _track_arrays(what: str, t_s, lat_deg, lon_deg, alt_m):
+    """(t, lat, lon, alt) as float arrays of one 1-D shape with at least two samples, or a one-line error."""
+    t = np.asarray(t_s, float)
+    lat, lon, alt = (np.asarray(a, float) for a in (lat_deg, lon_deg, alt_m))
+    if not (t.ndim == 1 and t.size >= 2 and lat.shape == lon.shape == alt.shape == t.shape):
+        raise BmdsimError(f"{what} needs 1-D t_s, lat_deg, lon_deg, alt_m of one length >= 2")
+    return t, lat, lon, alt
+
+
 def _with_ends(markers, launch, aim) -> list:
     """The markers plus the launch and aim points ((lat, lon, label) or None) as launch/aim markers."""
     mk = list(markers)
@@ -720,10 +729,7 @@ def plot_trajectory(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, events: d
     fmt = figure_format(path)
     dpi = check_dpi(dpi)
     out = check_writable(path)
-    t = np.asarray(t_s, float)
-    lat, lon, alt = (np.asarray(a, float) for a in (lat_deg, lon_deg, alt_m))
-    if not (t.ndim == 1 and t.size >= 2 and lat.shape == lon.shape == alt.shape == t.shape):
-        raise BmdsimError("plot_trajectory needs 1-D t_s, lat_deg, lon_deg, alt_m of one length >= 2")
+    t, lat, lon, alt = _track_arrays("plot_trajectory", t_s, lat_deg, lon_deg, alt_m)
     events = {k: v for k, v in (events or {}).items() if np.isfinite(v[0])}
     pts_lat = list(lat) + [m.lat_deg for m in markers] + [f.lat_deg for f in fans]
     pts_lon = list(lon) + [m.lon_deg for m in markers] + [f.lon_deg for f in fans]
@@ -820,10 +826,7 @@ def plot_engagement(path: str | Path, t_s, lat_deg, lon_deg, alt_m, *, flyouts: 
     fmt = figure_format(path)
     dpi = check_dpi(dpi)
     out = check_writable(path)
-    t = np.asarray(t_s, float)
-    lat, lon, alt = (np.asarray(a, float) for a in (lat_deg, lon_deg, alt_m))
-    if not (t.ndim == 1 and t.size >= 2 and lat.shape == lon.shape == alt.shape == t.shape):
-        raise BmdsimError("plot_engagement needs 1-D t_s, lat_deg, lon_deg, alt_m of one length >= 2")
+    t, lat, lon, alt = _track_arrays("plot_engagement", t_s, lat_deg, lon_deg, alt_m)
     sites = list(dict.fromkeys([tl.site for tl in timelines] + [f.site for f in flyouts]))
     colour = {s: SITE_COLORS[k % len(SITE_COLORS)] for k, s in enumerate(sites)}
     pts_lat = list(lat) + [m.lat_deg for m in markers] + [v for f in flyouts for v in np.asarray(f.lat_deg)]
